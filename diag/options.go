@@ -1,0 +1,26 @@
+package diag
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/probe"
+)
+
+// RunOptions configure a check run.
+type RunOptions struct {
+	Timeouts Timeouts            // per layer; zero fields take the defaults
+	Parallel int                 // endpoints probed at once (0 = DefaultParallel)
+	Deadline time.Duration       // whole run (0 = derived from Timeouts)
+	Getenv   func(string) string // proxy environment (nil = os.Getenv)
+	DNS      probe.DNSConfig     // resolver override (tests, --resolver)
+	Retries  int                 // extra attempts of a failing endpoint
+	Deep     bool                // localise every endpoint, not only the broken ones
+	// PathProbe localises a network fault with ping and traceroute; nil = off.
+	PathProbe func(ctx context.Context, host string, addr netip.Addr, port int) *PathInfo
+	Logger    *slog.Logger                             // run log (nil = discard)
+	Progress  func(done, total int, running []string) // called as endpoints finish
+	Version   string
+}

@@ -1,0 +1,209 @@
+// Package diag turns endpoints into verdicts: it plans which layers to probe,
+// runs the probes from package probe, and classifies the first failing layer
+// into a Category and a Cause with a remediation hint. It never prints: the
+// Report it returns is data, rendered (and redacted) by package report.
+package diag
+
+import "time"
+
+// Category is the coarse verdict for one endpoint. The names are a public
+// contract (JSON, exit policy, metrics labels): extend, never rename.
+type Category string
+
+const (
+	CatOK          Category = "ok"
+	CatDNS         Category = "dns"
+	CatRefused     Category = "refused"
+	CatBlocked     Category = "blocked"
+	CatUnreachable Category = "unreachable"
+	CatProxy       Category = "proxy"
+	CatTLS         Category = "tls"
+	CatOverloaded  Category = "overloaded"
+	CatAuth        Category = "auth"
+	CatHTTP        Category = "http"
+)
+
+// Categories lists every category in a stable order (for summaries, flags, metrics).
+var Categories = []Category{CatOK, CatDNS, CatRefused, CatBlocked, CatUnreachable, CatProxy, CatTLS, CatOverloaded, CatAuth, CatHTTP}
+
+// ParseCategory accepts a category name exactly as spelled in Categories.
+func ParseCategory(s string) (Category, bool) {
+	for _, c := range Categories {
+		if string(c) == s {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// Layer names one probed layer. Proxy layers are prefixed so a reader sees at a
+// glance whether the proxy or the target broke.
+type Layer string
+
+const (
+	LayerConfig       Layer = "config"        // the endpoint or its proxy could not even be planned (bad URL, bad scheme)
+	LayerProxyDNS     Layer = "proxy-dns"     // resolving the proxy's own name
+	LayerProxyTCP     Layer = "proxy-tcp"     // TCP to the proxy
+	LayerProxyTLS     Layer = "proxy-tls"     // TLS to an https:// proxy
+	LayerProxyConnect Layer = "proxy-connect" // HTTP CONNECT or SOCKS5 handshake (the proxy resolves and dials the target)
+	LayerDNS          Layer = "dns"
+	LayerTCP          Layer = "tcp"
+	LayerTLS          Layer = "tls"
+	LayerHTTP         Layer = "http"
+)
+
+// Endpoint is one upstream to diagnose, wherever it came from (args, config,
+// embedded defaults, new-api's database or admin API).
+type Endpoint struct {
+	Name     string // shown in every output, never redacted
+	URL      string // base URL as configured (new-api appends /v1/... to it)
+	Proxy    string // "" = from the environment, "direct" = none, else a proxy URL
+	Key      string // API key; sent only where configured; never printed
+	KeyEnv   string // name of the variable Key was read from (for messages)
+	Provider string // provider id (openai, anthropic, ...); inferred from the host when empty
+	CAFile   string // extra root CA bundle (PEM)
+	// ProbePath overrides the path probed under URL (default: the provider's free
+	// model-list path, e.g. /models). Absolute paths replace the URL's path.
+	ProbePath string
+	Source    string // where it was defined, e.g. "newapi-doctor.yaml:12", "default", "argument", "db:#3"
+	// Extra carries source-specific facts shown in reports (e.g. new-api channel id, status, test model).
+	Extra map[string]string
+}
+
+// Timeouts bound each layer. Zero means "use the default".
+type Timeouts struct {
+	DNS     time.Duration `json:"dns"`
+	Connect time.Duration `json:"connect"`
+	TLS     time.Duration `json:"tls"`
+	HTTP    time.Duration `json:"http"`
+}
+
+// Default per-layer timeouts. Their relations are pinned by a test: a layer
+// that waits on a remote peer longer than the next one makes verdicts lie
+// (a slow DNS answer must not be mistaken for a silent upstream).
+const (
+	DefaultDNSTimeout     = 3 * time.Second
+	DefaultConnectTimeout = 5 * time.Second
+	DefaultTLSTimeout     = 5 * time.Second
+	DefaultHTTPTimeout    = 10 * time.Second
+	// Slack added to the sum of layer timeouts for a proxy chain's extra layers.
+	deadlineSlack = 2 * time.Second
+)
+
+// WithDefaults fills zero fields.
+func (t Timeouts) WithDefaults() Timeouts {
+	if t.DNS <= 0 {
+		t.DNS = DefaultDNSTimeout
+	}
+	if t.Connect <= 0 {
+		t.Connect = DefaultConnectTimeout
+	}
+	if t.TLS <= 0 {
+		t.TLS = DefaultTLSTimeout
+	}
+	if t.HTTP <= 0 {
+		t.HTTP = DefaultHTTPTimeout
+	}
+	return t
+}
+
+// EndpointBudget is the longest one endpoint's chain may take: every layer
+// twice (the proxy's and the target's) plus slack. The default run deadline.
+func (t Timeouts) EndpointBudget() time.Duration {
+	t = t.WithDefaults()
+	return 2*(t.DNS+t.Connect+t.TLS) + t.HTTP + deadlineSlack
+}
+
+// SchemaVersion of the JSON report. Bump only on incompatible change.
+const SchemaVersion = 1
+
+// Report is the result of a run: data first, text second.
+type Report struct {
+	SchemaVersion int              `json:"schema_version"`
+	Tool          string           `json:"tool"`
+	Version       string           `json:"version"`
+	StartedAt     time.Time        `json:"started_at"`
+	DurationMS    float64          `json:"duration_ms"`
+	Interrupted   bool             `json:"interrupted,omitempty"`
+	Endpoints     []EndpointResult `json:"endpoints"`
+	Summary       Summary          `json:"summary"`
+}
+
+// EndpointResult is the verdict for one endpoint.
+type EndpointResult struct {
+	Name     string   `json:"name"`
+	URL      string   `json:"url"`
+	Provider string   `json:"provider,omitempty"`
+	Source   string   `json:"source,omitempty"`
+	Category Category `json:"category"`
+	Cause    string   `json:"cause"`
+	// Message says in one sentence what happened ("api.x.com:443 refused the connection").
+	Message      string            `json:"message,omitempty"`
+	Hint         string            `json:"hint"`
+	FailingLayer Layer             `json:"failing_layer,omitempty"`
+	Notes        []string          `json:"notes,omitempty"`
+	Proxy        ProxyInfo         `json:"proxy"`
+	Layers       []LayerResult     `json:"layers"`
+	DurationMS   float64           `json:"duration_ms"`
+	Extra        map[string]string `json:"extra,omitempty"`
+	// Attempts holds per-attempt verdicts when retries ran (issue: CI preflight).
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Path holds ping/traceroute localisation when it ran (issue: ping/trace).
+	Path *PathInfo `json:"path,omitempty"`
+}
+
+// Attempt is one try of an endpoint's chain when --retries is set.
+type Attempt struct {
+	Category Category `json:"category"`
+	Cause    string   `json:"cause"`
+	Layer    Layer    `json:"layer,omitempty"`
+}
+
+// PathInfo localises a network fault with ping and traceroute.
+type PathInfo struct {
+	Target  string `json:"target"`
+	Summary string `json:"summary"`
+	Ping    any    `json:"ping,omitempty"`
+	Trace   any    `json:"trace,omitempty"`
+}
+
+// ProxyInfo says which proxy was used and where it came from.
+type ProxyInfo struct {
+	URL string `json:"url,omitempty"` // credentials are always stripped by report's redaction
+	// Source: "config", "env:HTTPS_PROXY" (the exact variable), "no_proxy:NO_PROXY", "none", "direct".
+	Source string `json:"source"`
+	Note   string `json:"note,omitempty"`
+}
+
+// LayerResult is one probed layer.
+type LayerResult struct {
+	Layer      Layer             `json:"layer"`
+	OK         bool              `json:"ok"`
+	DurationMS float64           `json:"duration_ms"`
+	Error      string            `json:"error,omitempty"`
+	Detail     map[string]string `json:"detail,omitempty"`
+}
+
+// Summary counts endpoints per category.
+type Summary struct {
+	Total      int              `json:"total"`
+	OK         int              `json:"ok"`
+	Failed     int              `json:"failed"`
+	ByCategory map[Category]int `json:"by_category"`
+}
+
+// Summarize recomputes the summary from the endpoints.
+func (r *Report) Summarize() {
+	s := Summary{Total: len(r.Endpoints), ByCategory: map[Category]int{}}
+	for _, e := range r.Endpoints {
+		s.ByCategory[e.Category]++
+		if e.Category == CatOK {
+			s.OK++
+		} else {
+			s.Failed++
+		}
+	}
+	r.Summary = s
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

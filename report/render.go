@@ -1,0 +1,83 @@
+// Package report renders diag.Reports for people and machines. Every renderer
+// writes into a buffer that passes through the Redactor before any byte
+// reaches the caller's writer: redaction is not optional per format.
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// Options shape a rendering.
+type Options struct {
+	Color    bool // ANSI colour (only on a terminal; the caller decides)
+	Verbose  bool // every layer, not just the failing one
+	Redactor *Redactor
+}
+
+// Renderer writes one format. It must not write to w directly anything that
+// bypasses Render (Render hands it a buffer).
+type Renderer func(w io.Writer, rep *diag.Report, o Options) error
+
+var (
+	fmtMu   sync.RWMutex
+	formats = map[string]Renderer{}
+)
+
+// RegisterFormat adds a format; formats live in their own files.
+func RegisterFormat(name string, r Renderer) {
+	fmtMu.Lock()
+	defer fmtMu.Unlock()
+	formats[name] = r
+}
+
+// Formats lists the registered format names, sorted.
+func Formats() []string {
+	fmtMu.RLock()
+	defer fmtMu.RUnlock()
+	out := make([]string, 0, len(formats))
+	for k := range formats {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// HasFormat reports whether name is registered.
+func HasFormat(name string) bool {
+	fmtMu.RLock()
+	defer fmtMu.RUnlock()
+	_, ok := formats[name]
+	return ok
+}
+
+// Render renders rep in format through the redactor into w.
+func Render(w io.Writer, rep *diag.Report, format string, o Options) error {
+	fmtMu.RLock()
+	r, ok := formats[format]
+	fmtMu.RUnlock()
+	if !ok {
+		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
+	}
+	var buf bytes.Buffer
+	if err := r(&buf, rep, o); err != nil {
+		return err
+	}
+	return WriteRedacted(w, buf.Bytes(), o.Redactor)
+}
+
+// WriteRedacted is the one exit for bytes that are not a whole report
+// (single-probe commands, explain, logs): they pass the same redaction.
+func WriteRedacted(w io.Writer, b []byte, rd *Redactor) error {
+	if rd == nil {
+		// A nil redactor still hides secrets: an unconfigured caller must not leak.
+		rd = NewRedactor(LevelNone, nil)
+	}
+	_, err := w.Write(rd.Bytes(b))
+	return err
+}
