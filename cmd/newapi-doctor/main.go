@@ -1,0 +1,22 @@
+// Command newapi-doctor diagnoses why a new-api gateway cannot reach its
+// upstream model endpoints. The commands here only parse flags and call diag
+// and report; exit codes are decided in exit.go alone.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	io := SystemIO()
+	f := &Factory{IO: io, Getenv: os.Getenv, Version: version}
+	os.Exit(Execute(ctx, f, os.Args[1:]))
+}

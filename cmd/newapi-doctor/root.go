@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report"
+)
+
+// Factory carries what every command needs; tests build their own.
+type Factory struct {
+	IO      *IOStreams
+	Getenv  func(string) string
+	Version string
+
+	// Global output flags, filled by the root command.
+	Format       string
+	ColorMode    string
+	NoRedact     bool
+	RedactLevel  string
+	RedactionMap string
+
+	redactor *report.Redactor
+}
+
+// extraCommands lets each command file register itself (one file per command).
+var extraCommands []func(*Factory) *cobra.Command
+
+// Execute runs the CLI and returns the process exit code.
+func Execute(ctx context.Context, f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	err := root.ExecuteContext(ctx)
+	code := exitCode(ctx, err, f.IO.ErrOut, f.RedactString)
+	if werr := f.writeRedactionMap(); werr != nil && code == ExitOK {
+		fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: "+werr.Error())
+		code = ExitFailure
+	}
+	return code
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "newapi-doctor",
+		Short: "Diagnose why a new-api gateway cannot reach its upstream model endpoints",
+		Long: `newapi-doctor probes model endpoints layer by layer (DNS, TCP, TLS, HTTP, proxy),
+sorts each failure into a category (ok dns refused blocked unreachable proxy tls
+overloaded auth http), says which layer broke and why, and prints a hint.
+Secrets are never printed; private hosts and addresses are pseudonymised unless --no-redact.`,
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return f.validateGlobal()
+		},
+	}
+	root.SetVersionTemplate("newapi-doctor {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: err}
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.Format, "format", "text", "output format: "+strings.Join(report.Formats(), "|"))
+	pf.StringVar(&f.ColorMode, "color", "auto", "colour: auto|always|never (NO_COLOR is honoured)")
+	pf.BoolVar(&f.NoRedact, "no-redact", false, "show hosts and addresses (secrets stay hidden); for local use only")
+	pf.StringVar(&f.RedactLevel, "redact", "default", "redaction level: default|strict (strict also hides public provider hosts)")
+	pf.StringVar(&f.RedactionMap, "redaction-map", "", "write the pseudonym → value table to this file (mode 0600; keep it private)")
+
+	root.AddCommand(newCheckCmd(f))
+	for _, mk := range extraCommands {
+		root.AddCommand(mk(f))
+	}
+	return root
+}
+
+func (f *Factory) validateGlobal() error {
+	switch f.ColorMode {
+	case "auto", "always", "never":
+	default:
+		return usageError("--color: %q is not one of auto, always, never", f.ColorMode)
+	}
+	switch f.RedactLevel {
+	case "default", "strict":
+	default:
+		return usageError("--redact: %q is not one of default, strict", f.RedactLevel)
+	}
+	if !report.HasFormat(f.Format) {
+		return usageError("--format: %q is not one of %s", f.Format, strings.Join(report.Formats(), ", "))
+	}
+	return nil
+}
+
+// Redactor is the run's single redactor (one pseudonym key per run).
+func (f *Factory) Redactor() *report.Redactor {
+	if f.redactor == nil {
+		lvl := report.LevelDefault
+		switch {
+		case f.NoRedact:
+			lvl = report.LevelNone
+		case f.RedactLevel == "strict":
+			lvl = report.LevelStrict
+		}
+		f.redactor = report.NewRedactor(lvl, publicHosts())
+	}
+	return f.redactor
+}
+
+// RedactString passes a message through the run's redactor.
+func (f *Factory) RedactString(s string) string { return f.Redactor().String(s) }
+
+// ColorEnabled decides colour once: --color, then NO_COLOR, then the TTY.
+func (f *Factory) ColorEnabled() bool {
+	switch f.ColorMode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if f.Getenv("NO_COLOR") != "" || f.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return f.IO.IsTTY
+}
+
+// RenderOptions are the options for report.Render.
+func (f *Factory) RenderOptions(verbose bool) report.Options {
+	color.NoColor = !f.ColorEnabled()
+	return report.Options{Color: f.ColorEnabled(), Verbose: verbose, Redactor: f.Redactor()}
+}
+
+// RegisterSecrets registers an endpoint's secrets and hosts with the redactor
+// before anything about it can be printed.
+func (f *Factory) RegisterEndpoints(eps []diag.Endpoint) {
+	rd := f.Redactor()
+	for _, ep := range eps {
+		report.RegisterURL(rd, ep.URL)
+		report.RegisterURL(rd, ep.Proxy)
+		if ep.Key != "" {
+			rd.AddSecret(ep.Key)
+		}
+	}
+}
+
+func (f *Factory) writeRedactionMap() error {
+	if f.RedactionMap == "" || f.redactor == nil {
+		return nil
+	}
+	var b strings.Builder
+	for k, v := range f.redactor.Map() {
+		fmt.Fprintf(&b, "%s\t%s\n", k, v)
+	}
+	if err := os.WriteFile(f.RedactionMap, []byte(b.String()), 0o600); err != nil {
+		return errors.New("writing --redaction-map: " + err.Error())
+	}
+	return nil
+}
