@@ -95,3 +95,9 @@ const (
 	CauseHTTPProtocol = "protocol-error"
 	CauseServerError  = "server-error"
 )
+
+// Causes added after the first cut (kept apart so the list above stays stable).
+const (
+	CauseDNSOther   = "dns-error"
+	CauseProxyOther = "proxy-error"
+)
