@@ -1,0 +1,198 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// DefaultResolvConf is the unix resolver configuration read when
+// DNSConfig.ResolvConf is empty.
+const DefaultResolvConf = "/etc/resolv.conf"
+
+// Seams for tests, which must not send queries to the machine's real resolver.
+var (
+	systemResolver = net.DefaultResolver
+	resolvConfPort = "53" // resolv.conf cannot name a port
+)
+
+// DNS resolves host's A and AAAA records concurrently. On failure it asks the
+// servers again with a raw query to learn the rcode, because Go folds
+// NXDOMAIN and NOERROR-without-addresses into the same "no such host".
+func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
+	start := time.Now()
+	res := DNSResult{Host: host, Resolver: "system"}
+	if len(cfg.Servers) > 0 {
+		res.Resolver = strings.Join(withPort53(cfg.Servers), ",")
+	}
+
+	if ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")); err == nil {
+		res.Resolver = "literal" // nothing to ask: the host is its address
+		if ip.Unmap().Is4() {
+			res.A = []netip.Addr{ip.Unmap()}
+		} else {
+			res.AAAA = []netip.Addr{ip}
+		}
+		res.Duration = time.Since(start)
+		return res
+	}
+
+	r := resolverFor(cfg.Servers)
+	var wg sync.WaitGroup
+	var err4, err6 error
+	wg.Add(2)
+	go func() { defer wg.Done(); res.A, err4 = lookupFamily(ctx, r, "ip4", host) }()
+	go func() { defer wg.Done(); res.AAAA, err6 = lookupFamily(ctx, r, "ip6", host) }()
+	wg.Wait()
+
+	if len(res.A)+len(res.AAAA) > 0 {
+		res.Duration = time.Since(start)
+		return res
+	}
+	res.Err = pickDNSError(err4, err6)
+	if res.Err == nil { // both "succeeded" with nothing: report it as Go would
+		res.Err = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	res.Err = withCtxErr(ctx, res.Err)
+
+	servers := withPort53(cfg.Servers)
+	if len(servers) == 0 {
+		var known bool
+		servers, known = systemNameservers(cfg.ResolvConf)
+		if known && len(servers) == 0 {
+			res.NoResolver = true
+		}
+	}
+	if ctx.Err() == nil && !isDNSTimeout(res.Err) {
+		res.Rcode = learnRcode(ctx, host, servers)
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+func lookupFamily(ctx context.Context, r *net.Resolver, network, host string) ([]netip.Addr, error) {
+	addrs, err := r.LookupNetIP(ctx, network, host)
+	out := make([]netip.Addr, 0, len(addrs))
+	for _, a := range addrs {
+		a = a.Unmap()
+		if (network == "ip4") == a.Is4() {
+			out = append(out, a)
+		}
+	}
+	if len(out) == 0 {
+		return nil, err
+	}
+	return out, nil
+}
+
+// pickDNSError prefers the error that says more: a timeout or server failure
+// over "not found", which AAAA also returns for IPv4-only names.
+func pickDNSError(err4, err6 error) error {
+	if err4 == nil {
+		return err6
+	}
+	if err6 == nil {
+		return err4
+	}
+	var d4 *net.DNSError
+	if errors.As(err4, &d4) && d4.IsNotFound {
+		var d6 *net.DNSError
+		if errors.As(err6, &d6) && !d6.IsNotFound {
+			return err6
+		}
+	}
+	return err4
+}
+
+func isDNSTimeout(err error) bool {
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsTimeout {
+		return true
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+func resolverFor(servers []string) *net.Resolver {
+	servers = withPort53(servers)
+	if len(servers) == 0 {
+		return systemResolver
+	}
+	var next atomic.Uint32
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			// Go's resolver asks the resolv.conf servers; rotate through ours instead.
+			srv := servers[int(next.Add(1)-1)%len(servers)]
+			var d net.Dialer
+			return d.DialContext(ctx, network, srv)
+		},
+	}
+}
+
+func withPort53(servers []string) []string {
+	out := make([]string, 0, len(servers))
+	for _, s := range servers {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(s); err != nil {
+			s = net.JoinHostPort(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "53")
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// learnRcode asks each server in turn for host's A record and returns the
+// first answer's rcode, or "" when none answered.
+func learnRcode(ctx context.Context, host string, servers []string) string {
+	q := new(dns.Msg)
+	q.SetQuestion(dns.Fqdn(host), dns.TypeA)
+	q.RecursionDesired = true
+	for _, srv := range servers {
+		if ctx.Err() != nil {
+			return ""
+		}
+		c := &dns.Client{Net: "udp"}
+		resp, _, err := c.ExchangeContext(ctx, q, srv)
+		if err == nil && resp != nil && resp.Truncated {
+			c.Net = "tcp"
+			resp, _, err = c.ExchangeContext(ctx, q, srv)
+		}
+		if err != nil || resp == nil {
+			continue
+		}
+		if s, ok := dns.RcodeToString[resp.Rcode]; ok {
+			return s
+		}
+		return "RCODE" + strconv.Itoa(resp.Rcode)
+	}
+	return ""
+}
+
+// parseResolvConf returns the nameserver addresses (host:port) of a
+// resolv.conf text.
+func parseResolvConf(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if i := strings.IndexAny(line, "#;"); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" {
+			if ip, err := netip.ParseAddr(f[1]); err == nil {
+				out = append(out, net.JoinHostPort(ip.String(), resolvConfPort))
+			}
+		}
+	}
+	return out
+}
