@@ -20,7 +20,7 @@ type RunOptions struct {
 	Deep     bool                // localise every endpoint, not only the broken ones
 	// PathProbe localises a network fault with ping and traceroute; nil = off.
 	PathProbe func(ctx context.Context, host string, addr netip.Addr, port int) *PathInfo
-	Logger    *slog.Logger                             // run log (nil = discard)
+	Logger    *slog.Logger                            // run log (nil = discard)
 	Progress  func(done, total int, running []string) // called as endpoints finish
 	Version   string
 }

@@ -1,0 +1,141 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+func init() { RegisterFormat("text", renderText) }
+
+// palette is resolved per rendering so colour follows Options, not globals.
+type palette struct{ ok, bad, warn, dim, bold func(a ...any) string }
+
+func newPalette(on bool) palette {
+	mk := func(attrs ...color.Attribute) func(a ...any) string {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c.Sprint
+	}
+	return palette{mk(color.FgGreen), mk(color.FgRed, color.Bold), mk(color.FgYellow), mk(color.Faint), mk(color.Bold)}
+}
+
+// warnish categories are the upstream's state, not a broken path.
+func warnish(c diag.Category) bool { return c == diag.CatOverloaded }
+
+func renderText(w io.Writer, rep *diag.Report, o Options) error {
+	p := newPalette(o.Color)
+	nameW, urlW := 4, 3
+	for _, e := range rep.Endpoints {
+		nameW = max(nameW, len([]rune(e.Name)))
+		urlW = max(urlW, len(e.URL))
+	}
+	nameW, urlW = min(nameW, 28), min(urlW, 48)
+	for _, e := range rep.Endpoints {
+		mark := p.ok("✓")
+		cat := string(e.Category)
+		switch {
+		case e.Category == diag.CatOK:
+			cat = p.ok(cat)
+		case warnish(e.Category):
+			mark, cat = p.warn("!"), p.warn(cat)
+		default:
+			mark, cat = p.bad("✗"), p.bad(cat)
+		}
+		fmt.Fprintf(w, "%s %-*s  %-*s  %s", mark, nameW, e.Name, urlW, e.URL, cat)
+		if e.Cause != "" && e.Cause != diag.CauseOK {
+			fmt.Fprintf(w, " (%s)", e.Cause)
+		}
+		if e.FailingLayer != "" {
+			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
+		} else {
+			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("%.0f ms", e.DurationMS)))
+		}
+		fmt.Fprintln(w)
+		if e.Message != "" && (e.Category != diag.CatOK || o.Verbose) {
+			fmt.Fprintf(w, "    %s\n", e.Message)
+		}
+		if e.Hint != "" {
+			fmt.Fprintf(w, "    %s %s\n", p.bold("hint:"), e.Hint)
+		}
+		if e.Proxy.Source != "" && e.Proxy.Source != "none" {
+			pu := e.Proxy.URL
+			if pu == "" {
+				pu = "-"
+			}
+			fmt.Fprintf(w, "    proxy: %s (%s)\n", pu, e.Proxy.Source)
+		}
+		if e.Proxy.Note != "" {
+			fmt.Fprintf(w, "    proxy note: %s\n", e.Proxy.Note)
+		}
+		for _, n := range e.Notes {
+			fmt.Fprintf(w, "    note: %s\n", n)
+		}
+		if e.Path != nil && e.Path.Summary != "" {
+			fmt.Fprintf(w, "    path: %s\n", e.Path.Summary)
+		}
+		if o.Verbose {
+			for _, l := range e.Layers {
+				st := p.ok("ok")
+				if !l.OK {
+					st = p.bad("FAIL")
+				}
+				fmt.Fprintf(w, "      %-13s %-4s %8.1f ms", l.Layer, st, l.DurationMS)
+				if l.Error != "" {
+					fmt.Fprintf(w, "  %s", l.Error)
+				}
+				fmt.Fprintln(w)
+				keys := make([]string, 0, len(l.Detail))
+				for k := range l.Detail {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					fmt.Fprintf(w, "        %s: %s\n", k, l.Detail[k])
+				}
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, summaryLine(rep, p))
+	return nil
+}
+
+func layerTime(e diag.EndpointResult, l diag.Layer) string {
+	for _, lr := range e.Layers {
+		if lr.Layer == l {
+			return fmt.Sprintf("%.0f ms", lr.DurationMS)
+		}
+	}
+	return fmt.Sprintf("%.0f ms", e.DurationMS)
+}
+
+// summaryLine: "3 ok, 2 failed (dns 1, refused 1) in 5.1 s".
+func summaryLine(rep *diag.Report, p palette) string {
+	s := rep.Summary
+	var parts []string
+	for _, c := range diag.Categories {
+		if c == diag.CatOK || s.ByCategory[c] == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d", c, s.ByCategory[c]))
+	}
+	line := fmt.Sprintf("%s: %d ok, %d failed", p.bold("Summary"), s.OK, s.Failed)
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	line += fmt.Sprintf(" of %d in %.1f s", s.Total, rep.DurationMS/1000)
+	if rep.Interrupted {
+		line += " — interrupted"
+	}
+	return line
+}
