@@ -1,18 +1,23 @@
 package report
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/netip"
-	"regexp"
+	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// Level selects how much is hidden. Secrets are hidden at every level but None.
+// Level selects how much is hidden. Secrets are hidden at every level.
 type Level int
 
 const (
@@ -21,133 +26,246 @@ const (
 	LevelStrict               // also the public provider hosts
 )
 
+func (l Level) String() string {
+	switch l {
+	case LevelNone:
+		return "none"
+	case LevelStrict:
+		return "strict"
+	}
+	return "default"
+}
+
+// ParseLevel reads a --redact value.
+func ParseLevel(s string) (Level, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "default", "on":
+		return LevelDefault, nil
+	case "strict":
+		return LevelStrict, nil
+	case "none", "off":
+		return LevelNone, nil
+	}
+	return LevelDefault, fmt.Errorf("unknown redaction level %q (want default, strict or none)", s)
+}
+
+// Redacted replaces every secret.
+const Redacted = "[REDACTED]"
+
+// Rule names: the keys of Stats() and of scan findings.
+const (
+	RuleAPIKey      = "api-key"           // provider key shapes (sk-…, AIza…, …)
+	RuleBearer      = "bearer"            // Bearer <token>
+	RuleAuthHeader  = "auth-header"       // Authorization / x-api-key / api-key … values
+	RuleParam       = "query-param"       // key= / token= / *_KEY= …
+	RuleUserinfo    = "userinfo"          // scheme://user:pass@
+	RulePEM         = "pem"               // -----BEGIN …-----
+	RuleJWT         = "jwt"               // eyJ….eyJ….sig
+	RuleRegistered  = "registered-secret" // an exact value given to AddSecret
+	RuleHostReg     = "registered-host"   // a host given to AddHost
+	RuleHostname    = "hostname"          // a hostname found by its shape
+	RuleProvider    = "provider-host"     // an allowlisted host, hidden at LevelStrict
+	RuleIP          = "ip"                // a public IP literal
+	RulePrivateIP   = "private-ip"        // a private/link-local/CGNAT/ULA literal
+	minSecretLength = 4
+)
+
+// SecretRules lists the rules that hide secrets (the rest hide hosts and addresses).
+var SecretRules = []string{RuleAPIKey, RuleBearer, RuleAuthHeader, RuleParam, RuleUserinfo, RulePEM, RuleJWT, RuleRegistered}
+
+// alwaysVisible are hosts that identify nobody and help support read hints.
+var alwaysVisible = map[string]bool{
+	"localhost": true, "github.com": true, "go.dev": true, "golang.org": true,
+	"host.docker.internal": true, "gateway.docker.internal": true,
+}
+
 // Redactor is the single choke point every byte of output passes through.
 // Pseudonyms are a keyed hash (key random per Redactor, never written), so the
 // same value maps to the same token within a run and runs are unlinkable.
+// It is safe for concurrent use.
 type Redactor struct {
-	level   Level
-	key     []byte
-	allow   map[string]bool
-	mu      sync.Mutex
-	secrets []string
-	hosts   []string
-	back    map[string]string
-	stats   map[string]int
+	level     Level
+	key       []byte
+	allow     map[string]bool
+	allowSufx []string
+	mu        sync.RWMutex // guards the registered values below
+	secrets   secretIndex
+	hosts     map[string]bool
+	pmu       sync.RWMutex // guards the pseudonym tables and stats
+	fwd       map[string]string
+	back      map[string]string
+	stats     map[string]int
 }
 
 // NewRedactor builds a redactor; allow lists public provider hosts that stay
-// visible at LevelDefault.
+// visible at LevelDefault ("*.example.com" or ".example.com" allow a suffix).
 func NewRedactor(level Level, allow []string) *Redactor {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
-	r := &Redactor{level: level, key: k, allow: map[string]bool{}, back: map[string]string{}, stats: map[string]int{}}
+	r := &Redactor{level: level, key: k, allow: map[string]bool{}, hosts: map[string]bool{},
+		fwd: map[string]string{}, back: map[string]string{}, stats: map[string]int{}}
+	r.secrets.long = map[uint64][]string{}
 	for _, h := range allow {
-		r.allow[strings.ToLower(h)] = true
+		h = strings.ToLower(strings.TrimSpace(h))
+		switch {
+		case strings.HasPrefix(h, "*."):
+			r.allowSufx = append(r.allowSufx, h[1:])
+		case strings.HasPrefix(h, "."):
+			r.allowSufx = append(r.allowSufx, h)
+		case h != "":
+			r.allow[h] = true
+		}
 	}
 	return r
 }
 
-// AddSecret registers an exact value (an API key, a password) to hide always.
+// Level reports the redactor's level.
+func (r *Redactor) Level() Level { return r.level }
+
+// AddSecret registers an exact value (an API key, a password) to hide always,
+// also in its URL-encoded and JSON-escaped forms.
 func (r *Redactor) AddSecret(s string) {
-	if len(s) < 4 {
+	if len(s) < minSecretLength || s == Redacted {
 		return
 	}
+	forms := []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20")}
+	if j, err := json.Marshal(s); err == nil {
+		forms = append(forms, string(j[1:len(j)-1]))
+	}
+	var jb bytes.Buffer
+	enc := json.NewEncoder(&jb)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) == nil {
+		forms = append(forms, strings.TrimSuffix(strings.TrimSpace(jb.String()), `"`)[1:])
+	}
 	r.mu.Lock()
-	r.secrets = append(r.secrets, s)
-	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
-	r.mu.Unlock()
+	defer r.mu.Unlock()
+	for _, f := range forms {
+		r.secrets.add(f)
+	}
 }
 
-// AddHost registers a hostname to pseudonymise (unless allowlisted).
+// AddHost registers a hostname to pseudonymise wherever it appears as a whole
+// token (unless allowlisted). IP literals are always caught by shape.
 func (r *Redactor) AddHost(h string) {
-	h = strings.ToLower(strings.Trim(h, "[]"))
-	if h == "" || h == "localhost" || r.allowed(h) {
+	h = strings.ToLower(strings.TrimSuffix(strings.Trim(strings.TrimSpace(h), "[]"), "."))
+	if h == "" || alwaysVisible[h] || r.allowed(h) {
 		return
 	}
 	if _, err := netip.ParseAddr(h); err == nil {
-		return // IP literals are caught by pattern
+		return
 	}
 	r.mu.Lock()
-	r.hosts = append(r.hosts, h)
-	sort.Slice(r.hosts, func(i, j int) bool { return len(r.hosts[i]) > len(r.hosts[j]) })
+	r.hosts[h] = true
 	r.mu.Unlock()
 }
 
-func (r *Redactor) allowed(h string) bool { return r.level != LevelStrict && r.allow[h] }
+func (r *Redactor) allowed(h string) bool {
+	if r.level == LevelStrict {
+		return false
+	}
+	return r.isAllowlisted(h)
+}
 
-var (
-	reUserinfo = regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@:"']+(:[^/\s@"']*)?@`)
-	reAPIKey   = regexp.MustCompile(`\b(sk-(?:proj-|ant-)?[A-Za-z0-9_\-]{16,}|AIza[0-9A-Za-z_\-]{20,})`)
-	reBearer   = regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9._~+/=\-]{8,}`)
-	reIPv4     = regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`)
-)
-
-func (r *Redactor) pseudo(kind, v string) string {
-	m := hmac.New(sha256.New, r.key)
-	m.Write([]byte(v))
-	tok := kind + "-" + hex.EncodeToString(m.Sum(nil))[:6]
-	r.back[tok] = v
-	r.stats[kind]++
-	return tok
+func (r *Redactor) isAllowlisted(h string) bool {
+	if r.allow[h] {
+		return true
+	}
+	for _, s := range r.allowSufx {
+		if strings.HasSuffix(h, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // String redacts one string.
 func (r *Redactor) String(s string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, sec := range r.secrets {
-		if strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-			r.stats["secret"]++
-		}
-	}
-	s = reUserinfo.ReplaceAllString(s, "${1}[REDACTED]@")
-	s = reAPIKey.ReplaceAllString(s, "[REDACTED]")
-	s = reBearer.ReplaceAllString(s, "${1}[REDACTED]")
-	if r.level == LevelNone {
-		return s
-	}
-	for _, h := range r.hosts {
-		if strings.Contains(strings.ToLower(s), h) {
-			s = replaceFold(s, h, r.pseudo("host", h))
-		}
-	}
-	s = reIPv4.ReplaceAllStringFunc(s, func(ip string) string {
-		a, err := netip.ParseAddr(ip)
-		if err != nil || a.IsLoopback() || a.IsUnspecified() {
-			return ip
-		}
-		if a.IsPrivate() {
-			return r.pseudo("private", ip)
-		}
-		return r.pseudo("ip", ip)
-	})
-	return s
+	out := r.Bytes([]byte(s))
+	return string(out)
 }
 
-func replaceFold(s, old, repl string) string {
-	ls := strings.ToLower(s)
-	var b strings.Builder
-	for {
-		i := strings.Index(ls, old)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		b.WriteString(repl)
-		s, ls = s[i+len(old):], ls[i+len(old):]
+// Bytes redacts a rendered document. It may return b itself when nothing
+// needed hiding; callers must not rely on getting a copy.
+func (r *Redactor) Bytes(b []byte) []byte {
+	if r == nil {
+		return b
 	}
+	counts := map[string]int{}
+	out := b
+	r.mu.RLock()
+	spans := r.findSecrets(b)
+	r.mu.RUnlock()
+	if len(spans) > 0 {
+		out = applySpans(b, spans, counts)
+	}
+	if r.level != LevelNone {
+		var buf []byte
+		last := 0
+		r.visitHosts(out, func(start, end int, rule, value string) {
+			if buf == nil {
+				buf = make([]byte, 0, len(out)+len(out)/16)
+			}
+			buf = append(buf, out[last:start]...)
+			buf = append(buf, r.pseudonym(rule, value)...)
+			last = end
+			counts[rule]++
+		})
+		if buf != nil {
+			out = append(buf, out[last:]...)
+		}
+	}
+	if len(counts) > 0 {
+		r.pmu.Lock()
+		for k, v := range counts {
+			r.stats[k] += v
+		}
+		r.pmu.Unlock()
+	}
+	return out
 }
 
-// Bytes redacts a rendered document.
-func (r *Redactor) Bytes(b []byte) []byte { return []byte(r.String(string(b))) }
+// pseudonym returns a stable token for value: kind prefix + keyed hash.
+func (r *Redactor) pseudonym(rule, value string) string {
+	kind := "host"
+	switch rule {
+	case RuleIP:
+		kind = "ip"
+	case RulePrivateIP:
+		kind = "private"
+	}
+	k := kind + "\x00" + value
+	r.pmu.RLock()
+	tok, ok := r.fwd[k]
+	r.pmu.RUnlock()
+	if ok {
+		return tok
+	}
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	if tok, ok := r.fwd[k]; ok {
+		return tok
+	}
+	m := hmac.New(sha256.New, r.key)
+	m.Write([]byte(k))
+	sum := hex.EncodeToString(m.Sum(nil))
+	// Lengthen on collision so the map back stays one-to-one.
+	for n := 6; n <= len(sum); n += 2 {
+		tok = kind + "-" + sum[:n]
+		if v, used := r.back[tok]; !used || v == value {
+			break
+		}
+	}
+	r.fwd[k] = tok
+	r.back[tok] = value
+	return tok
+}
 
 // Stats counts replacements per rule.
 func (r *Redactor) Stats() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := map[string]int{}
+	r.pmu.RLock()
+	defer r.pmu.RUnlock()
+	out := make(map[string]int, len(r.stats))
 	for k, v := range r.stats {
 		out[k] = v
 	}
@@ -156,11 +274,704 @@ func (r *Redactor) Stats() map[string]int {
 
 // Map returns pseudonym → original, for --redaction-map (never inside a bundle).
 func (r *Redactor) Map() map[string]string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := map[string]string{}
+	r.pmu.RLock()
+	defer r.pmu.RUnlock()
+	out := make(map[string]string, len(r.back))
 	for k, v := range r.back {
 		out[k] = v
 	}
 	return out
+}
+
+// WriteMap writes Map() as JSON to path with mode 0600 (--redaction-map).
+func (r *Redactor) WriteMap(path string) error {
+	b, err := json.MarshalIndent(r.Map(), "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("redaction map: %w", err)
+	}
+	// An existing file keeps its mode on open; tighten it before writing.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("redaction map %s: %w", path, err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("redaction map %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// ---- secrets ----------------------------------------------------------------
+
+type span struct {
+	start, end int
+	rule       string
+}
+
+func applySpans(b []byte, spans []span, counts map[string]int) []byte {
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
+		}
+		return spans[i].end > spans[j].end
+	})
+	out := make([]byte, 0, len(b))
+	last := 0
+	for i := 0; i < len(spans); {
+		s := spans[i]
+		// Overlapping finds merge into one: hiding more is the safe side.
+		j := i + 1
+		for j < len(spans) && spans[j].start < s.end {
+			if spans[j].end > s.end {
+				s.end = spans[j].end
+			}
+			j++
+		}
+		out = append(out, b[last:s.start]...)
+		out = append(out, Redacted...)
+		counts[s.rule]++
+		last = s.end
+		i = j
+	}
+	return append(out, b[last:]...)
+}
+
+// secretIndex finds registered values in one pass: values of 8+ bytes are
+// keyed by their last 8 bytes behind a bit filter, so the cost per input byte
+// is constant however many secrets are registered.
+type secretIndex struct {
+	long   map[uint64][]string
+	filter [1 << 16 / 64]uint64
+	short  []string
+}
+
+func filterBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> 48 }
+
+func (x *secretIndex) add(s string) {
+	if len(s) < 8 {
+		for _, o := range x.short {
+			if o == s {
+				return
+			}
+		}
+		x.short = append(x.short, s)
+		return
+	}
+	w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
+	for _, o := range x.long[w] {
+		if o == s {
+			return
+		}
+	}
+	x.long[w] = append(x.long[w], s)
+	h := filterBit(w)
+	x.filter[h/64] |= 1 << (h % 64)
+}
+
+func (x *secretIndex) find(b []byte, add func(s, e int)) {
+	if len(x.long) > 0 {
+		for i := 8; i <= len(b); i++ {
+			w := binary.LittleEndian.Uint64(b[i-8 : i])
+			h := filterBit(w)
+			if x.filter[h/64]&(1<<(h%64)) == 0 {
+				continue
+			}
+			for _, s := range x.long[w] {
+				if i >= len(s) && string(b[i-len(s):i]) == s {
+					add(i-len(s), i)
+				}
+			}
+		}
+	}
+	// Short values match only as whole words: "pass" must not eat "bypass".
+	for _, s := range x.short {
+		for off := 0; ; {
+			k := bytes.Index(b[off:], []byte(s))
+			if k < 0 {
+				break
+			}
+			st, en := off+k, off+k+len(s)
+			if (st == 0 || !isWordByte(b[st-1])) && (en == len(b) || !isWordByte(b[en])) {
+				add(st, en)
+			}
+			off = st + 1
+		}
+	}
+}
+
+var byteClass [256]uint8
+
+const (
+	clWord   = 1 << iota // [A-Za-z0-9_]
+	clKey                // word + '-'
+	clHost               // key + '.'
+	clHex                // [0-9A-Fa-f]
+	clLetter             // [A-Za-z]
+	clUpper
+	clDigit
+)
+
+func init() {
+	for c := 0; c < 256; c++ {
+		var m uint8
+		switch {
+		case c >= 'a' && c <= 'z':
+			m = clWord | clKey | clHost | clLetter
+		case c >= 'A' && c <= 'Z':
+			m = clWord | clKey | clHost | clLetter | clUpper
+		case c >= '0' && c <= '9':
+			m = clWord | clKey | clHost | clDigit | clHex
+		case c == '_':
+			m = clWord | clKey | clHost
+		case c == '-':
+			m = clKey | clHost
+		case c == '.':
+			m = clHost
+		}
+		if (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') {
+			m |= clHex
+		}
+		byteClass[c] = m
+	}
+}
+
+func isWordByte(c byte) bool { return byteClass[c]&clWord != 0 }
+func isKeyByte(c byte) bool  { return byteClass[c]&clKey != 0 }
+func isHostByte(c byte) bool { return byteClass[c]&clHost != 0 }
+func isHex(c byte) bool      { return byteClass[c]&clHex != 0 }
+
+var (
+	pemBegin = []byte("-----BEGIN ")
+	pemEnd   = []byte("-----END ")
+	pemDash  = []byte("-----")
+)
+
+// findSecrets lists every secret span in b. Callers hold r.mu for reading.
+func (r *Redactor) findSecrets(b []byte) []span {
+	var spans []span
+	add := func(s, e int, rule string) {
+		if e > s && !bytes.HasPrefix(b[s:], []byte(Redacted)) {
+			spans = append(spans, span{s, e, rule})
+		}
+	}
+	// PEM blocks, whole; an unterminated one hides the rest of the document.
+	for off := 0; off < len(b); {
+		i := bytes.Index(b[off:], pemBegin)
+		if i < 0 {
+			break
+		}
+		s := off + i
+		e := len(b)
+		if k := bytes.Index(b[s:], pemEnd); k >= 0 {
+			e = s + k + len(pemEnd)
+			if d := bytes.Index(b[e:], pemDash); d >= 0 && d < 80 {
+				e += d + len(pemDash)
+			}
+		}
+		add(s, e, RulePEM)
+		off = e
+	}
+	findUserinfo(b, add)
+	findNamedValues(b, add)
+	findBearer(b, add)
+	findKeyShapes(b, add)
+	r.secrets.find(b, func(s, e int) { add(s, e, RuleRegistered) })
+	return spans
+}
+
+func isUserinfoStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '`', '<', '>', '(', ')', '[', ']', '{', '}', ',', ';', '=', '|':
+		return true
+	}
+	return false
+}
+
+// findUserinfo hides what precedes '@' in "scheme://user:pass@host" and in
+// curl-style "user:pass@host"; a plain "user@host" without a scheme stays.
+func findUserinfo(b []byte, add func(s, e int, rule string)) {
+	for off := 0; off < len(b); {
+		k := bytes.IndexByte(b[off:], '@')
+		if k < 0 {
+			return
+		}
+		at := off + k
+		off = at + 1
+		j := at
+		for j > 0 && at-j < 256 && !isUserinfoStop(b[j-1]) {
+			j--
+		}
+		word := b[j:at]
+		if s := bytes.Index(word, []byte("://")); s >= 0 {
+			add(j+s+3, at, RuleUserinfo)
+		} else if bytes.IndexByte(word, ':') > 0 && at+1 < len(b) && isHostByte(b[at+1]) {
+			add(j, at, RuleUserinfo)
+		}
+	}
+}
+
+// Names whose value is a credential after ':' or '='.
+var headerNames = map[string]bool{
+	"authorization": true, "proxy-authorization": true, "x-api-key": true, "api-key": true,
+	"x-goog-api-key": true, "apikey": true, "api_key": true, "x-auth-token": true,
+	"access_token": true, "access-token": true, "refresh_token": true, "client_secret": true,
+	"password": true, "passwd": true, "secret": true, "private_key": true, "cookie": true,
+	"set-cookie": true, "newapi_token": true, "new-api-token": true,
+}
+
+// More names, only with '=' (query parameters, environment assignments):
+// with ':' words like "key" and "token" are ordinary prose.
+var paramNames = map[string]bool{
+	"key": true, "token": true, "sig": true, "signature": true, "auth": true, "pass": true,
+	"pwd": true, "api-key": true,
+}
+
+var paramSuffixes = []string{"_key", "_token", "_secret", "_password", "_pass", "_pwd", "-key", "-token", "-secret"}
+
+var authSchemes = []string{"bearer ", "basic ", "token ", "digest ", "negotiate ", "apikey ", "key "}
+
+func classifyName(name []byte, sep byte) bool {
+	var low [64]byte
+	if len(name) > len(low) {
+		return false
+	}
+	for i, c := range name {
+		if byteClass[c]&clUpper != 0 {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+	}
+	n := string(low[:len(name)]) // does not escape; map lookups do not allocate
+	if headerNames[n] {
+		return true
+	}
+	if sep != '=' {
+		return false
+	}
+	if paramNames[n] {
+		return true
+	}
+	for _, s := range paramSuffixes {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// findNamedValues hides values after credential names: "Authorization: Bearer x",
+// `"x-api-key":"x"`, "map[Api-Key:[x]]", "?key=x", "\u0026token=x", "OPENAI_API_KEY=x".
+func findNamedValues(b []byte, add func(s, e int, rule string)) {
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != ':' && c != '=' {
+			continue
+		}
+		ne := i
+		if ne > 0 && (b[ne-1] == '"' || b[ne-1] == '\'') {
+			ne--
+		}
+		ns := ne
+		for ns > 0 && ne-ns < 64 && isKeyByte(b[ns-1]) {
+			ns--
+		}
+		if ns == ne {
+			continue
+		}
+		name := b[ns:ne]
+		// Escaped separators glue onto the name: "\u0026key", "%26key".
+		if ns > 0 && b[ns-1] == '\\' && len(name) > 5 && name[0] == 'u' {
+			name = name[5:]
+		} else if ns > 0 && b[ns-1] == '%' && len(name) > 2 {
+			name = name[2:]
+		}
+		if !classifyName(name, c) {
+			continue
+		}
+		rule := RuleParam
+		if c == ':' || headerNames[strings.ToLower(string(name))] {
+			rule = RuleAuthHeader
+		}
+		v := i + 1
+		if c == ':' && v < len(b) && b[v] == ':' {
+			continue
+		}
+		for v < len(b) && (b[v] == ' ' || b[v] == '\t') {
+			v++
+		}
+		var quote byte
+		if v+1 < len(b) && b[v] == '\\' && b[v+1] == '"' {
+			quote, v = '\\', v+2
+		} else if v < len(b) && (b[v] == '"' || b[v] == '\'') {
+			quote, v = b[v], v+1
+		} else if v < len(b) && b[v] == '[' {
+			v++
+		}
+		for _, sc := range authSchemes {
+			if len(b)-v > len(sc) && strings.EqualFold(string(b[v:v+len(sc)]), sc) {
+				v += len(sc)
+				for v < len(b) && b[v] == ' ' {
+					v++
+				}
+				break
+			}
+		}
+		e := v
+		switch quote {
+		case 0:
+			for e < len(b) && !isValueStop(b[e]) {
+				e++
+			}
+		case '\\':
+			for e < len(b) && b[e] != '\n' && !(b[e] == '\\' && e+1 < len(b) && b[e+1] == '"') {
+				e++
+			}
+		default:
+			for e < len(b) && b[e] != quote && b[e] != '\n' {
+				if b[e] == '\\' {
+					e++
+				}
+				e++
+			}
+			if e > len(b) {
+				e = len(b)
+			}
+		}
+		add(v, e, rule)
+	}
+}
+
+func isValueStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '"', '\'', '&', ',', ';', ')', ']', '}', '<', '>', '\\', '`', '#':
+		return true
+	}
+	return false
+}
+
+// findBearer hides the credential after "Bearer " anywhere in free text.
+func findBearer(b []byte, add func(s, e int, rule string)) {
+	for _, pat := range [][]byte{[]byte("earer"), []byte("EARER")} {
+		for off := 0; off < len(b); {
+			k := bytes.Index(b[off:], pat)
+			if k < 0 {
+				break
+			}
+			p := off + k
+			off = p + len(pat)
+			if p == 0 || (b[p-1] != 'b' && b[p-1] != 'B') || (p > 1 && isWordByte(b[p-2])) {
+				continue
+			}
+			v := off
+			for v < len(b) && (b[v] == ' ' || b[v] == '+') {
+				v++
+			}
+			if bytes.HasPrefix(b[v:], []byte("%20")) {
+				v += 3
+			}
+			if v == off {
+				continue
+			}
+			e := v
+			var digit, upper, punct bool
+			for e < len(b) && (isKeyByte(b[e]) || strings.IndexByte("._~+/=", b[e]) >= 0) {
+				cl := byteClass[b[e]]
+				digit = digit || cl&clDigit != 0
+				upper = upper || cl&clUpper != 0
+				punct = punct || cl&clWord == 0
+				e++
+			}
+			// "Bearer authentication" is prose; credentials mix classes.
+			if e-v >= 8 && (digit || upper || punct) {
+				add(v, e, RuleBearer)
+			}
+		}
+	}
+}
+
+type keyShape struct {
+	prefix string
+	min    int // minimum length after the prefix
+}
+
+var keyShapes = []keyShape{
+	{"sk-", 16}, {"sk_live_", 16}, {"sk_test_", 16}, {"rk_live_", 16}, {"AIza", 30}, {"xai-", 20},
+	{"gsk_", 20}, {"hf_", 20}, {"pplx-", 20}, {"r8_", 20}, {"ghp_", 20}, {"gho_", 20}, {"ghu_", 20},
+	{"ghs_", 20}, {"ghr_", 20}, {"github_pat_", 20}, {"glpat-", 20}, {"xoxb-", 10}, {"xoxp-", 10},
+	{"xoxa-", 10}, {"nvapi-", 20}, {"tvly-", 20}, {"AKIA", 16}, {"ASIA", 16},
+}
+
+// keyStarts marks the bytes a key shape can start with.
+var keyStarts [256]bool
+
+func init() {
+	for _, k := range keyShapes {
+		keyStarts[k.prefix[0]] = true
+	}
+	keyStarts['e'] = true // JWT
+}
+
+// findKeyShapes walks the tokens once and hides those shaped like provider
+// keys or JWTs.
+func findKeyShapes(b []byte, add func(s, e int, rule string)) {
+	for i := 0; i < len(b); {
+		if !isKeyByte(b[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(b) && isKeyByte(b[j]) {
+			j++
+		}
+		if keyStarts[b[i]] {
+			tok := b[i:j]
+			if bytes.HasPrefix(tok, []byte("eyJ")) && len(tok) >= 10 {
+				// header.payload.signature
+				e, dots := j, 0
+				for e < len(b) && (b[e] == '.' || isKeyByte(b[e])) {
+					if b[e] == '.' {
+						dots++
+					}
+					e++
+				}
+				if dots >= 2 {
+					add(i, e, RuleJWT)
+					i = e
+					continue
+				}
+			}
+			for _, k := range keyShapes {
+				if len(tok) >= len(k.prefix)+k.min && string(tok[:len(k.prefix)]) == k.prefix {
+					add(i, j, RuleAPIKey)
+					break
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// ---- hosts and addresses ----------------------------------------------------
+
+// fileExts are last labels that make "name.ext" a file, not a host.
+var fileExts = map[string]bool{
+	"log": true, "txt": true, "json": true, "yaml": true, "yml": true, "toml": true, "ini": true,
+	"conf": true, "cfg": true, "md": true, "go": true, "mod": true, "sum": true, "zip": true,
+	"gz": true, "tgz": true, "tar": true, "xz": true, "db": true, "sqlite": true, "csv": true,
+	"xml": true, "html": true, "htm": true, "js": true, "ts": true, "py": true, "sh": true,
+	"bat": true, "exe": true, "dll": true, "so": true, "dylib": true, "pem": true, "crt": true,
+	"cer": true, "key": true, "der": true, "pfx": true, "env": true, "lock": true, "pid": true,
+	"sock": true, "bak": true, "tmp": true, "old": true, "out": true, "err": true, "service": true,
+	"plist": true, "png": true, "jpg": true, "svg": true, "pdf": true, "msi": true, "deb": true,
+	"rpm": true, "jar": true, "rs": true, "c": true, "h": true, "java": true, "rb": true,
+	"php": true, "lua": true, "exe~": true, "wal": true, "shm": true, "journal": true, "dat": true,
+	"bin": true, "txtar": true, "proto": true, "css": true, "gitignore": true, "dockerfile": true,
+}
+
+// visitHosts calls fn for every host or address in b that the level hides,
+// with its span, rule and the value to pseudonymise. It never modifies b.
+func (r *Redactor) visitHosts(b []byte, fn func(start, end int, rule, value string)) {
+	r.mu.RLock()
+	hosts := r.hosts
+	haveHosts := len(hosts) > 0
+	defer r.mu.RUnlock()
+	var low []byte
+	for i := 0; i < len(b); {
+		c := b[i]
+		if (isHex(c) || c == ':') && (i == 0 || (!isHostByte(b[i-1]) && b[i-1] != ':')) {
+			if e, a, ok := scanIPv6(b, i); ok {
+				if rule := ipRule(a); rule != "" {
+					fn(i, e, rule, a.String())
+				}
+				i = e
+				continue
+			}
+		}
+		if !isHostByte(c) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(b) && isHostByte(b[j]) {
+			j++
+		}
+		s, e := i, j
+		i = j
+		// Escapes glued to the front: "%2Fhost", "\u002fhost", "\nhost".
+		if s > 0 && b[s-1] == '%' && e-s > 2 && isHex(b[s]) && isHex(b[s+1]) {
+			s += 2
+		} else if s > 0 && b[s-1] == '\\' {
+			if b[s] == 'u' && e-s > 5 {
+				s += 5
+			} else if strings.IndexByte("nrtbf", b[s]) >= 0 {
+				s++
+			}
+		}
+		for s < e && (b[s] == '.' || b[s] == '-' || b[s] == '_') {
+			s++
+		}
+		for e > s && (b[e-1] == '.' || b[e-1] == '-' || b[e-1] == '_') {
+			e--
+		}
+		if s >= e {
+			continue
+		}
+		tok := b[s:e]
+		hasDot := bytes.IndexByte(tok, '.') >= 0
+		if !hasDot && !haveHosts {
+			continue
+		}
+		low = appendLower(low[:0], tok)
+		if haveHosts && hosts[string(low)] {
+			fn(s, e, RuleHostReg, string(low))
+			continue
+		}
+		if !hasDot {
+			continue
+		}
+		if a, ok := parseIPv4(tok); ok {
+			if rule := ipRule(a); rule != "" {
+				fn(s, e, rule, a.String())
+			}
+			continue
+		}
+		if !looksLikeHost(tok) {
+			continue
+		}
+		h := string(low)
+		if alwaysVisible[h] || strings.HasSuffix(h, ".localhost") {
+			continue
+		}
+		if r.isAllowlisted(h) {
+			if r.level == LevelStrict {
+				fn(s, e, RuleProvider, h)
+			}
+			continue
+		}
+		fn(s, e, RuleHostname, h)
+	}
+}
+
+func appendLower(dst, s []byte) []byte {
+	for _, c := range s {
+		if byteClass[c]&clUpper != 0 {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// looksLikeHost: dotted labels ending in an alphabetic TLD, one letter case
+// throughout (Go identifiers such as url.Error or Config.timeouts mix cases),
+// and not a file name (config.yaml, oneapi-20240101.log).
+func looksLikeHost(t []byte) bool {
+	dot := bytes.LastIndexByte(t, '.')
+	if dot <= 0 {
+		return false
+	}
+	tld := t[dot+1:]
+	if len(tld) < 2 || len(tld) > 24 {
+		return false
+	}
+	for _, c := range tld {
+		if byteClass[c]&clLetter == 0 {
+			return false
+		}
+	}
+	var lower, upper bool
+	prev := byte('.')
+	for _, c := range t {
+		if c == '.' && prev == '.' {
+			return false
+		}
+		cl := byteClass[c]
+		if cl&clLetter != 0 {
+			if cl&clUpper != 0 {
+				upper = true
+			} else {
+				lower = true
+			}
+		}
+		prev = c
+	}
+	if lower && upper {
+		return false
+	}
+	var lt [24]byte
+	return !fileExts[string(appendLower(lt[:0], tld))]
+}
+
+func parseIPv4(t []byte) (netip.Addr, bool) {
+	dots := 0
+	for _, c := range t {
+		if c == '.' {
+			dots++
+		} else if byteClass[c]&clDigit == 0 {
+			return netip.Addr{}, false
+		}
+	}
+	if dots != 3 {
+		return netip.Addr{}, false
+	}
+	a, err := netip.ParseAddr(string(t))
+	return a, err == nil
+}
+
+// scanIPv6 reads an IPv6 literal (with an optional %zone) starting at i.
+func scanIPv6(b []byte, i int) (int, netip.Addr, bool) {
+	j, colons := i, 0
+	for j < len(b) && (isHex(b[j]) || b[j] == ':' || b[j] == '.') {
+		if b[j] == ':' {
+			colons++
+		}
+		j++
+	}
+	if colons < 2 {
+		return 0, netip.Addr{}, false
+	}
+	if j < len(b) && b[j] == '%' {
+		k := j + 1
+		for k < len(b) && isKeyByte(b[k]) {
+			k++
+		}
+		if k > j+1 {
+			j = k
+		}
+	}
+	for e := j; e > i; e-- {
+		if a, err := netip.ParseAddr(string(b[i:e])); err == nil && a.Is6() {
+			return e, a, true
+		}
+		// Only trailing punctuation may be dropped: "::1:" or "2001:db8::1." end a sentence.
+		if c := b[e-1]; c != ':' && c != '.' {
+			break
+		}
+	}
+	return 0, netip.Addr{}, false
+}
+
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// ipRule says how an address is hidden: "" keeps it (loopback, unspecified,
+// netmasks, multicast), else private-ip or ip.
+func ipRule(a netip.Addr) string {
+	a = a.Unmap()
+	if a.IsLoopback() || a.IsUnspecified() || a.IsMulticast() {
+		return ""
+	}
+	if a.Is4() {
+		o := a.As4()
+		if o[0] == 255 {
+			return "" // netmask or broadcast
+		}
+	}
+	if a.IsPrivate() || a.IsLinkLocalUnicast() || cgnat.Contains(a) {
+		return RulePrivateIP
+	}
+	return RuleIP
 }
