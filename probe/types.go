@@ -45,6 +45,7 @@ type CertInfo struct {
 	NotBefore time.Time `json:"not_before"`
 	NotAfter  time.Time `json:"not_after"`
 	DNSNames  []string  `json:"dns_names,omitempty"`
+	IPs       []string  `json:"ips,omitempty"` // IP address SANs
 }
 
 // TLSResult is one TLS handshake over an existing connection.
