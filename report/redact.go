@@ -202,7 +202,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if r.level != LevelNone {
 		var buf []byte
 		last := 0
-		r.visitHosts(out, func(start, end int, rule, value string) {
+		r.visitHosts(out, r.level == LevelStrict, func(start, end int, rule, value string) {
 			if buf == nil {
 				buf = make([]byte, 0, len(out)+len(out)/16)
 			}
@@ -603,6 +603,9 @@ func findNamedValues(b []byte, add func(s, e int, rule string)) {
 		for v < len(b) && (b[v] == ' ' || b[v] == '\t') {
 			v++
 		}
+		if bytes.HasPrefix(b[v:], []byte(Redacted)) {
+			continue
+		}
 		var quote byte
 		if v+1 < len(b) && b[v] == '\\' && b[v+1] == '"' {
 			quote, v = '\\', v+2
@@ -774,7 +777,7 @@ var fileExts = map[string]bool{
 
 // visitHosts calls fn for every host or address in b that the level hides,
 // with its span, rule and the value to pseudonymise. It never modifies b.
-func (r *Redactor) visitHosts(b []byte, fn func(start, end int, rule, value string)) {
+func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rule, value string)) {
 	r.mu.RLock()
 	hosts := r.hosts
 	haveHosts := len(hosts) > 0
@@ -847,7 +850,7 @@ func (r *Redactor) visitHosts(b []byte, fn func(start, end int, rule, value stri
 			continue
 		}
 		if r.isAllowlisted(h) {
-			if r.level == LevelStrict {
+			if strict {
 				fn(s, e, RuleProvider, h)
 			}
 			continue

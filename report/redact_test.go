@@ -1,0 +1,250 @@
+package report
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var testAllow = []string{"api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com", "*.amazonaws.com"}
+
+var rePseudo = regexp.MustCompile(`(host|ip|private)-[0-9a-f]{6,}\b`)
+
+// norm makes pseudonyms comparable across runs (their key is random).
+func norm(s string) string { return rePseudo.ReplaceAllString(s, "$1-X") }
+
+func TestRedactGolden(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		level          Level
+	}{
+		// secrets: shapes
+		{"openai key", "key sk-abcdefghijklmnop1234 end", "key [REDACTED] end", LevelNone},
+		{"openai proj key", `"sk-proj-AbC_dEf-1234567890xyzXYZ"`, `"[REDACTED]"`, LevelNone},
+		{"anthropic key", "x sk-ant-api03-abcdefghijklmnopqrstuv y", "x [REDACTED] y", LevelNone},
+		{"gemini key", "AIzaSyA1234567890abcdefghijklmnopqrstu", "[REDACTED]", LevelNone},
+		{"xai groq hf pplx r8", "xai-abcdefghijklmnopqrstuv gsk_abcdefghijklmnopqrstuv hf_abcdefghijklmnopqrstuv pplx-abcdefghijklmnopqrstuv r8_abcdefghijklmnopqrstuv",
+			"[REDACTED] [REDACTED] [REDACTED] [REDACTED] [REDACTED]", LevelNone},
+		{"jwt", "tok eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.abcdefghijk_-XYZ ok", "tok [REDACTED] ok", LevelNone},
+		{"bearer", "Authorization header was Bearer abc123DEF456ghi", "Authorization header was Bearer [REDACTED]", LevelNone},
+		{"bearer prose stays", "use Bearer authentication here", "use Bearer authentication here", LevelNone},
+		{"authorization header", "Authorization: 0123456789abcdefABCDEF0123456789\n", "Authorization: [REDACTED]\n", LevelNone},
+		{"authorization basic", "Proxy-Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic [REDACTED]", LevelNone},
+		{"x-api-key json", `{"x-api-key":"abc def"}`, `{"x-api-key":"[REDACTED]"}`, LevelNone},
+		{"goog header go map", "map[X-Goog-Api-Key:[AbcdEfgh12]]", "map[X-Goog-Api-Key:[[REDACTED]]]", LevelNone},
+		{"api-key header", "api-key: 0123456789abcdef", "api-key: [REDACTED]", LevelNone},
+		{"query key", "GET /v1/models?key=abc123&alt=json", "GET /v1/models?key=[REDACTED]&alt=json", LevelNone},
+		{"query params", "?api_key=a1&apikey=b2&token=c3&access_token=d4", "?api_key=[REDACTED]&apikey=[REDACTED]&token=[REDACTED]&access_token=[REDACTED]", LevelNone},
+		{"json escaped amp", `"u?x=1\u0026token=zzzz9"`, `"u?x=1\u0026token=[REDACTED]"`, LevelNone},
+		{"env assignment", "NEWAPI_TOKEN=abcdefabcdefabcdefabcdefabcdef12 OPENAI_API_KEY=foo", "NEWAPI_TOKEN=[REDACTED] OPENAI_API_KEY=[REDACTED]", LevelNone},
+		{"userinfo", "socks5://alice:s3cr3t@127.0.0.1:1080", "socks5://[REDACTED]@127.0.0.1:1080", LevelNone},
+		{"userinfo user only", "http://alice@127.0.0.1:8080/", "http://[REDACTED]@127.0.0.1:8080/", LevelNone},
+		{"curl userinfo", "proxy alice:pw@localhost:3128", "proxy [REDACTED]@localhost:3128", LevelNone},
+		{"email stays", "mail ops@localhost", "mail ops@localhost", LevelNone},
+		{"pem", "a\n-----BEGIN PRIVATE KEY-----\nMIIBVQ==\n-----END PRIVATE KEY-----\nb", "a\n[REDACTED]\nb", LevelNone},
+		{"pem json escaped", `"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"`, `"[REDACTED]"`, LevelNone},
+		{"idempotent", "key=[REDACTED] Bearer [REDACTED] http://[REDACTED]@host-abcdef", "key=[REDACTED] Bearer [REDACTED] http://[REDACTED]@host-X", LevelDefault},
+
+		// hosts and addresses
+		{"go dial error", "dial tcp 10.1.2.3:443: connect: connection refused", "dial tcp private-X:443: connect: connection refused", LevelDefault},
+		{"go lookup error", "lookup relay.corp.example on 127.0.0.11:53: no such host", "lookup host-X on 127.0.0.11:53: no such host", LevelDefault},
+		{"go post error", `Post "https://relay.corp.example/v1/chat/completions": EOF`, `Post "https://host-X/v1/chat/completions": EOF`, LevelDefault},
+		{"public ip", "dial tcp 203.0.113.9:443: i/o timeout", "dial tcp ip-X:443: i/o timeout", LevelDefault},
+		{"ipv6", "dial tcp [2001:db8::1]:443: connect: network is unreachable", "dial tcp [ip-X]:443: connect: network is unreachable", LevelDefault},
+		{"ipv6 ula and link-local", "fd00::5 fe80::1%eth0", "private-X private-X", LevelDefault},
+		{"loopback stays", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", LevelDefault},
+		{"allowlisted stays", "https://api.openai.com/v1/models", "https://api.openai.com/v1/models", LevelDefault},
+		{"allowlisted suffix", "bedrock-runtime.us-east-1.amazonaws.com", "bedrock-runtime.us-east-1.amazonaws.com", LevelDefault},
+		{"strict hides provider", "https://api.openai.com/v1/models", "https://host-X/v1/models", LevelStrict},
+		{"none keeps hosts", "relay.corp.example 10.0.0.1", "relay.corp.example 10.0.0.1", LevelNone},
+		{"x509 names", "x509: certificate is valid for a.internal.example, not relay.internal.example", "x509: certificate is valid for host-X, not host-X", LevelDefault},
+		{"trailing dot", "cannot reach relay.corp.lan.", "cannot reach host-X.", LevelDefault},
+		{"url encoded", "u=https%3A%2F%2Frelay.corp.example%2Fv1", "u=https%3A%2F%2Fhost-X%2Fv1", LevelDefault},
+		{"uppercase host", "RELAY.CORP.EXAMPLE", "host-X", LevelDefault},
+
+		// negatives that must stay untouched
+		{"model names", "gpt-4o-mini claude-3-5-sonnet-20241022 gemini-1.5-pro deepseek-chat qwen2.5-72b-instruct",
+			"gpt-4o-mini claude-3-5-sonnet-20241022 gemini-1.5-pro deepseek-chat qwen2.5-72b-instruct", LevelStrict},
+		{"versions", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", LevelStrict},
+		{"timestamps", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", LevelStrict},
+		{"file names", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", LevelStrict},
+		{"go identifiers", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration", LevelStrict},
+		{"durations and prose", "took 1.5s (3.2ms), e.g. the key: set it; i.e. fine", "took 1.5s (3.2ms), e.g. the key: set it; i.e. fine", LevelStrict},
+		{"sk words", "task-force sk-short disk-abcdefghijklmnopqrstu", "task-force sk-short disk-abcdefghijklmnopqrstu", LevelNone},
+		{"mac and netmask", "de:ad:be:ef:00:11 255.255.255.0", "de:ad:be:ef:00:11 255.255.255.0", LevelStrict},
+		{"max tokens", "max_tokens=100 key_env=OPENAI_API_KEY", "max_tokens=100 key_env=OPENAI_API_KEY", LevelNone},
+		{"pseudonyms stay", "host-3f2a1c ip-00aa11 private-abcdef", "host-X ip-X private-X", LevelStrict},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := NewRedactor(tc.level, testAllow)
+			got := norm(r.String(tc.in))
+			if got != tc.want {
+				t.Errorf("\n in: %q\ngot: %q\nwant %q", tc.in, got, tc.want)
+			}
+			// Redacting twice changes nothing more.
+			if again := norm(r.String(r.String(tc.in))); again != got {
+				t.Errorf("not idempotent: %q", again)
+			}
+		})
+	}
+}
+
+func TestRegisteredSecretsAndHosts(t *testing.T) {
+	secret := `p@ss w/rd&"x"<y>`
+	cases := []struct{ name, in string }{
+		{"raw", "password is " + secret + "!"},
+		{"query escaped", "proxy=" + url.QueryEscape(secret)},
+		{"path escaped", "/" + url.PathEscape(secret) + "/"},
+		{"json escaped", func() string { b, _ := json.Marshal(map[string]string{"m": "v " + secret}); return string(b) }()},
+		{"long key in prose", "the upstream said: incorrect API key provided: zq9Xw2Lm0Pq7Rs5Tu3Vw1"},
+	}
+	r := NewRedactor(LevelDefault, testAllow)
+	r.AddSecret(secret)
+	r.AddSecret("zq9Xw2Lm0Pq7Rs5Tu3Vw1")
+	r.AddSecret("abc") // too short: ignored rather than eating every "abc"
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := r.String(tc.in)
+			for _, v := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret), "zq9Xw2Lm0Pq7Rs5Tu3Vw1", `p@ss w\/rd`, `\u0026\"x\"`} {
+				if strings.Contains(out, v) {
+					t.Errorf("%q leaks %q", out, v)
+				}
+			}
+			if !strings.Contains(out, Redacted) {
+				t.Errorf("nothing redacted in %q", out)
+			}
+		})
+	}
+	if got := r.String("abc abcdef"); got != "abc abcdef" {
+		t.Errorf("short secret was registered: %q", got)
+	}
+
+	t.Run("short secret whole word only", func(t *testing.T) {
+		r := NewRedactor(LevelNone, nil)
+		r.AddSecret("pass")
+		if got := r.String("bypass pass"); got != "bypass "+Redacted {
+			t.Errorf("got %q", got)
+		}
+	})
+	t.Run("registered single-label host", func(t *testing.T) {
+		r := NewRedactor(LevelDefault, testAllow)
+		r.AddHost("relay")
+		r.AddHost("API.OPENAI.COM") // allowlisted: stays
+		r.AddHost("10.0.0.1")       // addresses are caught by shape
+		got := norm(r.String("http://relay:8080/v1 relay-2 api.openai.com %2Frelay"))
+		if want := "http://host-X:8080/v1 relay-2 api.openai.com %2Fhost-X"; got != want {
+			t.Errorf("got %q want %q", got, want)
+		}
+	})
+}
+
+func TestPseudonymsStableAndUnlinkable(t *testing.T) {
+	r1 := NewRedactor(LevelDefault, nil)
+	a := r1.String("relay.corp.example")
+	b := r1.String("x RELAY.CORP.EXAMPLE y")
+	if !strings.Contains(b, a) {
+		t.Errorf("same host, different pseudonyms: %q vs %q", a, b)
+	}
+	if c := r1.String("other.corp.example"); c == a {
+		t.Errorf("different hosts share %q", c)
+	}
+	r2 := NewRedactor(LevelDefault, nil)
+	if d := r2.String("relay.corp.example"); d == a {
+		t.Errorf("two runs produced the same pseudonym %q (key not random)", d)
+	}
+	if p := "host-3f2a1c ip-00aa11 private-abcdef"; r1.String(p) != p {
+		t.Errorf("pseudonyms redacted again: %q", r1.String(p))
+	}
+	m := r1.Map()
+	if m[a] != "relay.corp.example" {
+		t.Errorf("map[%s] = %q", a, m[a])
+	}
+	ip := r1.String("10.9.8.7")
+	if !strings.HasPrefix(ip, "private-") || m[ip] != "" && r1.Map()[ip] != "10.9.8.7" {
+		t.Errorf("ip %q", ip)
+	}
+	st := r1.Stats()
+	if st[RuleHostname] != 3 || st[RulePrivateIP] != 1 {
+		t.Errorf("stats %v", st)
+	}
+}
+
+func TestPseudonymCollisionLengthens(t *testing.T) {
+	r := NewRedactor(LevelDefault, nil)
+	seen := map[string]string{}
+	for i := 0; i < 5000; i++ {
+		h := "h" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + ".n" + strconv.Itoa(i) + ".example"
+		p := r.String(h)
+		if prev, ok := seen[p]; ok && prev != h {
+			t.Fatalf("%s maps to both %s and %s", p, prev, h)
+		}
+		seen[p] = h
+	}
+	if len(r.Map()) != len(seen) {
+		t.Errorf("map has %d entries, want %d", len(r.Map()), len(seen))
+	}
+}
+
+func TestRedactConcurrent(t *testing.T) {
+	r := NewRedactor(LevelDefault, testAllow)
+	var wg sync.WaitGroup
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				r.AddSecret("secret-value-" + strconv.Itoa(g*1000+i))
+				r.AddHost("relay" + strconv.Itoa(i) + ".corp.example")
+				out := r.String("secret-value-" + strconv.Itoa(g*1000+i) + " relay" + strconv.Itoa(i) + ".corp.example")
+				if strings.Contains(out, "secret-value") || strings.Contains(out, "corp.example") {
+					t.Errorf("leak under concurrency: %q", out)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+}
+
+func TestParseLevel(t *testing.T) {
+	for in, want := range map[string]Level{"": LevelDefault, "strict": LevelStrict, "NONE": LevelNone, "default": LevelDefault} {
+		got, err := ParseLevel(in)
+		if err != nil || got != want {
+			t.Errorf("ParseLevel(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseLevel("paranoid"); err == nil || !strings.Contains(err.Error(), "paranoid") {
+		t.Errorf("bad level accepted: %v", err)
+	}
+}
+
+func TestWriteMapMode(t *testing.T) {
+	r := NewRedactor(LevelDefault, nil)
+	tok := r.String("relay.corp.example")
+	p := filepath.Join(t.TempDir(), "map.json")
+	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteMap(p); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode().Perm())
+	}
+	var m map[string]string
+	b, _ := os.ReadFile(p)
+	if err := json.Unmarshal(b, &m); err != nil || m[tok] != "relay.corp.example" {
+		t.Errorf("map %s: %v", b, err)
+	}
+}
