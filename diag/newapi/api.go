@@ -1,0 +1,287 @@
+package newapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// apiPageSize asks for large pages; new-api caps page_size itself.
+const apiPageSize = 100
+
+// maxAPIPages stops a server that ignores the page parameter from looping us.
+const maxAPIPages = 1000
+
+// apiBodyLimit bounds one page's body.
+const apiBodyLimit = 32 << 20
+
+// HTTPClient lets tests substitute the transport; nil = a client honouring
+// the environment's proxy like any other request of ours.
+var HTTPClient *http.Client
+
+// LoadFromAPI lists channels through new-api's admin API (GET /api/channel/,
+// paginated) with Authorization: <access token> and New-Api-User: <user id>.
+// The API omits keys, so WithKeys cannot be honoured from here.
+func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([]diag.Endpoint, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	base, err := normalizeBase(baseURL)
+	if err != nil {
+		return nil, &SourceError{Source: "admin API " + strconv.Quote(StripPassword(baseURL)), Err: err}
+	}
+	src := "admin API " + base
+	if strings.TrimSpace(token) == "" {
+		return nil, &SourceError{Source: src, Auth: true, Err: errors.New("no access token: pass --token or set NEWAPI_TOKEN (new-api: Personal settings → Generate access token)")}
+	}
+	if strings.TrimSpace(user) == "" {
+		return nil, &SourceError{Source: src, Auth: true, Err: errors.New("no user id: pass --user or set NEWAPI_USER (the numeric id of the admin the token belongs to)")}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout())
+	defer cancel()
+
+	client := HTTPClient
+	if client == nil {
+		client = &http.Client{}
+	}
+	seen := map[int]bool{}
+	var rows []channelRow
+	// p=0 first: new-api ≥ 0.9 counts pages from 1 and clamps 0 to 1; older
+	// versions count from 0. The answer's shape tells which one answered.
+	page, step := 0, 1
+	for n := 0; n < maxAPIPages; n++ {
+		items, total, paged, err := fetchPage(ctx, client, base, token, user, page)
+		if err != nil {
+			return nil, &SourceError{Source: src, Err: err, Auth: isAuth(err)}
+		}
+		if n == 0 && paged && page == 0 {
+			page = 1 // the clamped p=0 was page 1
+		}
+		fresh := 0
+		for _, it := range items {
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				rows = append(rows, it)
+				fresh++
+			}
+		}
+		if len(items) == 0 || fresh == 0 || (total > 0 && len(rows) >= total) || (!paged && len(items) < apiPageSize) {
+			break
+		}
+		page += step
+	}
+	eps := make([]diag.Endpoint, 0, len(rows))
+	for _, r := range rows {
+		if r.Status != StatusEnabled && !o.All {
+			continue
+		}
+		ep := toEndpoint(ForkNewAPI, r, "api", o, getenv)
+		if o.WithKeys {
+			appendNote(&ep, "the admin API does not return keys; read the database with --with-keys to use them")
+		}
+		eps = append(eps, ep)
+	}
+	return eps, nil
+}
+
+func appendNote(ep *diag.Endpoint, n string) {
+	if ep.Extra == nil {
+		ep.Extra = map[string]string{}
+	}
+	if old := ep.Extra["note"]; old != "" {
+		n = old + "; " + n
+	}
+	ep.Extra["note"] = n
+}
+
+type authError struct{ msg string }
+
+func (e *authError) Error() string { return e.msg }
+
+func isAuth(err error) bool {
+	var ae *authError
+	return errors.As(err, &ae)
+}
+
+// apiChannel is a channel as the admin API serialises it (model.Channel).
+type apiChannel struct {
+	ID        int             `json:"id"`
+	Type      int             `json:"type"`
+	Status    int             `json:"status"`
+	Name      string          `json:"name"`
+	BaseURL   *string         `json:"base_url"`
+	Other     string          `json:"other"`
+	OtherInfo string          `json:"other_info"`
+	Setting   *string         `json:"setting"`
+	TestModel *string         `json:"test_model"`
+	Group     string          `json:"group"`
+	Models    string          `json:"models"`
+	Priority  *int64          `json:"priority"`
+	Tag       *string         `json:"tag"`
+	Key       json.RawMessage `json:"key"` // omitted by new-api; never used
+}
+
+func (c apiChannel) row() channelRow {
+	s := func(p *string) string {
+		if p == nil {
+			return ""
+		}
+		return *p
+	}
+	r := channelRow{ID: c.ID, Type: c.Type, Status: c.Status, Name: c.Name, BaseURL: s(c.BaseURL),
+		Other: c.Other, OtherInfo: c.OtherInfo, Setting: s(c.Setting), TestModel: s(c.TestModel),
+		Group: c.Group, Models: c.Models, Tag: s(c.Tag)}
+	if c.Priority != nil {
+		r.Priority = strconv.FormatInt(*c.Priority, 10)
+	}
+	return r
+}
+
+// fetchPage gets one page. paged reports the newer {items,total} shape.
+func fetchPage(ctx context.Context, client *http.Client, base, token, user string, page int) (items []channelRow, total int, paged bool, err error) {
+	u := base + "/api/channel/?p=" + strconv.Itoa(page) + "&page_size=" + strconv.Itoa(apiPageSize)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	req.Header.Set("Authorization", token)
+	req.Header.Set("New-Api-User", user)
+	req.Header.Set("Accept", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("GET /api/channel/: %w", stripURLErr(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, apiBodyLimit))
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("reading /api/channel/: %w", err)
+	}
+	var env struct {
+		Success *bool           `json:"success"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
+	}
+	jerr := json.Unmarshal(body, &env)
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, 0, false, &authError{fmt.Sprintf("HTTP %d: the token or user id was rejected%s", resp.StatusCode, serverSays(env.Message))}
+	case resp.StatusCode != http.StatusOK:
+		return nil, 0, false, fmt.Errorf("GET /api/channel/ answered HTTP %d%s", resp.StatusCode, serverSays(env.Message))
+	case jerr != nil || env.Success == nil:
+		return nil, 0, false, errors.New("GET /api/channel/ did not answer new-api's JSON ({\"success\":…}): is this a new-api admin URL?")
+	case !*env.Success:
+		// new-api reports auth failures as HTTP 200 with success:false.
+		return nil, 0, false, &authError{"the admin API refused the request" + serverSays(env.Message) + " (check the access token and New-Api-User id; the user must be an admin)"}
+	}
+	var list []apiChannel
+	d := strings.TrimSpace(string(env.Data))
+	switch {
+	case strings.HasPrefix(d, "["):
+		if err := json.Unmarshal(env.Data, &list); err != nil {
+			return nil, 0, false, fmt.Errorf("channel list: %w", err)
+		}
+	case strings.HasPrefix(d, "{"):
+		var pg struct {
+			Items []apiChannel `json:"items"`
+			Total int          `json:"total"`
+		}
+		if err := json.Unmarshal(env.Data, &pg); err != nil {
+			return nil, 0, false, fmt.Errorf("channel page: %w", err)
+		}
+		list, total, paged = pg.Items, pg.Total, true
+	case d == "" || d == "null":
+	default:
+		return nil, 0, false, errors.New("channel list: unexpected data shape")
+	}
+	for _, c := range list {
+		items = append(items, c.row())
+	}
+	return items, total, paged, nil
+}
+
+func serverSays(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return ""
+	}
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return " (server: " + strconv.Quote(msg) + ")"
+}
+
+// stripURLErr drops the URL (with its query) from a transport error: the
+// message then names only the failure.
+func stripURLErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func normalizeBase(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errors.New("empty URL")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", errors.New("not an http(s) URL of the new-api server (e.g. http://127.0.0.1:3000)")
+	}
+	u.User = nil
+	u.RawQuery, u.Fragment = "", ""
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.Path = strings.TrimSuffix(u.Path, "/api")
+	return u.String(), nil
+}
+
+// GatewayEndpoint is the new-api server itself: its public /api/status
+// answers {"success":true,"data":{"version":…}} (see ParseStatus).
+func GatewayEndpoint(baseURL string) diag.Endpoint {
+	base, err := normalizeBase(baseURL)
+	ep := diag.Endpoint{
+		Name:     "new-api gateway",
+		URL:      base,
+		Provider: "newapi",
+		Source:   "gateway",
+		Extra:    map[string]string{"role": "gateway"},
+	}
+	if err != nil {
+		ep.URL = baseURL
+		ep.Extra["note"] = err.Error()
+		return ep
+	}
+	u, _ := url.Parse(base)
+	ep.ProbePath = strings.TrimRight(u.Path, "/") + "/api/status"
+	return ep
+}
+
+// ParseStatus reads new-api's /api/status answer: ok when it is new-api's
+// shape with success true; version may be empty on old builds.
+func ParseStatus(body []byte) (version string, ok bool) {
+	var st struct {
+		Success bool `json:"success"`
+		Data    struct {
+			Version    string `json:"version"`
+			SystemName string `json:"system_name"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &st) != nil || !st.Success {
+		return "", false
+	}
+	return st.Data.Version, true
+}
