@@ -1,0 +1,189 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+func init() { RegisterFormat("markdown", renderMarkdown) }
+
+// renderMarkdown writes a report to paste into an issue tracker or a support
+// ticket: a summary table first, then one section per failing endpoint with
+// its layers folded in <details>. Verbose adds sections for passing ones.
+//
+// Values are redacted before they are escaped: escaping first would split a
+// secret ("sk-a_b" → "sk-a\_b") so that the final pass no longer sees it.
+func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
+	rd := o.Redactor
+	if rd == nil {
+		rd = NewRedactor(LevelNone, nil)
+	}
+	mdText := func(s string) string { return mdEscaper.Replace(rd.String(s)) }
+	mdCell := mdText
+	mdCode := func(s string) string { return mdCodeSpan(rd.String(s)) }
+	fmt.Fprintf(w, "# newapi-doctor report\n\n")
+	var facts []string
+	if rep.Version != "" {
+		facts = append(facts, "version "+mdText(rep.Version))
+	}
+	if !rep.StartedAt.IsZero() {
+		facts = append(facts, "started "+rep.StartedAt.UTC().Format(time.RFC3339))
+	}
+	facts = append(facts, fmt.Sprintf("%.1f s", rep.DurationMS/1000))
+	if rep.Interrupted {
+		facts = append(facts, "**interrupted**")
+	}
+	fmt.Fprintf(w, "%s\n\n", strings.Join(facts, " · "))
+	fmt.Fprintf(w, "**%s**\n\n", mdText(summaryText(rep.Summary)))
+
+	if len(rep.Endpoints) == 0 {
+		fmt.Fprintln(w, "_No endpoints were checked._")
+		return nil
+	}
+	fmt.Fprintln(w, "| | Endpoint | URL | Category | Cause | Failing layer | Time |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---:|")
+	for _, e := range rep.Endpoints {
+		cause := e.Cause
+		if cause == diag.CauseOK {
+			cause = ""
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e.Category), mdCell(e.Name), mdCode(e.URL),
+			e.Category, mdCell(cause), e.FailingLayer, e.DurationMS)
+	}
+	for _, e := range rep.Endpoints {
+		if e.Category == diag.CatOK && !o.Verbose {
+			continue
+		}
+		mdEndpoint(w, e, mdText, mdCode)
+	}
+	return nil
+}
+
+func mdEndpoint(w io.Writer, e diag.EndpointResult, mdText, mdCode func(string) string) {
+	mdCell := mdText
+	fmt.Fprintf(w, "\n## %s %s — %s", mdMark(e.Category), mdText(e.Name), e.Category)
+	if e.Cause != "" && e.Cause != diag.CauseOK {
+		fmt.Fprintf(w, " (%s)", mdText(e.Cause))
+	}
+	fmt.Fprint(w, "\n\n")
+	item := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "- **%s:** %s\n", k, v)
+		}
+	}
+	item("URL", mdCode(e.URL))
+	item("Provider", mdText(e.Provider))
+	item("Defined in", mdText(e.Source))
+	item("What happened", mdText(e.Message))
+	if e.FailingLayer != "" {
+		item("Failing layer", string(e.FailingLayer))
+	}
+	item("Hint", mdText(e.Hint))
+	if e.Proxy.Source != "" && e.Proxy.Source != "none" {
+		p := "none"
+		if e.Proxy.URL != "" {
+			p = mdCode(e.Proxy.URL)
+		}
+		item("Proxy", p+" ("+mdText(e.Proxy.Source)+")")
+	}
+	item("Proxy note", mdText(e.Proxy.Note))
+	for _, n := range e.Notes {
+		item("Note", mdText(n))
+	}
+	if len(e.Attempts) > 0 {
+		var a []string
+		for _, at := range e.Attempts {
+			a = append(a, string(at.Category)+"/"+at.Cause)
+		}
+		item("Attempts", mdText(strings.Join(a, ", ")))
+	}
+	if e.Path != nil {
+		item("Path", mdText(e.Path.Summary))
+	}
+	if len(e.Extra) > 0 {
+		keys := sortedKeys(e.Extra)
+		var kv []string
+		for _, k := range keys {
+			kv = append(kv, k+"="+e.Extra[k])
+		}
+		item("Extra", mdText(strings.Join(kv, ", ")))
+	}
+	if len(e.Layers) == 0 {
+		return
+	}
+	fmt.Fprint(w, "\n<details><summary>Layers</summary>\n\n")
+	fmt.Fprintln(w, "| Layer | Result | Time | Error | Detail |")
+	fmt.Fprintln(w, "|---|---|---:|---|---|")
+	for _, l := range e.Layers {
+		res := "ok"
+		if !l.OK {
+			res = "**FAIL**"
+		}
+		var det []string
+		for _, k := range sortedKeys(l.Detail) {
+			det = append(det, k+": "+l.Detail[k])
+		}
+		fmt.Fprintf(w, "| %s | %s | %.1f ms | %s | %s |\n", l.Layer, res, l.DurationMS, mdCell(l.Error), mdCell(strings.Join(det, "; ")))
+	}
+	fmt.Fprint(w, "\n</details>\n")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func summaryText(s diag.Summary) string {
+	var parts []string
+	for _, c := range diag.Categories {
+		if c != diag.CatOK && s.ByCategory[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, s.ByCategory[c]))
+		}
+	}
+	t := fmt.Sprintf("%d ok, %d failed", s.OK, s.Failed)
+	if len(parts) > 0 {
+		t += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return t + fmt.Sprintf(" of %d", s.Total)
+}
+
+func mdMark(c diag.Category) string {
+	switch {
+	case c == diag.CatOK:
+		return "✅"
+	case warnish(c):
+		return "⚠️"
+	}
+	return "❌"
+}
+
+// mdEscaper puts free text (error strings carry *, _, <, | …) onto one line.
+// "[REDACTED]" stays readable: brackets are left alone.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;",
+	"|", `\|`, "\r", "", "\n", " ")
+
+// mdCodeSpan puts a value in a code span, widening the fence past any backticks
+// it holds; pipes still need escaping inside tables.
+func mdCodeSpan(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.NewReplacer("\n", " ", "\r", "", "|", `\|`).Replace(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
+}
