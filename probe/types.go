@@ -90,6 +90,16 @@ type HTTPResult struct {
 	ErrorMessage string      `json:"error_message,omitempty"`
 	Timings      HTTPTimings `json:"timings"`
 	Err          error       `json:"-"`
+	// Location is a redirect's target (3xx are reported, never followed).
+	Location string `json:"location,omitempty"`
+	// ProxyStatus is the proxy's answer to CONNECT when the request was
+	// tunnelled through HTTPRequest.Proxy (0 = no CONNECT was sent).
+	ProxyStatus int `json:"proxy_status,omitempty"`
+	// NewAPIFailure is set for new-api's own {"success":false,...} answers,
+	// which often come with HTTP 200.
+	NewAPIFailure bool `json:"newapi_failure,omitempty"`
+	// BodyErr is an error while reading the body after the headers arrived.
+	BodyErr error `json:"-"`
 }
 
 // BodyLimit caps how much of an answer a probe reads.
