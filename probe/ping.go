@@ -81,10 +81,10 @@ var ErrNoPrivilege = errors.New("no privilege for ICMP")
 // Ping sends ICMP echo requests to host (a name or an address) and gathers
 // the replies. It never blocks past ctx or o.Timeout: pro-bing's own timeout
 // defaults to forever, so the run is always bounded by a context deadline.
-func Ping(ctx context.Context, host string, o PingOptions) PingResult {
+func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 	o = o.withDefaults()
 	start := time.Now()
-	res := PingResult{Target: host}
+	res = PingResult{Target: host}
 	defer func() { res.DurationMS = msf(time.Since(start)) }()
 
 	addr, err := resolveOne(ctx, host, o.Network)
