@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
+	"html"
 	"net/netip"
 	"net/url"
 	"os"
@@ -138,6 +140,12 @@ func (r *Redactor) AddSecret(s string) {
 	if enc.Encode(s) == nil {
 		forms = append(forms, strings.TrimSuffix(strings.TrimSpace(jb.String()), `"`)[1:])
 	}
+	// Renderers escape before the final pass: XML/HTML (junit) and workflow
+	// commands (github) must not turn a secret into a form nobody looks for.
+	var xb strings.Builder
+	_ = xml.EscapeText(&xb, []byte(s))
+	forms = append(forms, xb.String(), html.EscapeString(s),
+		strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, f := range forms {
