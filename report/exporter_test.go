@@ -1,0 +1,198 @@
+package report
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// scrape fetches /metrics over loopback and parses it with Prometheus' own
+// text parser.
+func scrape(t *testing.T, base string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatalf("scrape: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("scrape status %d", resp.StatusCode)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatalf("exposition does not parse: %v", err)
+	}
+	return fams
+}
+
+// series finds the metric of family name whose labels include want.
+func series(fams map[string]*dto.MetricFamily, name string, want map[string]string) *dto.Metric {
+	f := fams[name]
+	if f == nil {
+		return nil
+	}
+next:
+	for _, m := range f.GetMetric() {
+		have := map[string]string{}
+		for _, l := range m.GetLabel() {
+			have[l.GetName()] = l.GetValue()
+		}
+		for k, v := range want {
+			if have[k] != v {
+				continue next
+			}
+		}
+		return m
+	}
+	return nil
+}
+
+// serveExporter serves e on a loopback port for the test's lifetime.
+func serveExporter(t *testing.T, e *Exporter) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: e.Handler()}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// fakeCheck returns verdicts set by the test, as diag.Run would.
+type fakeCheck struct {
+	mu    sync.Mutex
+	cat   map[string]diag.Category
+	calls int
+}
+
+func (f *fakeCheck) check(_ context.Context, eps []diag.Endpoint) *diag.Report {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	rep := &diag.Report{}
+	for _, ep := range eps {
+		c := f.cat[ep.Name]
+		cause := diag.CauseOK
+		if c != diag.CatOK {
+			cause = diag.CauseConnRefused
+		}
+		rep.Endpoints = append(rep.Endpoints, diag.EndpointResult{Name: ep.Name, URL: ep.URL, Category: c, Cause: cause,
+			DurationMS: 3, Layers: []diag.LayerResult{{Layer: diag.LayerTCP, OK: c == diag.CatOK, DurationMS: 2}}})
+	}
+	return rep
+}
+
+func TestExporterOnScrape(t *testing.T) {
+	fc := &fakeCheck{cat: map[string]diag.Category{"gw": diag.CatOK, "openai": diag.CatOK}}
+	rd := NewRedactor(LevelDefault, []string{"api.openai.com"})
+	e := NewExporter([]diag.Endpoint{
+		{Name: "gw", URL: "http://corp-gateway.internal.example:3000"},
+		{Name: "openai", URL: "https://api.openai.com/v1"},
+	}, ExporterOptions{Check: fc.check, Redactor: rd, Version: "t"})
+	base := serveExporter(t, e)
+
+	fams := scrape(t, base)
+	gwHost := ""
+	if m := series(fams, "newapi_doctor_up", map[string]string{"endpoint": "gw"}); m == nil || m.GetGauge().GetValue() != 1 {
+		t.Fatalf("gw up = %v, want 1", m)
+	} else {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "host" {
+				gwHost = l.GetValue()
+			}
+		}
+	}
+	if gwHost == "" || strings.Contains(gwHost, "corp-gateway") {
+		t.Errorf("host label %q: want a pseudonym", gwHost)
+	}
+	if series(fams, "newapi_doctor_up", map[string]string{"endpoint": "openai", "host": "api.openai.com"}) == nil {
+		t.Errorf("public provider host should stay readable")
+	}
+	if series(fams, "newapi_doctor_last_success_timestamp_seconds", map[string]string{"endpoint": "gw"}) == nil {
+		t.Errorf("no last-success timestamp after an ok check")
+	}
+	if h := series(fams, "newapi_doctor_layer_duration_seconds", map[string]string{"endpoint": "gw", "layer": "tcp"}); h == nil || h.GetHistogram().GetSampleCount() != 1 {
+		t.Errorf("tcp histogram = %v, want 1 sample", h)
+	}
+
+	// The endpoint breaks: the next scrape probes again and shows it.
+	fc.mu.Lock()
+	fc.cat["gw"] = diag.CatRefused
+	fc.mu.Unlock()
+	fams = scrape(t, base)
+	if m := series(fams, "newapi_doctor_up", map[string]string{"endpoint": "gw"}); m == nil || m.GetGauge().GetValue() != 0 {
+		t.Fatalf("gw up after breaking = %v, want 0", m)
+	}
+	if series(fams, "newapi_doctor_verdict", map[string]string{"endpoint": "gw", "category": "refused", "cause": diag.CauseConnRefused}) == nil {
+		t.Errorf("no refused verdict series")
+	}
+	if series(fams, "newapi_doctor_verdict", map[string]string{"endpoint": "gw", "category": "ok"}) != nil {
+		t.Errorf("stale ok verdict series left behind")
+	}
+	if series(fams, "newapi_doctor_last_success_timestamp_seconds", map[string]string{"endpoint": "gw"}) == nil {
+		t.Errorf("last success must survive a failure")
+	}
+	if h := series(fams, "newapi_doctor_layer_duration_seconds", map[string]string{"endpoint": "gw", "layer": "tcp"}); h == nil || h.GetHistogram().GetSampleCount() != 2 {
+		t.Errorf("tcp histogram after two rounds = %v", h)
+	}
+	if c := series(fams, "newapi_doctor_checks_total", map[string]string{"endpoint": "gw", "category": "refused"}); c == nil || c.GetCounter().GetValue() != 1 {
+		t.Errorf("checks_total{refused} = %v", c)
+	}
+}
+
+func TestExporterInterval(t *testing.T) {
+	fc := &fakeCheck{cat: map[string]diag.Category{"a": diag.CatOK}}
+	e := NewExporter([]diag.Endpoint{{Name: "a", URL: "http://127.0.0.1:1"}, {Name: "a", URL: "http://127.0.0.1:2"}},
+		ExporterOptions{Check: fc.check, Interval: time.Hour})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	base := serveExporter(t, e)
+	// Run's first round is immediate; wait for it via healthz rather than time.
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("healthz %d", resp.StatusCode)
+		}
+		if strings.Contains(string(b), "last round") {
+			break
+		}
+		if i > 500 {
+			t.Fatal("first round never finished")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	fams := scrape(t, base)
+	scrape(t, base)
+	fc.mu.Lock()
+	calls := fc.calls
+	fc.mu.Unlock()
+	if calls != 1 {
+		t.Errorf("interval mode probed %d times for 2 scrapes, want 1 (scrapes read the cache)", calls)
+	}
+	// Duplicate names get distinct label sets instead of a collision.
+	if series(fams, "newapi_doctor_up", map[string]string{"endpoint": "a#2"}) == nil {
+		t.Errorf("duplicate endpoint name not disambiguated")
+	}
+	cancel()
+	<-done
+}
