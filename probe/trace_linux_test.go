@@ -1,0 +1,156 @@
+//go:build linux
+
+package probe
+
+import (
+	"context"
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestTraceLoopback(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	open := ln.Addr().(*net.TCPAddr).Port
+	closedLn, _ := net.Listen("tcp4", "127.0.0.1:0")
+	closed := closedLn.Addr().(*net.TCPAddr).Port
+	closedLn.Close()
+
+	cases := []struct {
+		name   string
+		opt    TraceOptions
+		note   string
+		method string
+	}{
+		{"udp", TraceOptions{Method: TraceUDP}, "reached", TraceUDP},
+		{"tcp-open", TraceOptions{Method: TraceTCP, Port: open}, "reached", TraceTCP},
+		{"tcp-closed", TraceOptions{Method: TraceTCP, Port: closed}, "reset", TraceTCP},
+		{"auto-unprivileged", TraceOptions{Privileges: &Privileges{}}, "reached", TraceUDP},
+	}
+	if DetectPrivileges().Raw {
+		cases = append(cases, struct {
+			name   string
+			opt    TraceOptions
+			note   string
+			method string
+		}{"icmp", TraceOptions{Method: TraceICMP}, "reached", TraceICMP})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opt.ProbeTimeout = 2 * time.Second
+			r := Trace(context.Background(), "127.0.0.1", c.opt)
+			if r.Err != nil || r.Skipped {
+				t.Fatalf("trace failed: %v (skipped %v %s)", r.Err, r.Skipped, r.SkipReason)
+			}
+			if r.Method != c.method || r.End != TraceReached || r.EndHop != 1 || len(r.Hops) != 1 {
+				t.Fatalf("got method %s end %s at %d with %d hops, want %s reached at hop 1", r.Method, r.End, r.EndHop, len(r.Hops), c.method)
+			}
+			h := r.Hops[0]
+			if h.Addr != netip.MustParseAddr("127.0.0.1") || h.Note != c.note || h.Received == 0 {
+				t.Fatalf("hop 1 = %+v, want 127.0.0.1 %s", h, c.note)
+			}
+		})
+	}
+}
+
+func TestTraceSilentNetns(t *testing.T) {
+	run := silentNetns(t)
+	var r TraceResult
+	run(func() {
+		r = Trace(context.Background(), "198.51.100.77", TraceOptions{Method: TraceUDP, MaxHops: 8, Probes: 2, ProbeTimeout: 300 * time.Millisecond})
+	})
+	if r.Err != nil || r.End != TraceSilent || r.LastHop != 0 || r.LastAddr().IsValid() {
+		t.Fatalf("got end %q last hop %d err %v, want a silent trace", r.End, r.LastHop, r.Err)
+	}
+	if len(r.Hops) != 1 || r.Hops[0].Sent != 2 || r.Hops[0].Received != 0 {
+		t.Fatalf("hops = %+v, want one silent hop with 2 probes sent", r.Hops)
+	}
+}
+
+func TestTraceNoRoute(t *testing.T) {
+	run := testNetns(t) // only lo: no route anywhere
+	for _, m := range []string{TraceUDP, TraceTCP} {
+		t.Run(m, func(t *testing.T) {
+			var r TraceResult
+			run(func() {
+				r = Trace(context.Background(), "198.51.100.77", TraceOptions{Method: m, Port: 443, MaxHops: 4, Probes: 1, ProbeTimeout: 300 * time.Millisecond})
+			})
+			if r.End != TraceUnreachable || r.Reason != "no-route-here" || r.EndHop != 1 {
+				t.Fatalf("got end %q reason %q at hop %d (err %v), want unreachable no-route-here at hop 1", r.End, r.Reason, r.EndHop, r.Err)
+			}
+		})
+	}
+}
+
+// BenchmarkTraceSilent: a 30-hop, 3-probe trace to an address that never
+// answers. Target: at most 2× ProbeTimeout (1s here) per op.
+func BenchmarkTraceSilent(b *testing.B) {
+	run := silentNetns(b)
+	run(func() {
+		for b.Loop() {
+			r := Trace(context.Background(), "198.51.100.77", TraceOptions{Method: TraceUDP, MaxHops: 30, Probes: 3, ProbeTimeout: time.Second})
+			if r.End != TraceSilent {
+				b.Fatalf("end %q, want silent", r.End)
+			}
+		}
+	})
+}
+
+func TestParseExtendedErr(t *testing.T) {
+	dst := netip.MustParseAddr("203.0.113.10")
+	router := netip.MustParseAddr("198.51.100.1")
+	ee := func(origin, typ, code byte, from netip.Addr) []byte {
+		b := make([]byte, 16, 32)
+		b[4], b[5], b[6] = origin, typ, code
+		sa := make([]byte, 16)
+		binary.NativeEndian.PutUint16(sa, unix.AF_INET)
+		a := from.As4()
+		copy(sa[4:], a[:])
+		return append(b, sa...)
+	}
+	cases := []struct {
+		name string
+		in   []byte
+		udp  bool
+		kind int
+		code int
+		from netip.Addr
+		ok   bool
+	}{
+		{"time exceeded", ee(2, 11, 0, router), true, evHop, 0, router, true},
+		{"port unreachable from target (udp)", ee(2, 3, 3, dst), true, evReached, 0, dst, true},
+		{"port unreachable from target (tcp)", ee(2, 3, 3, dst), false, evUnreach, 3, dst, true},
+		{"admin prohibited from router", ee(2, 3, 13, router), false, evUnreach, 13, router, true},
+		{"net unreachable", ee(2, 3, 0, router), true, evUnreach, 0, router, true},
+		{"local origin ignored", ee(1, 0, 0, router), true, 0, 0, netip.Addr{}, false},
+		{"short", []byte{1, 2, 3}, true, 0, 0, netip.Addr{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ev, ok := parseExtendedErr(c.in, dst, c.udp)
+			if ok != c.ok || (ok && (ev.kind != c.kind || ev.code != c.code || ev.from != c.from)) {
+				t.Fatalf("got %+v %v, want kind %d code %d from %v ok %v", ev, ok, c.kind, c.code, c.from, c.ok)
+			}
+		})
+	}
+}
+
+func FuzzParseExtendedErr(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 2, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 198, 51, 100, 1}, true)
+	f.Add([]byte{0, 0, 0, 0, 3, 1, 4, 0}, false)
+	dst := netip.MustParseAddr("203.0.113.10")
+	f.Fuzz(func(t *testing.T, b []byte, udp bool) {
+		ev, ok := parseExtendedErr(b, dst, udp)
+		if ok && ev.kind == evReached && ev.from != dst {
+			t.Fatalf("reached from %v, not the target", ev.from)
+		}
+	})
+}
