@@ -42,7 +42,7 @@ var catalogue = map[string]causeInfo{
 	CauseInternalError: {CatHTTP, fixed("newapi-doctor hit an internal error on this endpoint; please report it with `newapi-doctor bundle`.")},
 
 	CauseNXDOMAIN: {CatDNS, func(f HintFacts) string {
-		return fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (e.g. 1.1.1.1 / 223.5.5.5) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))
+		return fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (a public one such as Cloudflare's or AliDNS) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))
 	}},
 	CauseSERVFAIL:   {CatDNS, fixed("The resolver failed to answer (SERVFAIL): it could not reach the domain's name servers, or DNSSEC failed. Try again, or use another resolver; a proxy that resolves names itself avoids the local resolver.")},
 	CauseDNSRefused: {CatDNS, fixed("The resolver refused the query (REFUSED): it does not serve you. Point /etc/resolv.conf (or Docker's --dns) at a resolver that does.")},

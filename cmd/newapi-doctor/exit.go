@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/newapi"
 )
 
 // Exit codes: a contract for scripts and CI (documented in the README).
@@ -50,13 +54,25 @@ func exitCode(ctx context.Context, err error, errOut io.Writer, redact func(stri
 		if ee.Err == nil {
 			return code
 		}
-	case isConfigErr(err):
+	case isBadInput(err):
 		code = ExitUsage
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		code = ExitInterrupted
-	case isUsageErr(err):
-		code = ExitUsage
 	}
 	fmt.Fprintln(errOut, "newapi-doctor: "+redact(err.Error()))
 	return code
+}
+
+// isBadInput: errors that mean the user's input is wrong (exit 2): config
+// files, sources that cannot be read, cobra's argument and command errors.
+func isBadInput(err error) bool {
+	var ce *diag.ConfigError
+	if errors.As(err, &ce) || newapi.IsSourceError(err) {
+		return true
+	}
+	// cobra reports these as plain errors; flag errors are wrapped by
+	// SetFlagErrorFunc already.
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "requires ") || strings.HasPrefix(msg, "invalid argument")
 }

@@ -110,7 +110,7 @@ func (f *Factory) Redactor() *report.Redactor {
 		case f.RedactLevel == "strict":
 			lvl = report.LevelStrict
 		}
-		f.redactor = report.NewRedactor(lvl, publicHosts())
+		f.redactor = report.NewRedactor(lvl, diag.PublicProviderHosts())
 	}
 	return f.redactor
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/newapi"
+)
+
+// loadNewAPISources reads channels from new-api's database or admin API. The
+// gateway itself is added as an endpoint when its address is known (--from-api).
+func loadNewAPISources(ctx context.Context, f *Factory, so *sourceOptions) ([]diag.Endpoint, error) {
+	o := newapi.Options{All: so.All, WithKeys: so.WithKeys, Getenv: f.Getenv}
+	if so.FromAPI != "" {
+		token, user := so.Token, so.User
+		if token == "" {
+			token = f.Getenv("NEWAPI_TOKEN")
+		}
+		if user == "" {
+			user = f.Getenv("NEWAPI_USER")
+		}
+		// The token is a secret from the moment it is read.
+		f.Redactor().AddSecret(token)
+		eps, err := newapi.LoadFromAPI(ctx, so.FromAPI, token, user, o)
+		if err != nil {
+			return nil, err
+		}
+		return append([]diag.Endpoint{newapi.GatewayEndpoint(so.FromAPI)}, eps...), nil
+	}
+	dsn := so.FromDB
+	if dsn == fromDBAuto {
+		dsn = ""
+	}
+	eps, _, err := newapi.LoadFromDB(ctx, dsn, o)
+	return eps, err
+}

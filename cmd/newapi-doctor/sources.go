@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// sourceOptions say where endpoints come from; check, bundle and serve share them.
+type sourceOptions struct {
+	Config   string
+	FromDB   string
+	FromAPI  string
+	Token    string
+	User     string
+	All      bool
+	WithKeys bool
+
+	Timeouts diag.Timeouts
+	Resolver string
+}
+
+// fromDBAuto is --from-db given without a value: new-api's own choice of database.
+const fromDBAuto = "\x00auto"
+
+func (so *sourceOptions) addFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&so.Config, "config", "", "config file (default ./newapi-doctor.yaml, then the user config dir)")
+	fl.StringVar(&so.FromDB, "from-db", "", "read channels from new-api's database: a DSN or SQLite path (alone: as new-api chooses, from SQL_DSN/SQLITE_PATH)")
+	fl.Lookup("from-db").NoOptDefVal = fromDBAuto
+	fl.StringVar(&so.FromAPI, "from-api", "", "read channels from a new-api admin API base URL (with --token/--user or NEWAPI_TOKEN/NEWAPI_USER)")
+	fl.StringVar(&so.Token, "token", "", "new-api access token for --from-api (prefer NEWAPI_TOKEN: flags show in ps)")
+	fl.StringVar(&so.User, "user", "", "new-api user id for --from-api (or NEWAPI_USER)")
+	fl.BoolVar(&so.All, "all", false, "with --from-db/--from-api: also disabled channels")
+	fl.BoolVar(&so.WithKeys, "with-keys", false, "with --from-db/--from-api: send the channels' keys (never printed)")
+	fl.DurationVar(&so.Timeouts.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
+	fl.DurationVar(&so.Timeouts.Connect, "connect-timeout", 0, "TCP connect timeout (default 5s)")
+	fl.DurationVar(&so.Timeouts.TLS, "tls-timeout", 0, "TLS handshake timeout (default 5s)")
+	fl.DurationVar(&so.Timeouts.HTTP, "http-timeout", 0, "HTTP answer timeout (default 10s)")
+	fl.StringVar(&so.Resolver, "resolver", "", "ask this DNS server (host:port) instead of the system resolver")
+}
+
+// load gathers the endpoints: positional URLs, else the database or admin
+// API, else the config file, else the embedded defaults. Every source's
+// secrets and hosts are registered with the redactor before anything prints.
+func (so *sourceOptions) load(ctx context.Context, f *Factory, args []string) ([]diag.Endpoint, diag.Timeouts, error) {
+	var (
+		eps []diag.Endpoint
+		t   diag.Timeouts
+	)
+	switch {
+	case len(args) > 0:
+		for _, a := range args {
+			ep, err := diag.EndpointFromArg(a)
+			if err != nil {
+				return nil, t, err
+			}
+			eps = append(eps, ep)
+		}
+	case so.FromDB != "" || so.FromAPI != "":
+		var err error
+		eps, err = loadNewAPISources(ctx, f, so)
+		if err != nil {
+			return nil, t, err
+		}
+	default:
+		path, err := diag.FindConfig(so.Config)
+		if err != nil {
+			return nil, t, err
+		}
+		var cfg *diag.Config
+		if path == "" {
+			cfg = diag.DefaultConfig()
+		} else if cfg, err = diag.LoadConfig(path, f.Getenv); err != nil {
+			return nil, t, err
+		}
+		eps, t = cfg.Endpoints, cfg.Timeouts
+	}
+	for _, d := range []struct {
+		flag time.Duration
+		dst  *time.Duration
+		name string
+	}{{so.Timeouts.DNS, &t.DNS, "dns"}, {so.Timeouts.Connect, &t.Connect, "connect"}, {so.Timeouts.TLS, &t.TLS, "tls"}, {so.Timeouts.HTTP, &t.HTTP, "http"}} {
+		if d.flag < 0 {
+			return nil, t, usageError("--%s-timeout must be positive, got %s", d.name, d.flag)
+		}
+		if d.flag > 0 {
+			*d.dst = d.flag
+		}
+	}
+	if len(eps) == 0 {
+		return nil, t, usageError("no endpoints to check")
+	}
+	f.RegisterEndpoints(eps)
+	return eps, t, nil
+}
+
+func (so *sourceOptions) checkExclusive(args []string) error {
+	n := 0
+	for _, set := range []bool{len(args) > 0, so.FromDB != "", so.FromAPI != "", so.Config != ""} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return usageError("give endpoints one way: URLs, --config, --from-db or --from-api")
+	}
+	return nil
+}
+
+func quoteList(ss []string) string { return fmt.Sprintf("%q", ss) }
