@@ -165,6 +165,16 @@ type PathInfo struct {
 	Summary string `json:"summary"`
 	Ping    any    `json:"ping,omitempty"`
 	Trace   any    `json:"trace,omitempty"`
+	// Verdict is Summary as a word: reached, tcp-open, port-filtered,
+	// port-rejected, unreachable, path-ends, no-hop, skipped.
+	Verdict string `json:"verdict,omitempty"`
+	Port    int    `json:"port,omitempty"`
+	// LastHop is the last TTL that answered on the path (0 = none) and
+	// LastHopAddr its address.
+	LastHop     int    `json:"last_hop,omitempty"`
+	LastHopAddr string `json:"last_hop_addr,omitempty"`
+	// TCPTrace is a TCP SYN traceroute to Port: where the port's packets stop.
+	TCPTrace any `json:"tcp_trace,omitempty"`
 }
 
 // ProxyInfo says which proxy was used and where it came from.

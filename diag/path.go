@@ -1,0 +1,172 @@
+package diag
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/probe"
+)
+
+// Path verdicts (PathInfo.Verdict).
+const (
+	PathReached      = "reached"       // ping/trace reach the target (and no port was asked about)
+	PathTCPOpen      = "tcp-open"      // TCP to the port reaches the target: the fault is above TCP
+	PathPortFiltered = "port-filtered" // the target answers ping/trace, the port's SYNs vanish
+	PathPortRejected = "port-rejected" // a hop refuses the port with ICMP
+	PathUnreachable  = "unreachable"   // a hop answers Destination Unreachable
+	PathEnds         = "path-ends"     // answers stop after some hop; the target is silent
+	PathNoHop        = "no-hop"        // not even the first hop answered
+	PathSkipped      = "skipped"       // no probe could run (privileges); Summary names the fix
+)
+
+// Path probe bounds: all three probes run at once, so localisation costs
+// about one probe timeout on top of the verdict.
+const (
+	pathProbeTimeout = 2 * time.Second
+	pathPingCount    = 3
+)
+
+// pathProbes are the probes LocalisePath runs (replaced in tests).
+type pathProbes struct {
+	ping  func(context.Context, string, probe.PingOptions) probe.PingResult
+	trace func(context.Context, string, probe.TraceOptions) probe.TraceResult
+}
+
+// LocalisePath pings and traces addr (and traces TCP SYNs to port when port
+// > 0) and says where the path breaks. host names the target in the summary
+// only; addr is what is probed. It never fails: a probe that cannot run is
+// reported as skipped with its fix.
+func LocalisePath(ctx context.Context, host string, addr netip.Addr, port int) *PathInfo {
+	return localisePath(ctx, host, addr, port, pathProbes{ping: probe.Ping, trace: probe.Trace})
+}
+
+func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p pathProbes) *PathInfo {
+	target := addr.String()
+	var (
+		wg       sync.WaitGroup
+		pr       probe.PingResult
+		tr, tcpr probe.TraceResult
+	)
+	wg.Go(func() {
+		pr = p.ping(ctx, target, probe.PingOptions{Count: pathPingCount, Interval: 200 * time.Millisecond, Timeout: pathProbeTimeout})
+	})
+	wg.Go(func() {
+		tr = p.trace(ctx, target, probe.TraceOptions{ProbeTimeout: pathProbeTimeout})
+	})
+	if port > 0 {
+		wg.Go(func() {
+			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout})
+		})
+	}
+	wg.Wait()
+	pi := &PathInfo{Target: target, Port: port, Ping: &pr, Trace: &tr}
+	if host != "" && host != target {
+		pi.Target = host + " (" + target + ")"
+	}
+	var tcp *probe.TraceResult
+	if port > 0 {
+		tcp = &tcpr
+		pi.TCPTrace = tcp
+	}
+	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port)
+	last := tr
+	if tcp != nil && !tcp.Skipped && (tr.Skipped || tr.Err != nil) {
+		last = *tcp
+	}
+	pi.LastHop = last.LastHop
+	if a := last.LastAddr(); a.IsValid() {
+		pi.LastHopAddr = a.String()
+	}
+	return pi
+}
+
+// summarisePath is the one table from probe outcomes to a sentence.
+func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceResult, port int) (string, string) {
+	pingOK := pr.Reached()
+	traceOK := tr.Reached()
+	answers := pingOK || traceOK
+	var how []string
+	if pingOK {
+		how = append(how, "ping")
+	}
+	if traceOK {
+		how = append(how, "a "+tr.Method+" traceroute")
+	}
+	answersHow := strings.Join(how, " and ")
+	tcpRan := tcp != nil && !tcp.Skipped && tcp.Err == nil && tcp.End != ""
+
+	if tcpRan {
+		switch tcp.End {
+		case probe.TraceReached:
+			what := "accepts"
+			if tcp.Hops[len(tcp.Hops)-1].Note == "reset" {
+				what = "answers with a reset on"
+			}
+			return PathTCPOpen, fmt.Sprintf("the target %s TCP %d (hop %d): the network path is open; the fault is above TCP (a filter reading the TLS handshake, or the server itself)", what, port, tcp.EndHop)
+		case probe.TraceUnreachable:
+			s := fmt.Sprintf("hop %d (%s) refuses TCP %d with ICMP %s (code %d): a filter on the port", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), port, tcp.Reason, tcp.ICMPCode)
+			if answers {
+				s += "; the target itself answers " + answersHow
+			}
+			return PathPortRejected, s
+		case probe.TraceSilent:
+			if answers {
+				return PathPortFiltered, fmt.Sprintf("the target answers %s but not TCP %d: a filter on the port (TCP probes stop after hop %d%s)", answersHow, port, tcp.LastHop, hopAddr(*tcp))
+			}
+		}
+	}
+	switch {
+	case tr.End == probe.TraceUnreachable:
+		return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tr.EndHop, addrOr(tr.UnreachableFrom, "this machine"), tr.Reason, tr.ICMPCode)
+	case answers:
+		s := fmt.Sprintf("the target answers %s", answersHow)
+		if traceOK {
+			s += fmt.Sprintf(" (%d hops)", tr.EndHop)
+		}
+		if port > 0 && !tcpRan {
+			s += fmt.Sprintf("; TCP %d could not be traced", port)
+		}
+		return PathReached, s
+	}
+	silent := tr
+	if tr.Skipped || tr.Err != nil || tr.End == "" {
+		if !tcpRan {
+			if pr.Skipped && (tr.Skipped || tr.Err != nil) {
+				return PathSkipped, "path localisation skipped: " + pr.SkipReason + "; fix: " + pr.Fix
+			}
+			return PathSkipped, "path localisation could not run: " + firstNonEmpty(tr.Error, tr.SkipReason, pr.Error, pr.SkipReason)
+		}
+		silent = *tcp
+	}
+	if silent.LastHop == 0 {
+		return PathNoHop, "no hop answered: packets die on this machine or at its first router (local firewall, default route), or every hop drops probes"
+	}
+	return PathEnds, fmt.Sprintf("the path ends after hop %d%s; the target does not answer", silent.LastHop, hopAddr(silent))
+}
+
+func hopAddr(t probe.TraceResult) string {
+	if a := t.LastAddr(); a.IsValid() {
+		return " (" + a.String() + ")"
+	}
+	return ""
+}
+
+func addrOr(a netip.Addr, alt string) string {
+	if a.IsValid() {
+		return a.String()
+	}
+	return alt
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return "no probe ran"
+}
