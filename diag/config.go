@@ -133,7 +133,7 @@ func ParseConfig(name string, data []byte, getenv func(string) string) (cfg *Con
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	p := &cfgParser{file: name, dir: filepath.Dir(name), getenv: getenv}
+	p := &cfgParser{file: name, dir: filepath.Dir(name), getenv: getenv, data: data}
 	defer func() {
 		// yaml.v3 has panicked on hostile input before; a config error is the
 		// honest answer, never a crash.
@@ -157,6 +157,7 @@ func ParseConfig(name string, data []byte, getenv func(string) string) (cfg *Con
 }
 
 type cfgParser struct {
+	data   []byte
 	file   string
 	dir    string
 	getenv func(string) string
@@ -173,8 +174,40 @@ func (p *cfgParser) yamlErr(err error) *ConfigError {
 		e.Line, _ = strconv.Atoi(m[1])
 		msg = msg[len(m[0]):]
 	}
-	e.Msg = "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if l := firstFailingLine(p.data, msg); l > 0 {
+		e.Line = l
+	}
+	e.Msg = "invalid YAML: " + msg
 	return e
+}
+
+// firstFailingLine finds the first line after which the document fails with
+// the same message. yaml.v3 reports the line where the enclosing block
+// starts (or none), which sends people to the wrong line. Only small files
+// are searched: this parses once per line.
+func firstFailingLine(data []byte, msg string) int {
+	if len(data) > 64<<10 {
+		return 0
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > 500 {
+		return 0
+	}
+	var prefix []byte
+	for i, l := range lines {
+		prefix = append(prefix, l...)
+		var n yaml.Node
+		err := yaml.Unmarshal(prefix, &n)
+		if err == nil {
+			continue
+		}
+		m := yamlLineRe.ReplaceAllString(err.Error(), "")
+		if strings.TrimPrefix(m, "yaml: ") == msg {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 func (p *cfgParser) errAt(n *yaml.Node, format string, args ...any) *ConfigError {
@@ -199,9 +232,16 @@ type keyVal struct{ k, v *yaml.Node }
 // explicit keys win over merged ones, earlier merges over later ones.
 // Duplicate explicit keys are errors.
 func (p *cfgParser) pairs(m *yaml.Node, depth int) ([]keyVal, error) {
+	return p.mergePairs(m, depth, map[*yaml.Node]bool{})
+}
+
+// mergePairs does pairs' work; seen holds the mappings already merged, so a
+// mapping merged twice (or a merge bomb) costs nothing: the first merge wins.
+func (p *cfgParser) mergePairs(m *yaml.Node, depth int, seen map[*yaml.Node]bool) ([]keyVal, error) {
 	if depth > 8 {
 		return nil, p.errAt(m, "merge keys (<<) nest too deep")
 	}
+	seen[m] = true
 	var explicit, merged []keyVal
 	first := map[string]int{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
@@ -219,7 +259,10 @@ func (p *cfgParser) pairs(m *yaml.Node, depth int) ([]keyVal, error) {
 				if s == nil || s.Kind != yaml.MappingNode {
 					return nil, p.errAt(k, "<< must merge a mapping (<<: *anchor)")
 				}
-				kvs, err := p.pairs(s, depth+1)
+				if seen[s] {
+					continue
+				}
+				kvs, err := p.mergePairs(s, depth+1, seen)
 				if err != nil {
 					return nil, err
 				}
@@ -276,7 +319,11 @@ var (
 
 // unknownKey names the valid keys and a likely intended one.
 func (p *cfgParser) unknownKey(k *yaml.Node, where string, valid []string) *ConfigError {
-	msg := fmt.Sprintf("unknown key %s in %s (valid: %s)", safeToken(k.Value), where, strings.Join(valid, ", "))
+	list := strings.Join(valid, ", ")
+	if where == "at the top level" {
+		list += ", and x- keys for &anchors"
+	}
+	msg := fmt.Sprintf("unknown key %s %s (valid: %s)", safeToken(k.Value), where, list)
 	if s := suggest(k.Value, valid); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
@@ -354,7 +401,11 @@ func (p *cfgParser) config(doc *yaml.Node) (*Config, error) {
 				return nil, err
 			}
 		default:
-			return nil, p.unknownKey(kv.k, "the top level", topKeys)
+			// Compose's convention: x- keys hold anchors for merges.
+			if strings.HasPrefix(kv.k.Value, "x-") {
+				continue
+			}
+			return nil, p.unknownKey(kv.k, "at the top level", topKeys)
 		}
 	}
 	if epsNode == nil {
@@ -408,7 +459,7 @@ func (p *cfgParser) timeouts(n *yaml.Node) (Timeouts, error) {
 		case "http":
 			dst = &t.HTTP
 		default:
-			return t, p.unknownKey(kv.k, "timeouts", timeoutKeys)
+			return t, p.unknownKey(kv.k, "in timeouts", timeoutKeys)
 		}
 		field := "timeouts." + kv.k.Value
 		s, err := p.str(kv.v, field)
@@ -466,7 +517,7 @@ func (p *cfgParser) endpoint(n *yaml.Node) (Endpoint, *yaml.Node, error) {
 	for _, kv := range kvs {
 		k := kv.k.Value
 		if !contains(endpointKeys, k) {
-			return ep, nil, p.unknownKey(kv.k, "an endpoint", endpointKeys)
+			return ep, nil, p.unknownKey(kv.k, "in an endpoint", endpointKeys)
 		}
 		v, err := p.str(kv.v, k)
 		if err != nil {
