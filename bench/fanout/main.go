@@ -1,0 +1,306 @@
+// Command fanout benchmarks diag.Run over many loopback endpoints of mixed
+// faults (refused, slow, 429, ok, silent) and prints the wall time as a ratio
+// to the slowest single endpoint, the peak RSS and the most file descriptors
+// held. The fake upstreams run in a child process (this binary re-executed)
+// so the figures are the doctor's own. Run it under a small descriptor limit
+// to check the fan-out respects RLIMIT_NOFILE:
+//
+//	prlimit --nofile=1024:1024 ./fanout -n 1000
+//
+// It exits 1 when any endpoint failed with "too many open files" or landed in
+// the wrong category, so `make bench` fails loudly instead of printing a
+// flattering number.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+const roleEnv = "NEWAPI_DOCTOR_BENCH_ROLE"
+
+var kinds = []string{"refused", "slow", "429", "ok", "silent"}
+
+// want is the category each kind of upstream must produce.
+var want = map[string]diag.Category{
+	"refused": diag.CatRefused, "slow": diag.CatOK, "429": diag.CatOverloaded, "ok": diag.CatOK, "silent": diag.CatOverloaded,
+}
+
+func main() {
+	if os.Getenv(roleEnv) == "upstream" {
+		slow, _ := time.ParseDuration(os.Getenv("NEWAPI_DOCTOR_BENCH_SLOW"))
+		if err := upstream(os.Stdout, os.Stdin, slow); err != nil {
+			fmt.Fprintln(os.Stderr, "upstream:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	n := flag.Int("n", 1000, "endpoints to check")
+	httpTimeout := flag.Duration("http-timeout", 2*time.Second, "HTTP layer timeout (the silent upstream's time)")
+	slow := flag.Duration("slow", 500*time.Millisecond, "delay of the slow upstream")
+	parallel := flag.Int("parallel", 0, "RunOptions.Parallel (0 = diag.DefaultParallel)")
+	host := flag.String("host", "127.0.0.1", "host in the endpoints' URLs (localhost: DNS and both address families)")
+	asJSON := flag.Bool("json", false, "print the figures as one JSON object")
+	flag.Parse()
+	res, err := run(*n, *httpTimeout, *slow, *parallel, *host)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fanout:", err)
+		os.Exit(2)
+	}
+	if *asJSON {
+		_ = json.NewEncoder(os.Stdout).Encode(res)
+	} else {
+		fmt.Println(res)
+	}
+	if res.EMFILE > 0 || res.Mismatched > 0 {
+		os.Exit(1)
+	}
+}
+
+// Result holds the figures of one run.
+type Result struct {
+	Endpoints     int            `json:"endpoints"`
+	Parallel      int            `json:"parallel"`
+	NoFile        uint64         `json:"rlimit_nofile"`
+	WallSeconds   float64        `json:"wall_seconds"`
+	SlowestSingle float64        `json:"slowest_single_seconds"`
+	Ratio         float64        `json:"ratio"`
+	PeakRSSMB     float64        `json:"peak_rss_mb"`
+	MaxFDs        int            `json:"max_fds"`
+	EMFILE        int            `json:"emfile"`
+	Mismatched    int            `json:"mismatched"`
+	ByCategory    map[string]int `json:"by_category"`
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("fanout: %d endpoints, parallel %d, RLIMIT_NOFILE %d: wall %.2fs = %.2f× the slowest single endpoint (%.2fs); peak RSS %.1f MB; at most %d fds; %d \"too many open files\"; %d wrong category; %v",
+		r.Endpoints, r.Parallel, r.NoFile, r.WallSeconds, r.Ratio, r.SlowestSingle, r.PeakRSSMB, r.MaxFDs, r.EMFILE, r.Mismatched, r.ByCategory)
+}
+
+func run(n int, httpTimeout, slow time.Duration, parallel int, host string) (Result, error) {
+	ports, stop, err := startUpstream(slow)
+	if err != nil {
+		return Result{}, err
+	}
+	defer stop()
+	o := diag.RunOptions{
+		Timeouts: diag.Timeouts{DNS: time.Second, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: httpTimeout},
+		Parallel: parallel,
+		Getenv:   func(string) string { return "" }, // no proxy from the environment
+	}
+	mk := func(kind string, i int) diag.Endpoint {
+		return diag.Endpoint{Name: fmt.Sprintf("%s-%04d", kind, i), URL: fmt.Sprintf("http://%s/v1", net.JoinHostPort(host, fmt.Sprint(ports[kind]))),
+			Proxy: diag.ProxyDirect, Source: "bench"}
+	}
+	// The slowest single endpoint: each kind alone.
+	var slowest time.Duration
+	for _, k := range kinds {
+		t := time.Now()
+		diag.Run(context.Background(), []diag.Endpoint{mk(k, 0)}, o)
+		slowest = max(slowest, time.Since(t))
+	}
+	eps := make([]diag.Endpoint, n)
+	for i := range eps {
+		eps[i] = mk(kinds[i%len(kinds)], i)
+	}
+	var maxFDs atomic.Int64
+	sampleDone := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if c := countFDs(); int64(c) > maxFDs.Load() {
+				maxFDs.Store(int64(c))
+			}
+			select {
+			case <-sampleDone:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	start := time.Now()
+	rep := diag.Run(context.Background(), eps, o)
+	wall := time.Since(start)
+	close(sampleDone)
+	wg.Wait()
+
+	res := Result{Endpoints: n, Parallel: parallel, NoFile: noFile(), WallSeconds: wall.Seconds(),
+		SlowestSingle: slowest.Seconds(), Ratio: wall.Seconds() / slowest.Seconds(), PeakRSSMB: peakRSSMB(),
+		MaxFDs: int(maxFDs.Load()), ByCategory: map[string]int{}}
+	if res.Parallel <= 0 {
+		res.Parallel = diag.DefaultParallel()
+	}
+	for i, e := range rep.Endpoints {
+		res.ByCategory[string(e.Category)]++
+		if e.Category != want[kinds[i%len(kinds)]] {
+			res.Mismatched++
+			if res.Mismatched <= 3 {
+				fmt.Fprintf(os.Stderr, "fanout: %s: %s/%s (%s)\n", e.Name, e.Category, e.Cause, e.Message)
+			}
+		}
+		for _, l := range e.Layers {
+			if strings.Contains(l.Error, "too many open files") {
+				res.EMFILE++
+			}
+		}
+	}
+	return res, nil
+}
+
+// countFDs counts this process's open descriptors (0 where /proc is absent).
+func countFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return 0
+	}
+	return len(ents) - 1 // the directory handle ReadDir itself held
+}
+
+// startUpstream re-executes this binary as the fake upstreams and reads
+// their ports.
+func startUpstream(slow time.Duration) (map[string]int, func(), error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), roleEnv+"=upstream", "NEWAPI_DOCTOR_BENCH_SLOW="+slow.String())
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, err
+	}
+	stop := func() { stdin.Close(); _ = cmd.Wait() }
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("upstream did not start: %w", err)
+	}
+	ports := map[string]int{}
+	for _, f := range strings.Fields(line) {
+		var k string
+		var p int
+		if i := strings.IndexByte(f, '='); i > 0 {
+			k = f[:i]
+			fmt.Sscan(f[i+1:], &p)
+		}
+		ports[k] = p
+	}
+	for _, k := range kinds {
+		if ports[k] == 0 {
+			stop()
+			return nil, nil, fmt.Errorf("upstream gave no port for %s: %q", k, line)
+		}
+	}
+	return ports, stop, nil
+}
+
+// upstream serves the fake upstreams until stdin closes (the parent exited).
+func upstream(out io.Writer, in io.Reader, slow time.Duration) error {
+	listen := func() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+	port := func(l net.Listener) int { return l.Addr().(*net.TCPAddr).Port }
+	ports := map[string]int{}
+
+	// refused: a port that was free a moment ago and is closed now.
+	l, err := listen()
+	if err != nil {
+		return err
+	}
+	ports["refused"] = port(l)
+	l.Close()
+
+	models := `{"object":"list","data":[{"id":"gpt-4o","object":"model"}]}`
+	handlers := map[string]http.HandlerFunc{
+		"ok": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, models)
+		},
+		"slow": func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-time.After(slow):
+			case <-r.Context().Done():
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, models)
+		},
+		"429": func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "20")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"type":"rate_limit_exceeded","code":"rate_limit_exceeded","message":"Rate limit reached for requests"}}`)
+		},
+	}
+	for k, h := range handlers {
+		l, err := listen()
+		if err != nil {
+			return err
+		}
+		ports[k] = port(l)
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		// One request per connection: idle keep-alives would only hold
+		// descriptors in this process.
+		srv.SetKeepAlivesEnabled(false)
+		go srv.Serve(l)
+	}
+	// silent: accepts and never answers; drains until the client gives up.
+	sl, err := listen()
+	if err != nil {
+		return err
+	}
+	ports["silent"] = port(sl)
+	go func() {
+		for {
+			c, err := sl.Accept()
+			if err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					continue
+				}
+				if strings.Contains(err.Error(), "too many open files") {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(time.Minute))
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "%s=%d ", k, ports[k])
+	}
+	if _, err := fmt.Fprintln(out, strings.TrimSpace(b.String())); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, in) // until the parent closes stdin
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !darwin
+
+package main
+
+const rssUnit = 1024 // KiB
