@@ -58,7 +58,7 @@ func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([
 	var rows []channelRow
 	// p=0 first: new-api ≥ 0.9 counts pages from 1 and clamps 0 to 1; older
 	// versions count from 0. The answer's shape tells which one answered.
-	page, step := 0, 1
+	page := 0
 	for n := 0; n < maxAPIPages; n++ {
 		items, total, paged, err := fetchPage(ctx, client, base, token, user, page)
 		if err != nil {
@@ -75,10 +75,12 @@ func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([
 				fresh++
 			}
 		}
-		if len(items) == 0 || fresh == 0 || (total > 0 && len(rows) >= total) || (!paged && len(items) < apiPageSize) {
+		// Old versions ignore page_size (one-api serves 10 a page): only an
+		// empty or repeated page ends an unpaged listing.
+		if len(items) == 0 || fresh == 0 || (paged && len(rows) >= total) {
 			break
 		}
-		page += step
+		page++
 	}
 	eps := make([]diag.Endpoint, 0, len(rows))
 	for _, r := range rows {
@@ -265,8 +267,7 @@ func GatewayEndpoint(baseURL string) diag.Endpoint {
 		ep.Extra["note"] = err.Error()
 		return ep
 	}
-	u, _ := url.Parse(base)
-	ep.ProbePath = strings.TrimRight(u.Path, "/") + "/api/status"
+	ep.ProbePath = "/api/status" // appended to the URL's path by diag
 	return ep
 }
 

@@ -164,7 +164,8 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		notes = append(notes, "base URL "+strconv.Quote(base)+" is not an http(s) URL new-api can call")
 	}
 
-	if o.WithKeys && ct.Path != pathRootOnly {
+	// A key only where the probe can send it: a usable URL speaking a keyed protocol.
+	if o.WithKeys && ep.ProbePath != "" && ct.Path != pathRootOnly {
 		ep.Key = firstKey(f, r.Key)
 	}
 	if len(notes) > 0 {

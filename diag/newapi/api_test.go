@@ -1,0 +1,205 @@
+package newapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// fakeNewAPI answers /api/channel/ like new-api: auth by Authorization +
+// New-Api-User, failures as HTTP 200 {"success":false}, pages either in the
+// current {items,total} shape counted from 1 or the old bare array counted
+// from 0 with a fixed page size.
+type fakeNewAPI struct {
+	channels []apiChannel
+	legacy   bool
+	maxPage  int // page size cap
+	requests atomic.Int32
+}
+
+func (f *fakeNewAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.requests.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Path == "/api/status" {
+		fmt.Fprint(w, `{"success":true,"message":"","data":{"version":"v0.9.1","system_name":"New API"}}`)
+		return
+	}
+	if r.URL.Path != "/api/channel/" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Header.Get("Authorization") != "tok-123456" {
+		fmt.Fprint(w, `{"success":false,"message":"无权进行此操作，未登录且未提供 access token"}`)
+		return
+	}
+	if r.Header.Get("New-Api-User") != "1" {
+		fmt.Fprint(w, `{"success":false,"message":"无权进行此操作，New-Api-User 与登录用户不匹配"}`)
+		return
+	}
+	p, _ := strconv.Atoi(r.URL.Query().Get("p"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("page_size"))
+	if size <= 0 || size > f.maxPage {
+		size = f.maxPage
+	}
+	start := p * size
+	if !f.legacy {
+		if p < 1 {
+			p = 1
+		}
+		start = (p - 1) * size
+	}
+	if start > len(f.channels) {
+		start = len(f.channels)
+	}
+	end := min(start+size, len(f.channels))
+	page := f.channels[start:end]
+	var data any = page
+	if !f.legacy {
+		data = map[string]any{"items": page, "total": len(f.channels), "page": p, "page_size": size}
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"success": true, "message": "", "data": data})
+}
+
+func manyChannels(n int) []apiChannel {
+	var out []apiChannel
+	for i := 1; i <= n; i++ {
+		c := apiChannel{ID: i, Type: 1, Status: 1, Name: fmt.Sprintf("ch%d", i)}
+		if i%10 == 0 {
+			c.Status = 3
+		}
+		if i == 7 {
+			c.Type = 24
+			px := `{"proxy":"socks5h://127.0.0.1:1080"}`
+			c.Setting = &px
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestLoadFromAPI(t *testing.T) {
+	cases := []struct {
+		name    string
+		legacy  bool
+		maxPage int
+		n       int
+		all     bool
+		want    int
+	}{
+		{"current shape, several pages", false, 20, 95, false, 86},
+		{"current shape, all", false, 100, 250, true, 250},
+		{"legacy array from page 0, 10 a page", true, 10, 35, true, 35},
+		{"legacy array, enabled", true, 10, 35, false, 32},
+		{"no channels", false, 20, 0, false, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeNewAPI{channels: manyChannels(c.n), legacy: c.legacy, maxPage: c.maxPage}
+			srv := httptest.NewServer(f)
+			defer srv.Close()
+			eps, err := LoadFromAPI(context.Background(), srv.URL+"/", "tok-123456", "1", Options{All: c.all, Getenv: noEnv})
+			if err != nil {
+				t.Fatalf("LoadFromAPI: %v", err)
+			}
+			if len(eps) != c.want {
+				t.Fatalf("got %d endpoints, want %d", len(eps), c.want)
+			}
+			ids := map[string]bool{}
+			for _, ep := range eps {
+				if ids[ep.Name] {
+					t.Fatalf("duplicate %s", ep.Name)
+				}
+				ids[ep.Name] = true
+				if !strings.HasPrefix(ep.Source, "api:#") {
+					t.Errorf("source %q", ep.Source)
+				}
+				if ep.Name == "#7 ch7" && (ep.Proxy != "socks5h://127.0.0.1:1080" || ep.ProbePath != "/v1beta/models") {
+					t.Errorf("#7: proxy %q probe %q", ep.Proxy, ep.ProbePath)
+				}
+			}
+			if max := int32(c.n/c.maxPage + 3); f.requests.Load() > max {
+				t.Errorf("%d requests for %d channels", f.requests.Load(), c.n)
+			}
+		})
+	}
+}
+
+func TestLoadFromAPIErrors(t *testing.T) {
+	f := &fakeNewAPI{channels: manyChannels(3), maxPage: 10}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html>login</html>")
+	}))
+	defer html.Close()
+	denied := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"success":false,"message":"access token 无效"}`)
+	}))
+	defer denied.Close()
+	cases := []struct {
+		name, url, token, user string
+		auth                   bool
+		want                   string
+	}{
+		{"wrong token is 200 success:false", srv.URL, "tok-wrongSECRET", "1", true, "未提供 access token"},
+		{"wrong user", srv.URL, "tok-123456", "2", true, "New-Api-User"},
+		{"401", denied.URL, "tok-wrongSECRET", "1", true, "HTTP 401"},
+		{"no token", srv.URL, "", "1", true, "NEWAPI_TOKEN"},
+		{"no user", srv.URL, "tok-123456", "", true, "NEWAPI_USER"},
+		{"not new-api", html.URL, "tok-wrongSECRET", "1", false, "new-api"},
+		{"bad url", "ftp://x", "tok-wrongSECRET", "1", false, "http(s)"},
+		{"nothing listens", "http://127.0.0.1:1", "tok-wrongSECRET", "1", false, "refused"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := LoadFromAPI(context.Background(), c.url, c.token, c.user, Options{Getenv: noEnv})
+			var se *SourceError
+			if err == nil || !IsSourceError(err) {
+				t.Fatalf("err = %v, want a SourceError", err)
+			}
+			se = err.(*SourceError)
+			if se.Auth != c.auth {
+				t.Errorf("Auth = %v, want %v (%v)", se.Auth, c.auth, err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err %q does not say %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("token leaked into %q", err)
+			}
+		})
+	}
+}
+
+func TestGatewayEndpoint(t *testing.T) {
+	cases := []struct{ in, url, probe string }{
+		{"http://127.0.0.1:3000", "http://127.0.0.1:3000", "/api/status"},
+		{"127.0.0.1:3000/", "http://127.0.0.1:3000", "/api/status"},
+		{"https://gw.example.com/newapi/api/", "https://gw.example.com/newapi", "/api/status"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			ep := GatewayEndpoint(c.in)
+			if ep.URL != c.url || ep.ProbePath != c.probe || ep.Provider != "newapi" {
+				t.Errorf("got %+v", ep)
+			}
+		})
+	}
+	if ep := GatewayEndpoint("::bad"); ep.Extra["note"] == "" {
+		t.Error("bad URL has no note")
+	}
+	v, ok := ParseStatus([]byte(`{"success":true,"data":{"version":"v0.9.1"}}`))
+	if !ok || v != "v0.9.1" {
+		t.Errorf("ParseStatus = %q %v", v, ok)
+	}
+	if _, ok := ParseStatus([]byte(`<html>`)); ok {
+		t.Error("HTML taken for new-api")
+	}
+}
