@@ -138,10 +138,15 @@ func (f *Factory) RenderOptions(verbose bool) report.Options {
 	return report.Options{Color: f.ColorEnabled(), Verbose: verbose, Redactor: f.Redactor()}
 }
 
-// RegisterSecrets registers an endpoint's secrets and hosts with the redactor
+// RegisterEndpoints registers an endpoint's secrets and hosts with the redactor
 // before anything about it can be printed.
 func (f *Factory) RegisterEndpoints(eps []diag.Endpoint) {
 	rd := f.Redactor()
+	// The environment's proxies may carry credentials too, and show up in
+	// errors and in the proxy field of every endpoint.
+	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
+		report.RegisterURL(rd, f.Getenv(v))
+	}
 	for _, ep := range eps {
 		report.RegisterURL(rd, ep.URL)
 		report.RegisterURL(rd, ep.Proxy)

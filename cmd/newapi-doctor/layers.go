@@ -1,0 +1,200 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/probe"
+	"github.com/newapi-doctor/newapi-doctor/report"
+)
+
+// Single-layer commands: dns, tcp, tls, http, proxy. Each probes one layer
+// (http and proxy run the chain up to theirs) and classifies like check.
+
+func init() {
+	extraCommands = append(extraCommands, newDNSCmd, newTCPCmd, newTLSCmd, newHTTPCmd, newProxyCmd)
+}
+
+// layerOptions are the flags every single-layer command shares.
+type layerOptions struct {
+	timeouts diag.Timeouts
+	resolver string
+	verbose  bool
+}
+
+func (lo *layerOptions) addFlags(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.DurationVar(&lo.timeouts.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
+	fl.DurationVar(&lo.timeouts.Connect, "connect-timeout", 0, "TCP connect timeout (default 5s)")
+	fl.DurationVar(&lo.timeouts.TLS, "tls-timeout", 0, "TLS handshake timeout (default 5s)")
+	fl.DurationVar(&lo.timeouts.HTTP, "http-timeout", 0, "HTTP answer timeout (default 10s)")
+	fl.StringVar(&lo.resolver, "resolver", "", "ask this DNS server (host:port) instead of the system resolver")
+}
+
+func (lo *layerOptions) runOptions(f *Factory) diag.RunOptions {
+	o := diag.RunOptions{Timeouts: lo.timeouts, Getenv: f.Getenv, Version: f.Version}
+	if lo.resolver != "" {
+		o.DNS = probe.DNSConfig{Servers: []string{lo.resolver}}
+	}
+	return o
+}
+
+// finishProbe renders a ProbeReport and maps it to an exit code.
+func finishProbe(f *Factory, pr diag.ProbeReport) error {
+	if err := report.RenderProbe(f.IO.Out, pr, f.Format, f.RenderOptions(false)); err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if !pr.OK {
+		return &ExitError{Code: ExitFailure}
+	}
+	return nil
+}
+
+func newDNSCmd(f *Factory) *cobra.Command {
+	lo := &layerOptions{}
+	cmd := &cobra.Command{
+		Use:   "dns NAME",
+		Short: "Resolve a name (A and AAAA) and classify a failure",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := strings.TrimSuffix(args[0], ".")
+			if name == "" || strings.ContainsAny(name, "/: ") && net.ParseIP(name) == nil {
+				return usageError("dns: %q is not a host name", args[0])
+			}
+			f.Redactor().AddHost(name)
+			return finishProbe(f, diag.ProbeDNS(cmd.Context(), name, lo.runOptions(f)))
+		},
+	}
+	lo.addFlags(cmd)
+	return cmd
+}
+
+func newTCPCmd(f *Factory) *cobra.Command {
+	lo := &layerOptions{}
+	cmd := &cobra.Command{
+		Use:   "tcp HOST:PORT",
+		Short: "Connect to every address of HOST on PORT and classify a failure",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			host, port, err := net.SplitHostPort(args[0])
+			if err != nil || host == "" || port == "" {
+				return usageError("tcp: want HOST:PORT, got %q", args[0])
+			}
+			f.Redactor().AddHost(host)
+			return finishProbe(f, diag.ProbeTCP(cmd.Context(), args[0], lo.runOptions(f)))
+		},
+	}
+	lo.addFlags(cmd)
+	return cmd
+}
+
+func newTLSCmd(f *Factory) *cobra.Command {
+	lo := &layerOptions{}
+	cmd := &cobra.Command{
+		Use:   "tls HOST[:PORT]",
+		Short: "Handshake with HOST (port 443 by default): version, chain, issuer, expiry",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			target := args[0]
+			host := target
+			if h, _, err := net.SplitHostPort(target); err == nil {
+				host = h
+			}
+			if host == "" || strings.ContainsAny(host, "/ ") {
+				return usageError("tls: want HOST[:PORT], got %q", target)
+			}
+			f.Redactor().AddHost(host)
+			return finishProbe(f, diag.ProbeTLS(cmd.Context(), target, lo.runOptions(f)))
+		},
+	}
+	lo.addFlags(cmd)
+	return cmd
+}
+
+// runOne checks one endpoint with the full chain and renders it as a report.
+func runOne(ctx context.Context, f *Factory, ep diag.Endpoint, ro diag.RunOptions, verbose bool) error {
+	f.RegisterEndpoints([]diag.Endpoint{ep})
+	rep := diag.Run(ctx, []diag.Endpoint{ep}, ro)
+	if err := report.Render(f.IO.Out, rep, f.Format, f.RenderOptions(verbose)); err != nil {
+		return err
+	}
+	if rep.Interrupted {
+		return &ExitError{Code: ExitInterrupted}
+	}
+	if rep.Summary.Failed > 0 {
+		return &ExitError{Code: ExitFailure}
+	}
+	return nil
+}
+
+func newHTTPCmd(f *Factory) *cobra.Command {
+	lo := &layerOptions{}
+	var key, keyEnv, proxy string
+	cmd := &cobra.Command{
+		Use:   "http URL",
+		Short: "GET exactly URL through every layer below it and classify the answer",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			u, err := url.Parse(args[0])
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return usageError("http: %q is not an http(s) URL", args[0])
+			}
+			if keyEnv != "" {
+				key = f.Getenv(keyEnv)
+			}
+			// ProbePath carries the exact path: the chain appends it to the bare origin.
+			path := u.EscapedPath()
+			if path == "" {
+				path = "/"
+			}
+			if u.RawQuery != "" {
+				path += "?" + u.RawQuery
+			}
+			ep := diag.Endpoint{Name: u.Host, URL: u.Scheme + "://" + u.Host, ProbePath: path, Key: key, KeyEnv: keyEnv, Proxy: proxy, Source: "argument"}
+			if ep.Provider == "" {
+				if p, ok := diag.ProviderForHost(u.Hostname()); ok {
+					ep.Provider = p.ID
+				}
+			}
+			return runOne(cmd.Context(), f, ep, lo.runOptions(f), lo.verbose)
+		},
+	}
+	lo.addFlags(cmd)
+	cmd.Flags().StringVar(&keyEnv, "key-env", "", "send the API key from this environment variable")
+	cmd.Flags().StringVar(&proxy, "proxy", "", "proxy URL or \"direct\" (default: from the environment)")
+	cmd.Flags().BoolVarP(&lo.verbose, "verbose", "v", false, "show every layer")
+	return cmd
+}
+
+func newProxyCmd(f *Factory) *cobra.Command {
+	lo := &layerOptions{}
+	var target string
+	cmd := &cobra.Command{
+		Use:   "proxy [PROXY_URL]",
+		Short: "Check the effective proxy: where it comes from, whether it answers, CONNECT to a target",
+		Long: `proxy checks PROXY_URL, or without it the proxy the environment gives new-api
+(HTTPS_PROXY/https_proxy, HTTP_PROXY, NO_PROXY; ALL_PROXY is used but noted, since
+new-api ignores it). It reports where the proxy came from, then probes the proxy's
+name, TCP, the CONNECT or SOCKS5 handshake, and TLS/HTTP to --target through it.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			tu, err := url.Parse(target)
+			if err != nil || (tu.Scheme != "http" && tu.Scheme != "https") || tu.Host == "" {
+				return usageError("--target: %q is not an http(s) URL", target)
+			}
+			ep := diag.Endpoint{Name: "proxy → " + tu.Host, URL: target, Source: "argument"}
+			if len(args) == 1 {
+				ep.Proxy = args[0]
+			}
+			return runOne(cmd.Context(), f, ep, lo.runOptions(f), true)
+		},
+	}
+	lo.addFlags(cmd)
+	cmd.Flags().StringVar(&target, "target", "https://api.openai.com/v1", "upstream to reach through the proxy")
+	return cmd
+}
