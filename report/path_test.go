@@ -24,8 +24,8 @@ func sampleTrace() *probe.TraceResult {
 
 func TestRenderTraceRedaction(t *testing.T) {
 	cases := []struct {
-		name, format string
-		level        Level
+		name, format  string
+		level         Level
 		hidden, shown []string
 	}{
 		{"text redacted", "text", LevelDefault, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1", "api.example.test"}, []string{"private-", "ip-", "silence after hop 2", "  3  * *"}},
