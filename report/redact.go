@@ -56,7 +56,7 @@ const Redacted = "[REDACTED]"
 
 // Rule names: the keys of Stats() and of scan findings.
 const (
-	RuleAPIKey      = "api-key"           // provider key shapes (sk-…, AIza…, …)
+	RuleAPIKey      = "provider-key"      // provider key shapes (sk-…, AIza…, …)
 	RuleBearer      = "bearer"            // Bearer <token>
 	RuleAuthHeader  = "auth-header"       // Authorization / x-api-key / api-key … values
 	RuleParam       = "query-param"       // key= / token= / *_KEY= …
@@ -145,6 +145,7 @@ func (r *Redactor) AddSecret(s string) {
 	var xb strings.Builder
 	_ = xml.EscapeText(&xb, []byte(s))
 	forms = append(forms, xb.String(), html.EscapeString(s),
+		strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s),
 		strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -1,0 +1,257 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// sensitive is what a random configuration and environment hold: none of it
+// may appear in any output.
+type sensitive struct {
+	keys, passwords, hosts, ips []string
+}
+
+func (s *sensitive) all() []string {
+	return append(append(append(append([]string{}, s.keys...), s.passwords...), s.hosts...), s.ips...)
+}
+
+const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randStr(r *rand.Rand, n int, alphabet string) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return string(b)
+}
+
+func randKey(r *rand.Rand) string {
+	switch r.IntN(8) {
+	case 0:
+		return "sk-proj-" + randStr(r, 40, alnum+"_-")
+	case 1:
+		return "sk-ant-api03-" + randStr(r, 60, alnum+"_-")
+	case 2:
+		return "AIza" + randStr(r, 35, alnum+"_-")
+	case 3:
+		return "xai-" + randStr(r, 40, alnum)
+	case 4:
+		return "gsk_" + randStr(r, 40, alnum)
+	case 5:
+		return randStr(r, 32, alnum) // a new-api token: no tell-tale prefix
+	case 6:
+		return "hf_" + randStr(r, 34, alnum)
+	}
+	return randStr(r, 8+r.IntN(40), alnum+"-_.~+/=")
+}
+
+func randPassword(r *rand.Rand) string {
+	return randStr(r, 6+r.IntN(14), alnum+`!#$%&'()*+,;=:@/?[]<>"\ `)
+}
+
+var privTLDs = []string{"corp", "internal", "lan", "example", "com", "net", "cn", "io", "home", "local"}
+
+func randHost(r *rand.Rand) string {
+	labels := 1 + r.IntN(3)
+	var p []string
+	for i := 0; i < labels; i++ {
+		p = append(p, randStr(r, 1, "abcdefghijklmnopqrstuvwxyz")+randStr(r, 2+r.IntN(10), "abcdefghijklmnopqrstuvwxyz0123456789-")+randStr(r, 1, "abcdefghijklmnopqrstuvwxyz0123456789"))
+	}
+	return strings.Join(p, ".") + "." + privTLDs[r.IntN(len(privTLDs))]
+}
+
+func randIP(r *rand.Rand) string {
+	switch r.IntN(6) {
+	case 0:
+		return fmt.Sprintf("10.%d.%d.%d", r.IntN(256), r.IntN(256), 1+r.IntN(254))
+	case 1:
+		return fmt.Sprintf("172.%d.%d.%d", 16+r.IntN(16), r.IntN(256), 1+r.IntN(254))
+	case 2:
+		return fmt.Sprintf("192.168.%d.%d", r.IntN(256), 1+r.IntN(254))
+	case 3:
+		return fmt.Sprintf("203.0.113.%d", 1+r.IntN(254))
+	case 4:
+		return fmt.Sprintf("2001:db8:%x::%x", 1+r.IntN(0xfffe), 1+r.IntN(0xfffe))
+	}
+	return fmt.Sprintf("fd%02x:%x::%x", r.IntN(256), 1+r.IntN(0xfffe), 1+r.IntN(0xfffe))
+}
+
+func hostPort(h string, port int) string {
+	if strings.Contains(h, ":") {
+		return fmt.Sprintf("[%s]:%d", h, port)
+	}
+	return fmt.Sprintf("%s:%d", h, port)
+}
+
+// randReport builds n endpoints whose URLs, proxies, errors, details and
+// notes are full of sensitive values, in the shapes Go and new-api print them.
+func randReport(r *rand.Rand, n int) (*diag.Report, []diag.Endpoint, *sensitive) {
+	s := &sensitive{}
+	rep := &diag.Report{SchemaVersion: diag.SchemaVersion, Tool: "newapi-doctor", Version: "v1.2.3",
+		StartedAt: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), DurationMS: 1234}
+	var eps []diag.Endpoint
+	cats := diag.Categories
+	for i := 0; i < n; i++ {
+		key, pw, host, ip, relay, pip := randKey(r), randPassword(r), randHost(r), randIP(r), randHost(r), randIP(r)
+		s.keys = append(s.keys, key)
+		s.passwords = append(s.passwords, pw)
+		s.hosts = append(s.hosts, host, relay)
+		s.ips = append(s.ips, ip, pip)
+		base := "https://" + host + "/v1"
+		if r.IntN(3) == 0 {
+			base = "http://" + hostPort(ip, 8080) + "/v1"
+		}
+		proxy := (&url.URL{Scheme: "socks5", User: url.UserPassword("u"+randStr(r, 5, alnum), pw), Host: hostPort(relay, 1080)}).String()
+		if r.IntN(2) == 0 {
+			proxy = (&url.URL{Scheme: "http", User: url.UserPassword("ops", pw), Host: hostPort(pip, 3128)}).String()
+		}
+		ep := diag.Endpoint{Name: fmt.Sprintf("ep-%d", i), URL: base, Proxy: proxy, Key: key, Source: "newapi-doctor.yaml:" + fmt.Sprint(i+1)}
+		eps = append(eps, ep)
+		cat := cats[r.IntN(len(cats))]
+		errs := []string{
+			fmt.Sprintf("dial tcp %s: connect: connection refused", hostPort(ip, 443)),
+			fmt.Sprintf("lookup %s on 127.0.0.11:53: no such host", host),
+			fmt.Sprintf("Post %q: proxyconnect tcp: dial tcp %s: i/o timeout", base+"/chat/completions?key="+url.QueryEscape(key), hostPort(pip, 3128)),
+			fmt.Sprintf("tls: failed to verify certificate: x509: certificate is valid for %s, not %s", relay, host),
+			fmt.Sprintf("socks connect tcp %s->%s: unknown error", hostPort(relay, 1080), hostPort(host, 443)),
+			fmt.Sprintf("bad response status code 401, message: Incorrect API key provided: %s, body: {\"error\":{\"message\":\"Incorrect API key provided: %s\"}}", key, key),
+		}
+		e := diag.EndpointResult{Name: ep.Name, URL: ep.URL, Source: ep.Source, Category: cat, Cause: "cause-" + string(cat),
+			Message: errs[r.IntN(len(errs))], Hint: "check " + host + " and the proxy " + proxy,
+			FailingLayer: diag.LayerTCP, DurationMS: float64(r.IntN(5000)),
+			Proxy: diag.ProxyInfo{URL: proxy, Source: "config", Note: "proxy at " + relay},
+			Notes: []string{"Authorization: Bearer " + key, "resolved " + host + " to " + ip},
+			Extra: map[string]string{"channel_id": fmt.Sprint(i), "base_url": base, "setting": `{"proxy":"` + proxy + `"}`},
+		}
+		for _, l := range []diag.Layer{diag.LayerProxyTCP, diag.LayerDNS, diag.LayerTCP, diag.LayerTLS, diag.LayerHTTP} {
+			e.Layers = append(e.Layers, diag.LayerResult{Layer: l, OK: r.IntN(2) == 0, DurationMS: float64(r.IntN(900)),
+				Error: errs[r.IntN(len(errs))], Detail: map[string]string{"addr": hostPort(ip, 443), "server_name": host, "url": base + "/models?api_key=" + key}})
+		}
+		if r.IntN(3) == 0 {
+			e.Path = &diag.PathInfo{Target: ip, Summary: "lost after hop 3 (" + pip + ")", Trace: []string{"1 " + pip, "2 " + relay}}
+		}
+		rep.Endpoints = append(rep.Endpoints, e)
+	}
+	rep.Summarize()
+	return rep, eps, s
+}
+
+// register teaches the redactor an endpoint's secrets and hosts, as the
+// commands do before printing anything.
+func register(rd *Redactor, eps []diag.Endpoint) {
+	for _, ep := range eps {
+		RegisterURL(rd, ep.URL)
+		RegisterURL(rd, ep.Proxy)
+		rd.AddSecret(ep.Key)
+	}
+}
+
+func assertNoLeak(t *testing.T, where string, out []byte, s *sensitive) {
+	t.Helper()
+	low := bytes.ToLower(out)
+	for _, v := range s.all() {
+		if bytes.Contains(out, []byte(v)) || bytes.Contains(low, []byte(strings.ToLower(v))) {
+			i := bytes.Index(low, []byte(strings.ToLower(v)))
+			t.Errorf("%s leaks %q: …%s…", where, v, out[max(0, i-60):min(len(out), i+len(v)+20)])
+		}
+	}
+}
+
+// TestPropertyNothingLeaks: random configs and environments, every output
+// format and the bundle; none of the random secrets, hosts or IPs survive.
+func TestPropertyNothingLeaks(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(seed, seed*7919))
+			rep, eps, s := randReport(r, 1+r.IntN(6))
+			level := []Level{LevelDefault, LevelStrict}[r.IntN(2)]
+			rd := NewRedactor(level, testAllow)
+			register(rd, eps)
+			for _, f := range Formats() {
+				var buf bytes.Buffer
+				if err := Render(&buf, rep, f, Options{Verbose: true, Redactor: rd}); err != nil {
+					t.Fatalf("%s: %v", f, err)
+				}
+				assertNoLeak(t, f, buf.Bytes(), s)
+				if fs := rd.Scan(f, buf.Bytes()); len(fs) > 0 {
+					t.Errorf("%s: scan finds %v", f, fs)
+				}
+			}
+			env := map[string]any{"proxy": map[string]string{"HTTPS_PROXY": eps[0].Proxy}, "resolvers": []string{s.ips[0], "127.0.0.53"}}
+			runLog := fmt.Sprintf("time=2026-11-26T09:00:00Z level=INFO msg=\"layer done\" endpoint=ep-0 layer=tcp addr=%s err=%q\n",
+				hostPort(s.ips[0], 443), rep.Endpoints[0].Message)
+			zb, m, err := BuildBundle(BundleInput{Report: rep, Environment: env, RunLog: []byte(runLog), Redactor: rd, Version: "v1.2.3"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := unzip(t, zb)
+			for name, b := range files {
+				assertNoLeak(t, "bundle "+name, b, s)
+			}
+			if m.Redaction.Secrets == 0 || m.Redaction.Hosts+m.Redaction.Addresses == 0 {
+				t.Errorf("manifest counts nothing: %+v", m.Redaction)
+			}
+			// Support can still tell what failed, where and why.
+			for _, e := range rep.Endpoints {
+				if !bytes.Contains(files["report.json"], []byte(`"cause": "`+e.Cause+`"`)) {
+					t.Errorf("report.json lost %s's cause", e.Name)
+				}
+			}
+		})
+	}
+}
+
+func unzip(t *testing.T, zb []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatalf("bundle does not open with archive/zip: %v", err)
+	}
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name] = b
+	}
+	return out
+}
+
+// FuzzRedactPlanted: a registered secret planted anywhere never survives,
+// and no input makes the engine panic.
+func FuzzRedactPlanted(f *testing.F) {
+	f.Add("Authorization: Bearer ", "sk-proj-abcdefghijklmnop1234", "\n")
+	f.Add(`{"proxy":"socks5://u:`, `p@ss w/rd&"x"`, `@10.0.0.1:1080"}`)
+	f.Add("dial tcp [", "2001:db8::1", "]:443")
+	f.Add("lookup ", "relay.corp.example", " on 127.0.0.11:53")
+	f.Fuzz(func(t *testing.T, pre, secret, post string) {
+		for _, l := range []Level{LevelNone, LevelDefault, LevelStrict} {
+			rd := NewRedactor(l, testAllow)
+			in := pre + secret + post
+			_ = rd.Scan("x", []byte(in))
+			if len(secret) < 8 || strings.ContainsAny(secret, "[]") || strings.Contains(pre+post, secret) {
+				_ = rd.String(in)
+				continue
+			}
+			rd.AddSecret(secret)
+			if out := rd.String(in); strings.Contains(out, secret) {
+				t.Fatalf("level %v: %q survives in %q", l, secret, out)
+			}
+		}
+	})
+}
