@@ -2,7 +2,12 @@ package diag
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -149,5 +154,106 @@ func TestParallelFor(t *testing.T) {
 	}
 	if DefaultParallel() < minParallel {
 		t.Fatal("DefaultParallel below the minimum")
+	}
+}
+
+// flakyUpstream answers 503 to the first request of every three and 200 to
+// the others: a loopback endpoint that fails one attempt in three.
+func flakyUpstream(t *testing.T) string {
+	t.Helper()
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if n.Add(1)%3 == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"type":"server_busy","message":"try again"}}`)
+			return
+		}
+		io.WriteString(w, `{"object":"list","data":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// closedPort returns a loopback port nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+func TestRetriesOverLoopback(t *testing.T) {
+	withFastBackoff(t)
+	noEnv := func(string) string { return "" }
+	tests := []struct {
+		name      string
+		url       string
+		wantCat   Category
+		wantCause string
+		wantMsg   string
+	}{
+		{"flaky endpoint is flaky, not broken", flakyUpstream(t) + "/v1", CatOK, CauseFlaky, "failed 1 of 3 attempts: flaky"},
+		{"persistent fault is not hidden", "http://" + closedPort(t) + "/v1", CatRefused, "", "3/3 attempts refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ep := Endpoint{Name: "x", URL: tt.url, Proxy: ProxyDirect}
+			rep := Run(context.Background(), []Endpoint{ep}, RunOptions{Retries: 2, Getenv: noEnv,
+				Timeouts: Timeouts{DNS: time.Second, Connect: 2 * time.Second, TLS: time.Second, HTTP: 2 * time.Second}})
+			r := rep.Endpoints[0]
+			if r.Category != tt.wantCat || (tt.wantCause != "" && r.Cause != tt.wantCause) {
+				t.Fatalf("verdict %s/%s (%s), want %s/%s", r.Category, r.Cause, r.Message, tt.wantCat, tt.wantCause)
+			}
+			if !strings.Contains(r.Message, tt.wantMsg) {
+				t.Errorf("message %q lacks %q", r.Message, tt.wantMsg)
+			}
+			if len(r.Attempts) != 3 {
+				t.Errorf("attempts %v, want 3", r.Attempts)
+			}
+			p, _ := ParsePolicy("", "", "", false)
+			code := p.Evaluate(rep).ExitCode
+			if tt.wantCat == CatOK && code != ExitOK || tt.wantCat != CatOK && code != ExitFailure {
+				t.Errorf("default policy exit %d for %s", code, r.Category)
+			}
+		})
+	}
+}
+
+// A silent upstream with many retries: the run's deadline, not the retry
+// count, bounds the attempts.
+func TestRetriesStopAtDeadline(t *testing.T) {
+	withFastBackoff(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(io.Discard, c); c.Close() }()
+		}
+	}()
+	ep := Endpoint{Name: "silent", URL: "http://" + l.Addr().String() + "/v1", Proxy: ProxyDirect}
+	rep := Run(context.Background(), []Endpoint{ep}, RunOptions{Retries: 20, Deadline: 1500 * time.Millisecond,
+		Getenv: func(string) string { return "" }, Timeouts: Timeouts{HTTP: 300 * time.Millisecond}})
+	r := rep.Endpoints[0]
+	if len(r.Attempts) >= 21 {
+		t.Fatalf("all %d attempts ran despite the deadline", len(r.Attempts))
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "retries stopped after") {
+		t.Errorf("notes %q do not say the deadline stopped the retries", r.Notes)
+	}
+	t.Logf("%s/%s: %s; notes %q", r.Category, r.Cause, r.Message, r.Notes)
+	if r.Category == CatOK {
+		t.Errorf("silent upstream classified ok")
 	}
 }
