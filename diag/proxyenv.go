@@ -78,18 +78,19 @@ func checkProxyURL(u *url.URL) (*url.URL, *ProxyError) {
 
 // parseEnvProxy reads an environment proxy value exactly as Go's httpproxy
 // does: a full URL, or host[:port] taken as http://. ok is false when Go
-// would silently ignore the value.
-func parseEnvProxy(raw string) (u *url.URL, ok bool) {
+// would silently ignore the value. prefixed is set when Go had to prefix
+// http:// to make it parse.
+func parseEnvProxy(raw string) (u *url.URL, prefixed, ok bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		if u2, err2 := url.Parse("http://" + raw); err2 == nil {
-			return u2, true
+			return u2, true, true
 		}
 	}
 	if err != nil {
-		return nil, false
+		return nil, false, false
 	}
-	return u, true
+	return u, false, true
 }
 
 // firstSet returns the first variable with a non-empty value, as Go's
@@ -195,16 +196,27 @@ func envProxy(target *url.URL, envNames []string, getenv func(string) string) (*
 		notes = append(notes, name+" is set, but "+npName+" exempts this host")
 		return none(proxySourceNoProx + npName)
 	}
-	u, ok := parseEnvProxy(strings.TrimSpace(val))
+	// No trimming: Go does not trim either, and " http://h:1" is ignored.
+	u, prefixed, ok := parseEnvProxy(val)
 	if !ok {
+		what := name + " is not a valid URL"
+		if strings.TrimSpace(val) != val {
+			what = name + " has spaces around its value"
+		}
 		if viaAll {
-			notes = append(notes, name+" is not a valid URL, so it is ignored")
+			notes = append(notes, what+", so it is ignored")
 		} else {
-			notes = append(notes, name+" is not a valid URL: Go ignores it silently, so new-api connects directly")
+			notes = append(notes, what+": Go ignores it silently, so new-api connects directly")
 		}
 		return none(ProxySourceNone)
 	}
 	info := ProxyInfo{Source: proxySourceEnv + name}
+	if prefixed && strings.Contains(val, "://") {
+		// "http://[::1" becomes http://http://[::1 in Go: a proxy named
+		// "http", which fails later with a baffling DNS error. Say it now.
+		return nil, info, &ProxyError{Cause: CauseProxyBadURL, Var: name,
+			Msg: "is not a valid URL; Go then dials a proxy named " + safeToken(u.Hostname()) + " (" + proxyForm + ")"}
+	}
 	if _, perr := checkProxyURL(u); perr != nil {
 		perr.Var = name
 		return nil, info, perr
