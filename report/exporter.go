@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -195,7 +196,15 @@ func (e *Exporter) Handler() http.Handler {
 	metrics := promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{})
 	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 		if e.o.Interval <= 0 {
-			e.Probe(r.Context())
+			ctx := r.Context()
+			// Finish inside Prometheus' scrape timeout (as blackbox_exporter
+			// does): a late answer is a failed scrape with no data at all.
+			if secs, err := strconv.ParseFloat(r.Header.Get("X-Prometheus-Scrape-Timeout-Seconds"), 64); err == nil && secs > 1 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, time.Duration((secs-0.5)*float64(time.Second)))
+				defer cancel()
+			}
+			e.Probe(ctx)
 		}
 		metrics.ServeHTTP(w, r)
 	})
