@@ -1,0 +1,257 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
+	"github.com/newapi-doctor/newapi-doctor/report"
+)
+
+func runBundleCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+		Getenv: func(k string) string { return env[k] }, Version: "v0.0.0-test"}
+	code := Execute(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+func readZip(t *testing.T, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("bundle does not open with archive/zip: %v", err)
+	}
+	defer zr.Close()
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = b
+	}
+	return files
+}
+
+func checkManifest(t *testing.T, files map[string][]byte) report.Manifest {
+	t.Helper()
+	var m report.Manifest
+	if err := json.Unmarshal(files[report.ManifestName], &m); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	if len(m.Files) != len(files)-1 {
+		t.Errorf("manifest lists %d of %d files", len(m.Files), len(files)-1)
+	}
+	for _, mf := range m.Files {
+		sum := sha256.Sum256(files[mf.Name])
+		if hex.EncodeToString(sum[:]) != mf.SHA256 {
+			t.Errorf("%s: hash does not match the manifest", mf.Name)
+		}
+	}
+	return m
+}
+
+func newAPIFake(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"success":true,"data":{"version":"v0.9.1-test"}}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestBundleEndToEnd: a config holding a key, a private relay host and a
+// proxy password; someone who never saw it finds none of them in the bundle.
+func TestBundleEndToEnd(t *testing.T) {
+	const (
+		key      = "sk-proj-Zz9yXw8vUt7sRq6pOn5mLk4jIh3gFe2d"
+		relay    = "relay.corp.example"
+		proxyPwd = "Pr0xy-Pa55word"
+	)
+	up := probetest.NewHTTPUpstream(t, probetest.Upstream{Status: 401, ContentType: "application/json",
+		Body: `{"error":{"message":"Incorrect API key provided: ` + key + `","type":"invalid_request_error"}}`})
+	dns := probetest.NewDNSServer(t)
+	dns.Set(relay, probetest.Answer{A: []string{"127.0.0.1"}})
+	port := up.Listener.Addr().(interface{ String() string }).String()
+	port = port[strings.LastIndex(port, ":")+1:]
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "newapi-doctor.yaml")
+	yaml := "endpoints:\n  - name: corp-relay\n    url: http://" + relay + ":" + port + "/v1\n    key: " + key + "\n    proxy: direct\n    provider: openai\n"
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HTTPS_PROXY": "http://bob:" + proxyPwd + "@proxy.corp.example:3128"}
+	out := filepath.Join(dir, "b.zip")
+	code, stdout, stderr := runBundleCmd(t, env, "bundle", "--config", cfg, "--resolver", dns.Addr, "-o", out,
+		"--newapi-url", newAPIFake(t), "--http-timeout", "5s")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "wrote") {
+		t.Errorf("stdout %q", stdout)
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("bundle mode %v", fi.Mode().Perm())
+	}
+	files := readZip(t, out)
+	m := checkManifest(t, files)
+	if m.Redaction.Secrets == 0 || m.Redaction.Hosts == 0 {
+		t.Errorf("manifest counts %+v", m.Redaction)
+	}
+	for name, b := range files {
+		for _, v := range []string{key, relay, proxyPwd, "proxy.corp.example"} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s leaks %q", name, v)
+			}
+		}
+	}
+	for name, want := range map[string]string{
+		"report.json":      `"name": "corp-relay"`,
+		"report.md":        "corp-relay",
+		"report.txt":       "corp-relay",
+		"environment.json": `"https_via": "HTTPS_PROXY"`,
+		"newapi.json":      "v0.9.1-test",
+		"run.log":          "endpoint start",
+	} {
+		if !bytes.Contains(files[name], []byte(want)) {
+			t.Errorf("%s lacks %q", name, want)
+		}
+	}
+	// Support can still see what failed and why.
+	var rep diag.Report
+	if err := json.Unmarshal(files["report.json"], &rep); err != nil || len(rep.Endpoints) != 1 || rep.Endpoints[0].Category != diag.CatAuth {
+		t.Errorf("report.json: %v %+v", err, rep.Endpoints)
+	}
+
+	code, stdout, _ = runBundleCmd(t, nil, "bundle", "verify", out)
+	if code != ExitOK || !strings.Contains(stdout, "ok") {
+		t.Errorf("verify of a fresh bundle: exit %d %q", code, stdout)
+	}
+}
+
+func TestBundleFromReportAndVerifyTampered(t *testing.T) {
+	dir := t.TempDir()
+	rep := diag.Report{SchemaVersion: diag.SchemaVersion, Tool: "newapi-doctor", StartedAt: time.Now(),
+		Endpoints: []diag.EndpointResult{{Name: "corp", URL: "https://llm.internal.example/v1", Category: diag.CatRefused,
+			Cause: diag.CauseConnRefused, Message: "dial tcp 10.9.8.7:443: connect: connection refused", FailingLayer: diag.LayerTCP,
+			Path: &diag.PathInfo{Target: "10.9.8.7", Summary: "no reply after hop 2 (192.168.7.1)"}}}}
+	rep.Summarize()
+	in := filepath.Join(dir, "run.json")
+	b, _ := json.Marshal(rep)
+	os.WriteFile(in, b, 0o600)
+	out := filepath.Join(dir, "from.zip")
+	code, stdout, stderr := runBundleCmd(t, nil, "bundle", "--from", in, "-o", out, "--newapi-url", "-")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	files := readZip(t, out)
+	checkManifest(t, files)
+	for name, b := range files {
+		for _, v := range []string{"llm.internal.example", "10.9.8.7", "192.168.7.1"} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s leaks %q", name, v)
+			}
+		}
+	}
+	if _, ok := files["path.json"]; !ok {
+		t.Error("ping/trace results missing (path.json)")
+	}
+
+	planted := "sk-ant-api03-PLANTEDsecretVALUE0123456789"
+	tamper := func(name string, edit func(map[string][]byte)) string {
+		f := readZip(t, out)
+		edit(f)
+		p := filepath.Join(dir, name)
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for n, b := range f {
+			w, _ := zw.Create(n)
+			w.Write(b)
+		}
+		zw.Close()
+		os.WriteFile(p, buf.Bytes(), 0o600)
+		return p
+	}
+	cases := []struct {
+		name  string
+		edit  func(map[string][]byte)
+		wants []string
+	}{
+		{"planted secret", func(f map[string][]byte) { f["report.txt"] = append(f["report.txt"], "\nkey: "+planted+"\n"...) },
+			[]string{"report.txt:", report.RuleAPIKey, report.RuleHashMismatch}},
+		{"tampered hash", func(f map[string][]byte) {
+			f[report.ManifestName] = bytes.Replace(f[report.ManifestName], []byte(`"sha256": "`), []byte(`"sha256": "00`), 1)
+		}, []string{report.RuleHashMismatch}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, _ := runBundleCmd(t, nil, "bundle", "verify", tamper(tc.name+".zip", tc.edit))
+			if code != ExitFailure {
+				t.Errorf("exit %d, want %d: %s", code, ExitFailure, stdout)
+			}
+			for _, w := range tc.wants {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("output lacks %q: %s", w, stdout)
+				}
+			}
+			if strings.Contains(stdout, "PLANTED") {
+				t.Errorf("verify printed the secret: %s", stdout)
+			}
+		})
+	}
+}
+
+func TestBundleBadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte("{not json"), 0o600)
+	old := filepath.Join(dir, "old.json")
+	os.WriteFile(old, []byte(`{"schema_version": 99}`), 0o600)
+	cases := []struct {
+		name   string
+		args   []string
+		errHas string
+	}{
+		{"no-redact", []string{"--no-redact", "bundle", "--from", bad}, "always redacted"},
+		{"missing from", []string{"bundle", "--from", filepath.Join(dir, "nope.json")}, "nope.json"},
+		{"bad from", []string{"bundle", "--from", bad}, "bad.json"},
+		{"wrong schema", []string{"bundle", "--from", old}, "schema_version 99"},
+		{"from with urls", []string{"bundle", "--from", bad, "http://127.0.0.1:1"}, "cannot be combined"},
+		{"verify missing", []string{"bundle", "verify", filepath.Join(dir, "nope.zip")}, "nope.zip"},
+		{"verify no arg", []string{"bundle", "verify"}, "arg"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := runBundleCmd(t, nil, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.errHas) {
+				t.Errorf("exit %d stderr %q, want %d mentioning %q", code, stderr, ExitUsage, tc.errHas)
+			}
+		})
+	}
+	// verify on a plain text file with a secret: exit 1.
+	txt := filepath.Join(dir, "notes.txt")
+	os.WriteFile(txt, []byte("hello\nAuthorization: Bearer abcdef0123456789ABCDEF\n"), 0o600)
+	if code, stdout, _ := runBundleCmd(t, nil, "bundle", "verify", txt); code != ExitFailure || !strings.Contains(stdout, "notes.txt:2:") {
+		t.Errorf("verify text: exit %d %q", code, stdout)
+	}
+}
