@@ -58,9 +58,7 @@ func TestDNSAgainstServer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
-			defer cancel()
-			res := DNS(ctx, tc.host, DNSConfig{Servers: []string{srv.Addr}})
+			res := DNS(testCtx(t, tc.check != nil && tc.wantRcode == ""), tc.host, DNSConfig{Servers: []string{srv.Addr}})
 			if got := addrStrings(res.A); !slices.Equal(got, tc.wantA) {
 				t.Errorf("A = %v, want %v", got, tc.wantA)
 			}
@@ -178,7 +176,7 @@ func TestDNSSystemResolver(t *testing.T) {
 			if tc.resolvConf != "" {
 				path = writeResolvConf(t, tc.resolvConf)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			res := DNS(ctx, tc.host, DNSConfig{ResolvConf: path})
 			if (res.Err != nil) != tc.wantErr {

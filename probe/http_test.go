@@ -112,18 +112,19 @@ func TestHTTP(t *testing.T) {
 
 func TestHTTPFailures(t *testing.T) {
 	tests := []struct {
-		name  string
-		url   func(t *testing.T) string
-		check func(t *testing.T, err error)
+		name     string
+		url      func(t *testing.T) string
+		timesOut bool
+		check    func(t *testing.T, err error)
 	}{
-		{name: "no response in time", url: func(t *testing.T) string {
+		{name: "no response in time", timesOut: true, url: func(t *testing.T) string {
 			return probetest.NewHTTPUpstream(t, probetest.Upstream{Delay: time.Minute}).URL
 		}, check: func(t *testing.T, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %#v, want context.DeadlineExceeded", err)
 			}
 		}},
-		{name: "silent listener", url: func(t *testing.T) string { return "http://" + probetest.SilentListener(t) }, check: func(t *testing.T, err error) {
+		{name: "silent listener", timesOut: true, url: func(t *testing.T) string { return "http://" + probetest.SilentListener(t) }, check: func(t *testing.T, err error) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %#v, want context.DeadlineExceeded", err)
 			}
@@ -147,9 +148,7 @@ func TestHTTPFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-			defer cancel()
-			res := HTTP(ctx, HTTPRequest{URL: tc.url(t) + "/v1/models"})
+			res := HTTP(testCtx(t, tc.timesOut), HTTPRequest{URL: tc.url(t) + "/v1/models"})
 			if res.Err == nil || res.Status != 0 {
 				t.Fatalf("Err = %v Status = %d, want a failure", res.Err, res.Status)
 			}

@@ -92,19 +92,8 @@ func TestTLS(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			tr := TCP(ctx, "tcp", tc.addr)
-			if tr.Err != nil {
-				t.Fatal(tr.Err)
-			}
-			if tc.check != nil {
-				// A silent peer must not hold the test for long.
-				var c2 context.CancelFunc
-				ctx, c2 = context.WithTimeout(ctx, 300*time.Millisecond)
-				defer c2()
-			}
-			res := TLS(ctx, tr.Conn, tc.cfg)
+			ctx := testCtx(t, tc.name == "silent peer")
+			res := TLS(ctx, connTo(t, ctx, tc.addr), tc.cfg)
 			if tc.cfg.ServerName != "" && res.ServerName != tc.cfg.ServerName {
 				t.Errorf("ServerName = %q, want %q", res.ServerName, tc.cfg.ServerName)
 			}
