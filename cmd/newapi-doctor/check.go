@@ -63,6 +63,11 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 }
 
 func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) error {
+	// "--from-db one-api.db": pflag reads an optional value only after "=",
+	// so a lone argument after a bare --from-db is the database.
+	if o.src.FromDB == fromDBAuto && len(args) == 1 {
+		o.src.FromDB, args = args[0], nil
+	}
 	if err := o.src.checkExclusive(args); err != nil {
 		return err
 	}

@@ -327,3 +327,5 @@ func TestInProcessCheck(t *testing.T) {
 		t.Fatalf("%v %s", err, out.String())
 	}
 }
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }

@@ -32,5 +32,14 @@ func loadNewAPISources(ctx context.Context, f *Factory, so *sourceOptions) ([]di
 		dsn = ""
 	}
 	eps, _, err := newapi.LoadFromDB(ctx, dsn, o)
-	return eps, err
+	if err != nil {
+		return nil, err
+	}
+	// The gateway that owns this database is checked too, on new-api's port
+	// (PORT, default 3000) on this machine.
+	port := f.Getenv("PORT")
+	if port == "" {
+		port = "3000"
+	}
+	return append([]diag.Endpoint{newapi.GatewayEndpoint("http://127.0.0.1:" + port)}, eps...), nil
 }
