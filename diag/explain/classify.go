@@ -1,0 +1,305 @@
+// Package explain classifies error TEXT — what new-api logs, what Go, curl
+// and Windows print, in English and in Chinese — into the same categories
+// and causes `check` uses, names the probe that would confirm it, and sums
+// up whole log files in bounded memory.
+package explain
+
+import (
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// CauseUnrecognized is the cause of text no rule matches.
+const CauseUnrecognized = "unrecognized"
+
+// Result is what one piece of error text means.
+type Result struct {
+	Category diag.Category `json:"category"`
+	Cause    string        `json:"cause"`
+	Layer    diag.Layer    `json:"layer,omitempty"`
+	Evidence string        `json:"evidence,omitempty"` // the fragment that decided
+	Source   string        `json:"source,omitempty"`   // who printed it: go, windows, curl, new-api, http
+	// Probe is the command that would confirm the diagnosis.
+	Probe string `json:"probe,omitempty"`
+	// Host and Port are the failing peer: the proxy for proxy causes, else the target.
+	Host  string `json:"host,omitempty"`
+	Port  string `json:"port,omitempty"`
+	Proxy string `json:"proxy,omitempty"` // proxy URL when the text names one
+	URL   string `json:"url,omitempty"`   // the request URL when the text names one
+	// Status is an HTTP status found in the text.
+	Status int `json:"status,omitempty"`
+	// Channel is new-api's channel when the line names one (#id, name).
+	ChannelID   int    `json:"channel_id,omitempty"`
+	ChannelName string `json:"channel_name,omitempty"`
+	Hint        string `json:"hint"`
+}
+
+// Recognized reports whether a rule matched.
+func (r Result) Recognized() bool { return r.Cause != CauseUnrecognized && r.Cause != "" }
+
+// maxClassify bounds how much of one text is examined (a log line can be huge).
+const maxClassify = 64 << 10
+
+// Classify explains one error text (a line, a message, a dialog's text).
+func Classify(text string) Result {
+	if len(text) > maxClassify {
+		text = text[:maxClassify]
+	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	f := facts{raw: text, low: asciiLower(text)}
+	f.extract()
+	cause, ev, src := f.decide()
+	r := Result{Cause: cause, Evidence: ev, Source: src, Host: f.host, Port: f.port, URL: f.url, Status: f.status,
+		ChannelID: f.chanID, ChannelName: f.chanName}
+	if cause == CauseUnrecognized {
+		r.Hint = "newapi-doctor does not recognise this text. Run `newapi-doctor check` against the channel's base URL to see which layer fails."
+		return r
+	}
+	r.Category = diag.CategoryOf(cause)
+	r.Layer = layerOf(cause)
+	if isProxyCause(cause) && f.proxyHost != "" {
+		r.Host, r.Port = f.proxyHost, f.proxyPort
+	}
+	if f.proxyHost != "" {
+		r.Proxy = f.proxyScheme + "://" + net.JoinHostPort(f.proxyHost, orDefault(f.proxyPort, "80"))
+	}
+	r.Probe = probeFor(r, f)
+	r.Hint = diag.HintFor(cause, diag.HintFacts{
+		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: f.status,
+		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(),
+	})
+	return r
+}
+
+// facts are the pieces extracted from the text before deciding.
+type facts struct {
+	raw, low                          string
+	host, port, url                   string
+	proxyHost, proxyPort, proxyScheme string
+	resolver                          string
+	status                            int
+	chanID                            int
+	chanName                          string
+	proxyCtx                          string // "http" (proxyconnect / CONNECT), "socks", "" = none
+	socksTail                         string // text after "socks connect tcp a->b: "
+	dnsCtx                            bool   // a name lookup failed
+}
+
+var (
+	reURL        = regexp.MustCompile(`(?i)\b(?:post|get|put|patch|delete|head) "?((?:https?|wss?)://[^\s"]+)"?`)
+	reAnyURL     = regexp.MustCompile(`(?i)\b((?:https?|wss?)://[^\s"'<>,)]+)`)
+	reDial       = regexp.MustCompile(`dial (?:tcp|tcp4|tcp6|udp) (\[[0-9a-fA-F:.%a-z]+\]|[^\s:\[\]]+):(\d+)`)
+	reRW         = regexp.MustCompile(`(?:read|write) tcp [^\s]+->(\[[0-9a-fA-F:.%]+\]|[^\s:]+):(\d+)`)
+	reProxyConn  = regexp.MustCompile(`proxyconnect tcp: (?:dial tcp (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+))?`)
+	reSocks      = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
+	reLookup     = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: `)
+	reCurlHost   = regexp.MustCompile(`(?i)(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([^\s:]+)(?:(?: port |:)(\d+))?`)
+	reValidFor   = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
+	reCurlNoAlt  = regexp.MustCompile(`(?i)target host name '([^']+)'`)
+	reStatus     = regexp.MustCompile(`(?i)(?:bad response status code|status code:?|status_code[=:]|statuscode[=:]|returned error:|http/[0-9.]+|\bhttp) ?(\d{3})\b`)
+	reCurlCode   = regexp.MustCompile(`curl: \((\d+)\)`)
+	reCONNECT    = regexp.MustCompile(`(?i)connect tunnel failed, response (\d{3})`)
+	reAutoOff    = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
+	reRelayChan  = regexp.MustCompile(`relay error \(channel #(\d+)`)
+	reChanEN     = regexp.MustCompile(`(?i)channel #(\d+)(?: \(([^)]*)\))?`)
+	reGoConnectS = regexp.MustCompile(`(?i)"[^"]*": (proxy authentication required|forbidden|bad gateway|gateway timeout|service unavailable|method not allowed|not found|unknown status code)\s*$`)
+)
+
+func (f *facts) extract() {
+	raw := f.raw
+	if m := reAutoOff.FindStringSubmatch(raw); m != nil {
+		f.chanName = m[1]
+		f.chanID, _ = strconv.Atoi(m[2])
+	} else if m := reRelayChan.FindStringSubmatch(raw); m != nil {
+		f.chanID, _ = strconv.Atoi(m[1])
+	} else if m := reChanEN.FindStringSubmatch(raw); m != nil {
+		f.chanID, _ = strconv.Atoi(m[1])
+		f.chanName = m[2]
+	}
+	if m := reURL.FindStringSubmatch(raw); m != nil {
+		f.url = strings.TrimRight(m[1], `".,;:`)
+	} else if m := reAnyURL.FindStringSubmatch(raw); m != nil {
+		f.url = strings.TrimRight(m[1], `".,;:`)
+	}
+	if f.url != "" {
+		if u, err := url.Parse(f.url); err == nil {
+			f.host, f.port = u.Hostname(), u.Port()
+			if f.port == "" {
+				f.port = map[string]string{"http": "80", "https": "443", "ws": "80", "wss": "443"}[strings.ToLower(u.Scheme)]
+			}
+		}
+	}
+	// A socks failure names proxy->target.
+	if m := reSocks.FindStringSubmatch(raw); m != nil {
+		f.proxyCtx, f.proxyScheme = "socks", "socks5"
+		f.proxyHost, f.proxyPort = unbracket(m[1]), m[2]
+		f.host, f.port = unbracket(m[3]), m[4]
+		f.socksTail = strings.ToLower(m[5])
+	}
+	if i := strings.Index(f.low, "proxyconnect tcp:"); i >= 0 {
+		f.proxyCtx, f.proxyScheme = "http", "http"
+		if m := reProxyConn.FindStringSubmatch(raw[i:]); m != nil && m[1] != "" {
+			f.proxyHost, f.proxyPort = unbracket(m[1]), m[2]
+		} else if m := reLookup.FindStringSubmatch(raw[i:]); m != nil {
+			f.proxyHost = m[1]
+		}
+	}
+	// The dialled address: the target unless it is the proxy's own dial.
+	if f.proxyCtx == "" {
+		if m := reDial.FindStringSubmatch(raw); m != nil && !strings.HasPrefix(m[0], "dial udp") {
+			f.host, f.port = unbracket(m[1]), m[2]
+		} else if m := reRW.FindStringSubmatch(raw); m != nil {
+			f.host, f.port = unbracket(m[1]), m[2]
+		}
+	}
+	if m := reLookup.FindStringSubmatch(raw); m != nil {
+		f.dnsCtx = true
+		if f.proxyCtx != "http" || f.proxyHost != m[1] {
+			f.host = m[1]
+		}
+		if m[2] != "" {
+			f.resolver = m[2]
+		}
+	}
+	if m := reCurlHost.FindStringSubmatch(raw); m != nil {
+		if strings.Contains(strings.ToLower(m[0]), "proxy") {
+			f.proxyHost, f.proxyCtx, f.proxyScheme = m[1], "http", "http"
+		} else if f.host == "" || f.proxyCtx == "" {
+			f.host = m[1]
+			if m[2] != "" {
+				f.port = m[2]
+			}
+		}
+	}
+	if m := reValidFor.FindStringSubmatch(raw); m != nil {
+		f.host = m[1]
+	} else if m := reCurlNoAlt.FindStringSubmatch(raw); m != nil {
+		f.host = m[1]
+	}
+	if m := reCONNECT.FindStringSubmatch(raw); m != nil {
+		f.status, _ = strconv.Atoi(m[1])
+		f.proxyCtx = "http"
+		if f.proxyScheme == "" {
+			f.proxyScheme = "http"
+		}
+	} else if m := reStatus.FindStringSubmatch(raw); m != nil {
+		if n, _ := strconv.Atoi(m[1]); n >= 100 && n <= 599 {
+			f.status = n
+		}
+	}
+}
+
+func unbracket(h string) string { return strings.Trim(h, "[]") }
+
+func (f *facts) has(subs ...string) (string, bool) {
+	for _, s := range subs {
+		if i := strings.Index(f.low, s); i >= 0 {
+			return f.raw[i : i+len(s)], true
+		}
+	}
+	return "", false
+}
+
+func (f *facts) inDocker() bool {
+	return strings.Contains(f.low, "127.0.0.11") || strings.Contains(f.low, "host.docker.internal")
+}
+
+func (f *facts) path() string {
+	if u, err := url.Parse(f.url); err == nil {
+		return u.Path
+	}
+	return ""
+}
+
+func (f *facts) loopbackTarget() bool {
+	if f.host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(f.host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// errno-like kinds, recognised in Go, Winsock (EN/ZH) and curl wording.
+type kind int
+
+const (
+	kNone kind = iota
+	kRefused
+	kTimeout
+	kHostUnreach
+	kNetUnreach
+	kReset
+	kEOF
+	kAccess
+	kNetDown
+)
+
+var kindWords = []struct {
+	k     kind
+	words []string
+}{
+	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused"}},
+	{kAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
+	{kHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
+	{kNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "wsaenetunreach", "10051", "enetunreach"}},
+	{kNetDown, []string{"network is down", "wsaenetdown", "10050", "network down"}},
+	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接"}},
+	{kTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
+	{kEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server"}},
+}
+
+func (f *facts) kind(text string) (kind, string) {
+	for _, kw := range kindWords {
+		for _, w := range kw.words {
+			if i := strings.Index(text, w); i >= 0 {
+				if w == "eof" && !isEOFWord(text, i) {
+					continue
+				}
+				return kw.k, w
+			}
+		}
+	}
+	return kNone, ""
+}
+
+// isEOFWord keeps "EOF" a word (not part of another token).
+func isEOFWord(s string, i int) bool {
+	before := i == 0 || !isAlnum(s[i-1])
+	after := i+3 >= len(s) || !isAlnum(s[i+3])
+	return before && after
+}
+
+func isAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' }
+
+// evidence returns the original-case fragment of the text around word:
+// the Go error chain element it sits in, bounded on both sides.
+func (f *facts) evidence(word string) string {
+	i := strings.Index(f.low, word)
+	if i < 0 || len(f.low) != len(f.raw) {
+		return strings.TrimSpace(word)
+	}
+	start := max(0, i-100)
+	if j := strings.LastIndex(f.raw[start:i], "| "); j >= 0 {
+		start += j + 2
+	}
+	if j := strings.Index(f.raw[start:i], `": `); j >= 0 {
+		start += j + 3
+	}
+	end := min(len(f.raw), i+len(word)+100)
+	if j := strings.IndexByte(f.raw[i:end], '\n'); j >= 0 {
+		end = i + j
+	}
+	for start > 0 && !utf8.RuneStart(f.raw[start]) {
+		start--
+	}
+	for end < len(f.raw) && !utf8.RuneStart(f.raw[end]) {
+		end++
+	}
+	return strings.TrimSpace(f.raw[start:end])
+}

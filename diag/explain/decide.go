@@ -1,0 +1,504 @@
+package explain
+
+import (
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// asciiLower lowers A-Z only, so byte offsets in the result match the input
+// (strings.ToLower may change the length of some non-ASCII runes).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// bodyRules are answers from the upstream whose wording is more specific
+// than their status code. Checked first.
+var bodyRules = []struct {
+	cause string
+	words []string
+}{
+	{diag.CauseProxyUnsupported, []string{"unsupported proxy scheme"}},
+	{diag.CauseRegionBlocked, []string{"unsupported_country_region_territory", "user location is not supported", "country, region, or territory not supported", "not available in your region", "request not allowed from your location"}},
+	{diag.CauseQuota, []string{"insufficient_quota", "you exceeded your current quota", "your credit balance is too low", "credit balance is too low", "billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}},
+	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare"}},
+	{diag.CauseOverloaded529, []string{"overloaded_error"}},
+	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error"}},
+	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌"}},
+}
+
+// decide picks the cause. Order matters: configuration and answer bodies,
+// then the proxy (a refused proxy is a proxy fault, not a refused target),
+// then TLS, DNS, the transport, HTTP status, and last the bare EOF/timeouts.
+func (f *facts) decide() (cause, evidence, source string) {
+	source = f.source()
+	for _, r := range bodyRules {
+		if w, ok := f.has(r.words...); ok {
+			if r.cause == diag.CauseUnauthorized && f.status == 403 {
+				return diag.CauseForbidden, f.evidence(asciiLower(w)), source
+			}
+			return r.cause, f.evidence(asciiLower(w)), source
+		}
+	}
+	if c, ev := f.proxyCause(); c != "" {
+		return c, ev, source
+	}
+	if c, ev := f.tlsCause(); c != "" {
+		return c, ev, source
+	}
+	if c, ev := f.dnsCause(); c != "" {
+		return c, ev, source
+	}
+	if c, ev := f.curlCause(); c != "" {
+		return c, ev, source
+	}
+	if c, ev := f.transportCause(); c != "" {
+		return c, ev, source
+	}
+	if f.status != 0 {
+		return statusCause(f.status), f.evidence(strconv.Itoa(f.status)), source
+	}
+	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded"); ok {
+		return diag.CauseNoResponse, f.evidence(asciiLower(w)), source
+	}
+	if k, w := f.kind(f.low); k == kEOF {
+		return diag.CauseHTTPEOF, f.evidence(w), source
+	} else if k == kTimeout {
+		return diag.CauseNoResponse, f.evidence(w), source
+	}
+	return CauseUnrecognized, "", source
+}
+
+func (f *facts) source() string {
+	switch {
+	case strings.Contains(f.low, "curl: ("):
+		return "curl"
+	case strings.Contains(f.low, "通道「") || strings.Contains(f.low, "do request failed") || strings.Contains(f.low, "bad response status code") || strings.Contains(f.low, "relay error"):
+		return "new-api"
+	case strings.Contains(f.low, "connectex") || strings.Contains(f.low, "wsarecv") || strings.Contains(f.low, "wsasend") || strings.Contains(f.low, "getaddrinfow") ||
+		strings.Contains(f.low, "由于") || strings.Contains(f.low, "target machine") || strings.Contains(f.low, "remote host") || strings.Contains(f.low, "socket operation") ||
+		strings.Contains(f.low, "wsae") || strings.Contains(f.low, "套接字"):
+		return "windows"
+	case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "lookup ") || strings.Contains(f.low, "x509:") || strings.Contains(f.low, "tls:") || strings.Contains(f.low, "proxyconnect"):
+		return "go"
+	case f.status != 0:
+		return "http"
+	}
+	return ""
+}
+
+// proxyCause handles text that says the proxy, not the target, failed.
+func (f *facts) proxyCause() (string, string) {
+	// curl: CONNECT answered with a status; (97) proxy handshake; (5) proxy name.
+	if m := reCONNECT.FindString(f.raw); m != "" {
+		return connectStatusCause(f.status), m
+	}
+	if code, ok := f.curlCode(); ok {
+		switch code {
+		case 5:
+			return diag.CauseProxyDNS, f.evidence("could not resolve proxy")
+		case 97:
+			if _, ok := f.has("auth"); ok {
+				return diag.CauseSOCKSAuth, f.evidence("curl: (97)")
+			}
+			return diag.CauseProxyProtocol, f.evidence("curl: (97)")
+		}
+	}
+	// Go: a CONNECT answered non-200 comes back as the bare status text.
+	if m := reGoConnectS.FindStringSubmatch(f.raw); m != nil {
+		switch strings.ToLower(m[1]) {
+		case "proxy authentication required":
+			return diag.CauseProxyAuthRequired, m[1]
+		case "forbidden":
+			return diag.CauseProxyForbidden, m[1]
+		case "bad gateway":
+			return diag.CauseProxyBadGateway, m[1]
+		case "gateway timeout":
+			return diag.CauseProxyGatewayTimeout, m[1]
+		default:
+			return diag.CauseProxyStatus, m[1]
+		}
+	}
+	switch f.proxyCtx {
+	case "socks":
+		tail := f.socksTail
+		switch {
+		case strings.Contains(tail, "username/password authentication failed") || strings.Contains(tail, "authentication failed"):
+			return diag.CauseSOCKSAuth, f.evidence("authentication failed")
+		case strings.Contains(tail, "no acceptable authentication methods"):
+			return diag.CauseSOCKSNoMethod, f.evidence("no acceptable authentication methods")
+		case strings.Contains(tail, "connection not allowed by ruleset"):
+			return diag.CauseSOCKSNotAllowed, f.evidence("connection not allowed by ruleset")
+		case strings.Contains(tail, "unknown error connection refused"):
+			return diag.CauseSOCKSRefused, f.evidence("unknown error connection refused")
+		case strings.Contains(tail, "unknown error host unreachable") || strings.Contains(tail, "unknown error network unreachable") || strings.Contains(tail, "ttl expired"):
+			return diag.CauseSOCKSUnreachable, f.evidence("unknown error")
+		case strings.Contains(tail, "general socks server failure"):
+			return diag.CauseSOCKSFailure, f.evidence("general socks server failure")
+		case strings.Contains(tail, "unexpected protocol version") || strings.Contains(tail, "command not supported") || strings.Contains(tail, "address type not supported"):
+			return diag.CauseProxyProtocol, f.evidence(strings.TrimSpace(tail))
+		}
+		return f.proxyTransport(tail)
+	case "http":
+		i := strings.Index(f.low, "proxyconnect tcp:")
+		if i < 0 {
+			i = 0
+		}
+		return f.proxyTransport(f.low[i:])
+	}
+	return "", ""
+}
+
+// proxyTransport maps a transport failure reaching the proxy.
+func (f *facts) proxyTransport(tail string) (string, string) {
+	if strings.Contains(tail, "x509:") || strings.Contains(tail, "tls:") {
+		return diag.CauseProxyTLS, f.evidence("proxyconnect")
+	}
+	if strings.Contains(tail, "lookup ") || strings.Contains(tail, "no such host") {
+		return diag.CauseProxyDNS, f.evidence("lookup")
+	}
+	k, w := f.kind(tail)
+	switch k {
+	case kRefused:
+		return diag.CauseProxyRefused, f.evidence(w)
+	case kTimeout:
+		return diag.CauseProxyTimeout, f.evidence(w)
+	case kHostUnreach, kNetUnreach, kAccess, kNetDown:
+		return diag.CauseProxyUnreachable, f.evidence(w)
+	case kReset:
+		return diag.CauseProxyReset, f.evidence(w)
+	case kEOF:
+		return diag.CauseProxyProtocol, f.evidence(w)
+	}
+	if f.proxyCtx != "" {
+		return diag.CauseProxyOther, f.evidence("proxy")
+	}
+	return "", ""
+}
+
+func (f *facts) tlsCause() (string, string) {
+	type rule struct {
+		cause string
+		words []string
+	}
+	for _, r := range []rule{
+		{diag.CauseTLSUntrusted, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
+		{diag.CauseTLSHostname, []string{"certificate is valid for", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
+		{diag.CauseTLSNotYet, []string{"certificate is not yet valid", "is before"}},
+		{diag.CauseTLSExpired, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
+		{diag.CauseTLSNotTLS, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
+		{diag.CauseTLSTimeout, []string{"tls handshake timeout"}},
+		{diag.CauseTLSAlert, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version"}},
+	} {
+		if w, ok := f.has(r.words...); ok {
+			if r.cause == diag.CauseTLSExpired || r.cause == diag.CauseTLSNotYet {
+				if (w == "is after" || w == "is before") && !strings.Contains(f.low, "x509") {
+					continue
+				}
+			}
+			return r.cause, f.evidence(asciiLower(w))
+		}
+	}
+	// A reset or EOF in a TLS handshake: the SNI-filter signature.
+	if strings.Contains(f.low, "tls handshake") || strings.Contains(f.low, "ssl_connect") || strings.Contains(f.low, "ssl_error_syscall") || strings.Contains(f.low, "curl: (35)") {
+		k, w := f.kind(f.low)
+		switch k {
+		case kReset:
+			return diag.CauseTLSReset, f.evidence(w)
+		case kEOF:
+			return diag.CauseTLSEOF, f.evidence(w)
+		case kTimeout:
+			return diag.CauseTLSTimeout, f.evidence(w)
+		}
+		if w, ok := f.has("ssl_error_syscall"); ok {
+			return diag.CauseTLSReset, f.evidence(asciiLower(w))
+		}
+		return diag.CauseTLSOther, f.evidence("tls")
+	}
+	if w, ok := f.has("x509:", "tls: "); ok {
+		return diag.CauseTLSOther, f.evidence(asciiLower(w))
+	}
+	return "", ""
+}
+
+func (f *facts) dnsCause() (string, string) {
+	notFound := []string{"no such host", "could not resolve host", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
+		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found", "11001"}
+	if f.dnsCtx || strings.Contains(f.low, "could not resolve host") || strings.Contains(f.low, "getaddrinfo") || strings.Contains(f.low, "不知道这样的主机") || strings.Contains(f.low, "no such host is known") {
+		low := f.low
+		if i := strings.Index(low, "lookup "); i >= 0 {
+			low = low[i:]
+		}
+		switch {
+		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || strings.Contains(low, "11002") || strings.Contains(low, "eai_again"):
+			return diag.CauseSERVFAIL, f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again"))
+		case strings.Contains(low, "temporary failure in name resolution"):
+			return diag.CauseDNSTimeout, f.evidence("temporary failure in name resolution")
+		}
+		for _, w := range notFound {
+			if strings.Contains(low, w) {
+				return diag.CauseNXDOMAIN, f.evidence(w)
+			}
+		}
+		k, w := f.kind(low)
+		switch k {
+		case kTimeout:
+			return diag.CauseDNSTimeout, f.evidence(w)
+		case kRefused, kHostUnreach, kNetUnreach:
+			return diag.CauseDNSUnreachble, f.evidence(w)
+		}
+		if strings.Contains(low, "no answer") || strings.Contains(low, "no ip addresses") {
+			return diag.CauseDNSNoAnswer, f.evidence("no")
+		}
+		if f.dnsCtx {
+			return diag.CauseDNSOther, f.evidence("lookup ")
+		}
+	}
+	return "", ""
+}
+
+func firstOf(s string, words ...string) string {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+func (f *facts) curlCode() (int, bool) {
+	m := reCurlCode.FindStringSubmatch(f.raw)
+	if m == nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[1])
+	return n, err == nil
+}
+
+// curlCause reads curl's exit codes where the wording alone is ambiguous.
+func (f *facts) curlCause() (string, string) {
+	code, ok := f.curlCode()
+	if !ok {
+		return "", ""
+	}
+	ev := "curl: (" + strconv.Itoa(code) + ")"
+	switch code {
+	case 6:
+		return diag.CauseNXDOMAIN, f.evidence(ev)
+	case 7:
+		k, w := f.kind(f.low)
+		switch k {
+		case kTimeout:
+			return diag.CauseSYNTimeout, f.evidence(w)
+		case kHostUnreach:
+			return diag.CauseHostUnreachable, f.evidence(w)
+		case kNetUnreach:
+			return diag.CauseNetUnreachable, f.evidence(w)
+		}
+		if f.loopbackTarget() {
+			return diag.CauseLocalRefused, f.evidence(ev)
+		}
+		return diag.CauseConnRefused, f.evidence(ev)
+	case 28:
+		switch {
+		case strings.Contains(f.low, "resolving timed out"):
+			return diag.CauseDNSTimeout, f.evidence("resolving timed out")
+		case strings.Contains(f.low, "connection timed out") || strings.Contains(f.low, "failed to connect"):
+			return diag.CauseSYNTimeout, f.evidence("timed out")
+		case strings.Contains(f.low, "ssl connection timeout"):
+			return diag.CauseTLSTimeout, f.evidence("ssl connection timeout")
+		}
+		return diag.CauseNoResponse, f.evidence(ev)
+	case 35:
+		return diag.CauseTLSOther, f.evidence(ev)
+	case 51, 60:
+		return diag.CauseTLSUntrusted, f.evidence(ev)
+	case 52:
+		return diag.CauseHTTPEOF, f.evidence(ev)
+	case 56:
+		if k, w := f.kind(f.low); k == kReset {
+			return diag.CauseHTTPReset, f.evidence(w)
+		}
+		return diag.CauseHTTPReset, f.evidence(ev)
+	case 22:
+		if f.status != 0 {
+			return statusCause(f.status), f.evidence(ev)
+		}
+	}
+	return "", ""
+}
+
+// transportCause maps the errno-like kinds of a direct connection.
+func (f *facts) transportCause() (string, string) {
+	k, w := f.kind(f.low)
+	switch k {
+	case kRefused:
+		if f.loopbackTarget() {
+			return diag.CauseLocalRefused, f.evidence(w)
+		}
+		return diag.CauseConnRefused, f.evidence(w)
+	case kAccess:
+		return diag.CauseLocalFirewall, f.evidence(w)
+	case kHostUnreach:
+		return diag.CauseHostUnreachable, f.evidence(w)
+	case kNetUnreach:
+		return diag.CauseNetUnreachable, f.evidence(w)
+	case kNetDown:
+		return diag.CauseNoNetwork, f.evidence(w)
+	case kReset:
+		switch {
+		case strings.Contains(f.low, "connect: connection reset") || strings.Contains(f.low, "connectex"):
+			return diag.CauseConnResetConnect, f.evidence(w)
+		case f.status != 0:
+			return diag.CauseHTTPReset, f.evidence(w)
+		case f.port == "443" || strings.HasPrefix(strings.ToLower(f.url), "https"):
+			// Reset on a fresh TLS connection is the SNI-filter signature;
+			// `newapi-doctor tls` tells it from a reset during the request.
+			return diag.CauseTLSReset, f.evidence(w)
+		}
+		return diag.CauseHTTPReset, f.evidence(w)
+	case kTimeout:
+		switch {
+		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
+			return diag.CauseNoResponse, f.evidence(w)
+		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "10060"):
+			return diag.CauseSYNTimeout, f.evidence(w)
+		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
+			return diag.CauseNoResponse, f.evidence(w)
+		}
+	}
+	return "", ""
+}
+
+// statusCause maps an HTTP status from an upstream answer.
+func statusCause(s int) string {
+	switch {
+	case s == 401:
+		return diag.CauseUnauthorized
+	case s == 403:
+		return diag.CauseForbidden
+	case s == 404:
+		return diag.CauseNotFound
+	case s == 429:
+		return diag.CauseRateLimited
+	case s == 502:
+		return diag.CauseBadGateway
+	case s == 503:
+		return diag.CauseUnavailable
+	case s == 504 || s == 524:
+		return diag.CauseGatewayTO
+	case s == 529:
+		return diag.CauseOverloaded529
+	case s >= 500:
+		return diag.CauseServerError
+	}
+	return diag.CauseHTTPStatus
+}
+
+func connectStatusCause(s int) string {
+	switch s {
+	case 407:
+		return diag.CauseProxyAuthRequired
+	case 403:
+		return diag.CauseProxyForbidden
+	case 502:
+		return diag.CauseProxyBadGateway
+	case 504:
+		return diag.CauseProxyGatewayTimeout
+	}
+	return diag.CauseProxyStatus
+}
+
+func isProxyCause(c string) bool {
+	return strings.HasPrefix(c, "proxy-") || strings.HasPrefix(c, "socks-")
+}
+
+// layerOf places a cause on the layer that failed.
+func layerOf(c string) diag.Layer {
+	switch c {
+	case diag.CauseProxyBadURL, diag.CauseProxyUnsupported, diag.CauseBadURL:
+		return diag.LayerConfig
+	case diag.CauseProxyDNS:
+		return diag.LayerProxyDNS
+	case diag.CauseProxyRefused, diag.CauseProxyTimeout, diag.CauseProxyUnreachable, diag.CauseProxyReset:
+		return diag.LayerProxyTCP
+	case diag.CauseProxyTLS:
+		return diag.LayerProxyTLS
+	case diag.CauseTLSReset, diag.CauseTLSEOF, diag.CauseTLSTimeout:
+		return diag.LayerTLS
+	case diag.CauseConnRefused, diag.CauseLocalRefused, diag.CauseConnResetConnect, diag.CauseSYNTimeout, diag.CauseLocalFirewall,
+		diag.CauseNetUnreachable, diag.CauseHostUnreachable, diag.CauseNoNetwork, diag.CauseAdminProhib:
+		return diag.LayerTCP
+	}
+	if isProxyCause(c) {
+		return diag.LayerProxyConnect
+	}
+	switch diag.CategoryOf(c) {
+	case diag.CatDNS:
+		return diag.LayerDNS
+	case diag.CatTLS:
+		return diag.LayerTLS
+	}
+	return diag.LayerHTTP
+}
+
+func joinHP(h, p string) string {
+	if h == "" {
+		return ""
+	}
+	if p == "" {
+		return h
+	}
+	return net.JoinHostPort(h, p)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// probeFor names the command that would confirm the diagnosis.
+func probeFor(r Result, f facts) string {
+	hp := joinHP(r.Host, r.Port)
+	target := f.url
+	if target == "" && f.host != "" {
+		target = "https://" + joinHP(f.host, f.port)
+	}
+	if isProxyCause(r.Cause) || r.Layer == diag.LayerConfig && f.proxyHost != "" {
+		if r.Proxy != "" {
+			if target != "" {
+				return "newapi-doctor proxy " + r.Proxy + " --target " + target
+			}
+			return "newapi-doctor proxy " + r.Proxy
+		}
+		return "newapi-doctor proxy"
+	}
+	switch r.Layer {
+	case diag.LayerDNS:
+		if r.Host != "" {
+			return "newapi-doctor dns " + r.Host
+		}
+	case diag.LayerTCP:
+		if hp != "" && r.Port != "" {
+			return "newapi-doctor tcp " + hp
+		}
+	case diag.LayerTLS:
+		if r.Host != "" {
+			return "newapi-doctor tls " + joinHP(r.Host, orDefault(r.Port, "443"))
+		}
+	}
+	if target != "" {
+		return "newapi-doctor http " + target
+	}
+	return "newapi-doctor check"
+}
