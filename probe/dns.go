@@ -71,7 +71,7 @@ func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
 			res.NoResolver = true
 		}
 	}
-	if ctx.Err() == nil && !isDNSTimeout(res.Err) {
+	if _, ok := dns.IsDomainName(host); ok && ctx.Err() == nil && !isDNSTimeout(res.Err) {
 		res.Rcode = learnRcode(ctx, host, servers)
 	}
 	res.Duration = time.Since(start)

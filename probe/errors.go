@@ -108,6 +108,9 @@ func (e *ProtocolError) Error() string {
 
 func (e *ProtocolError) Unwrap() error { return e.Err }
 
+// errNoConn is returned by the handshake probes when given no connection.
+var errNoConn = errors.New("probe: no connection to run the handshake on")
+
 // deadlineError keeps the raw I/O error while also matching the context's
 // error. Deadlines set with conn.SetDeadline yield os.ErrDeadlineExceeded,
 // which does not match context.DeadlineExceeded; every probe promises that a

@@ -94,3 +94,21 @@ func TestErrorTexts(t *testing.T) {
 		})
 	}
 }
+
+func TestNilConn(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"tls", func() error { return TLS(context.Background(), nil, nil).Err }},
+		{"connect", func() error { return HTTPConnect(context.Background(), nil, "a:1", nil).Err }},
+		{"socks5", func() error { return SOCKS5(context.Background(), nil, "a:1", nil).Err }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.run(); !errors.Is(err, errNoConn) {
+				t.Errorf("err = %v, want errNoConn", err)
+			}
+		})
+	}
+}

@@ -56,6 +56,10 @@ func HTTP(ctx context.Context, hr HTTPRequest) HTTPResult {
 	}
 	if hr.Header != nil {
 		req.Header = hr.Header.Clone()
+		if h := req.Header.Get("Host"); h != "" { // Go sends req.Host, never Header["Host"]
+			req.Host = h
+			req.Header.Del("Host")
+		}
 	}
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", UserAgent)

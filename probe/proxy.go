@@ -21,6 +21,10 @@ import (
 // errors (EOF, reset, timeout) are kept raw.
 func HTTPConnect(ctx context.Context, conn net.Conn, target string, user *url.Userinfo) ProxyResult {
 	res := ProxyResult{Kind: "http-connect", Target: target}
+	if conn == nil {
+		res.Err = errNoConn
+		return res
+	}
 	start := time.Now()
 	release := bindConn(ctx, conn)
 	br, resp, err := httpConnect(conn, target, user)

@@ -23,6 +23,10 @@ import (
 // number (RFC 1928) and the stage that failed, as a *SOCKSError.
 func SOCKS5(ctx context.Context, conn net.Conn, target string, user *url.Userinfo) ProxyResult {
 	res := ProxyResult{Kind: "socks5", Target: target}
+	if conn == nil {
+		res.Err = errNoConn
+		return res
+	}
 	start := time.Now()
 	release := bindConn(ctx, conn)
 	err := socks5Handshake(conn, target, user)

@@ -19,6 +19,9 @@ import (
 //
 // On failure conn is closed; on success Conn is the TLS connection.
 func TLS(ctx context.Context, conn net.Conn, cfg *tls.Config) TLSResult {
+	if conn == nil {
+		return TLSResult{Err: errNoConn}
+	}
 	var c *tls.Config
 	if cfg != nil {
 		c = cfg.Clone()
