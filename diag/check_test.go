@@ -16,8 +16,10 @@ import (
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
-// fastTimeouts keep the loopback suite quick; their relations match the defaults.
-var fastTimeouts = Timeouts{DNS: 500 * time.Millisecond, Connect: 700 * time.Millisecond, TLS: 800 * time.Millisecond, HTTP: 900 * time.Millisecond}
+// fastTimeouts keep the loopback suite quick (the silent cases wait them
+// out, in parallel) yet leave a loaded 2-core CI machine room to answer
+// the cases that are not about timeouts. Relations match the defaults.
+var fastTimeouts = Timeouts{DNS: 1500 * time.Millisecond, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: 2500 * time.Millisecond}
 
 func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 

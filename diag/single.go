@@ -27,15 +27,19 @@ type ProbeReport struct {
 	Result        any      `json:"result"`
 }
 
-func verdict(pr *ProbeReport, ev Evidence, f HintFacts) {
+// finish stamps the time, the typed result and the verdict check would give.
+func (pr ProbeReport) finish(start time.Time, result any, ev Evidence, f HintFacts) ProbeReport {
 	pr.SchemaVersion = SchemaVersion
+	pr.DurationMS = ms(time.Since(start))
+	pr.Result = result
 	if ev.Err == nil {
 		pr.OK, pr.Category, pr.Cause = true, CatOK, CauseOK
-		return
+		return pr
 	}
 	pr.Error = ev.Err.Error()
 	pr.Category, pr.Cause = Classify(ev)
 	pr.Hint = HintFor(pr.Cause, f)
+	return pr
 }
 
 // ProbeDNS resolves one name (A and AAAA) and classifies a failure.
@@ -43,10 +47,9 @@ func ProbeDNS(ctx context.Context, name string, o RunOptions) ProbeReport {
 	t := o.Timeouts.WithDefaults()
 	dctx, cancel := context.WithTimeout(ctx, t.DNS)
 	defer cancel()
+	start := time.Now()
 	r := probe.DNS(dctx, name, o.DNS)
-	pr := ProbeReport{Probe: "dns", Target: name, DurationMS: ms(r.Duration), Result: r}
-	verdict(&pr, Evidence{Layer: LayerDNS, Err: r.Err, DNS: &r}, HintFacts{Host: name, Resolver: r.Resolver})
-	return pr
+	return ProbeReport{Probe: "dns", Target: name}.finish(start, r, Evidence{Layer: LayerDNS, Err: r.Err, DNS: &r}, HintFacts{Host: name, Resolver: r.Resolver})
 }
 
 // TCPAttempt is one address tried by ProbeTCP.
@@ -65,10 +68,7 @@ func ProbeTCP(ctx context.Context, hostport string, o RunOptions) ProbeReport {
 	pr := ProbeReport{Probe: "tcp", Target: hostport}
 	host, port, addrs, dnsRes, err := resolveHostPort(ctx, hostport, "", o)
 	if err != nil {
-		pr.DurationMS = ms(time.Since(start))
-		pr.Result = dnsRes
-		verdict(&pr, Evidence{Layer: layerForResolveErr(err), Err: err, DNS: dnsRes}, HintFacts{Host: host})
-		return pr
+		return pr.finish(start, dnsRes, Evidence{Layer: layerForResolveErr(err), Err: err, DNS: dnsRes}, HintFacts{Host: host})
 	}
 	t := o.Timeouts.WithDefaults()
 	cctx, cancel := context.WithTimeout(ctx, t.Connect)
@@ -104,13 +104,10 @@ func ProbeTCP(ctx context.Context, hostport string, o RunOptions) ProbeReport {
 			r.Conn.Close()
 		}
 	}
-	pr.DurationMS = ms(time.Since(start))
-	pr.Result = attempts
 	if ok {
 		firstErr = nil
 	}
-	verdict(&pr, Evidence{Layer: LayerTCP, Err: firstErr, Addr: firstAddr}, HintFacts{Host: host, Port: port})
-	return pr
+	return pr.finish(start, attempts, Evidence{Layer: LayerTCP, Err: firstErr, Addr: firstAddr}, HintFacts{Host: host, Port: port})
 }
 
 // ProbeTLS connects and handshakes with host[:port] (default 443).
@@ -119,20 +116,14 @@ func ProbeTLS(ctx context.Context, hostport string, o RunOptions) ProbeReport {
 	pr := ProbeReport{Probe: "tls", Target: hostport}
 	host, port, addrs, dnsRes, err := resolveHostPort(ctx, hostport, "443", o)
 	if err != nil {
-		pr.DurationMS = ms(time.Since(start))
-		pr.Result = dnsRes
-		verdict(&pr, Evidence{Layer: layerForResolveErr(err), Err: err, DNS: dnsRes}, HintFacts{Host: host})
-		return pr
+		return pr.finish(start, dnsRes, Evidence{Layer: layerForResolveErr(err), Err: err, DNS: dnsRes}, HintFacts{Host: host})
 	}
 	t := o.Timeouts.WithDefaults()
 	c := &chain{t: t, o: o, res: &EndpointResult{}, log: discardLogger()}
 	conn, addr, err := c.connect(ctx, LayerTCP, addrs, port)
 	defer c.closeAll()
 	if err != nil {
-		pr.DurationMS = ms(time.Since(start))
-		pr.Result = c.res.Layers
-		verdict(&pr, Evidence{Layer: LayerTCP, Err: err, Addr: addr}, HintFacts{Host: host, Port: port})
-		return pr
+		return pr.finish(start, c.res.Layers, Evidence{Layer: LayerTCP, Err: err, Addr: addr}, HintFacts{Host: host, Port: port})
 	}
 	tctx, cancel := context.WithTimeout(ctx, t.TLS)
 	defer cancel()
@@ -140,17 +131,12 @@ func ProbeTLS(ctx context.Context, hostport string, o RunOptions) ProbeReport {
 	if r.Conn != nil {
 		r.Conn.Close()
 	}
-	pr.DurationMS = ms(time.Since(start))
-	pr.Result = r
 	f := HintFacts{Host: host, Port: port}
 	if len(r.Chain) > 0 {
 		f.Issuer = r.Chain[0].Issuer
 	}
-	verdict(&pr, Evidence{Layer: LayerTLS, Err: r.Err, TLS: &r}, f)
-	return pr
+	return pr.finish(start, r, Evidence{Layer: LayerTLS, Err: r.Err, TLS: &r}, f)
 }
-
-var errNoPort = errors.New("missing port")
 
 type resolveErr struct{ error }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe"
@@ -28,12 +29,16 @@ type layerOptions struct {
 }
 
 func (lo *layerOptions) addFlags(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.DurationVar(&lo.timeouts.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
-	fl.DurationVar(&lo.timeouts.Connect, "connect-timeout", 0, "TCP connect timeout (default 5s)")
-	fl.DurationVar(&lo.timeouts.TLS, "tls-timeout", 0, "TLS handshake timeout (default 5s)")
-	fl.DurationVar(&lo.timeouts.HTTP, "http-timeout", 0, "HTTP answer timeout (default 10s)")
-	fl.StringVar(&lo.resolver, "resolver", "", "ask this DNS server (host:port) instead of the system resolver")
+	addProbeFlags(cmd.Flags(), &lo.timeouts, &lo.resolver)
+}
+
+// addProbeFlags: the per-layer timeouts and the resolver, the same on every command.
+func addProbeFlags(fl *pflag.FlagSet, t *diag.Timeouts, resolver *string) {
+	fl.DurationVar(&t.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
+	fl.DurationVar(&t.Connect, "connect-timeout", 0, "TCP connect timeout (default 5s)")
+	fl.DurationVar(&t.TLS, "tls-timeout", 0, "TLS handshake timeout (default 5s)")
+	fl.DurationVar(&t.HTTP, "http-timeout", 0, "HTTP answer timeout (default 10s)")
+	fl.StringVar(resolver, "resolver", "", "ask this DNS server (host:port) instead of the system resolver")
 }
 
 func (lo *layerOptions) runOptions(f *Factory) diag.RunOptions {

@@ -37,11 +37,7 @@ func (so *sourceOptions) addFlags(cmd *cobra.Command) {
 	fl.StringVar(&so.User, "user", "", "new-api user id for --from-api (or NEWAPI_USER)")
 	fl.BoolVar(&so.All, "all", false, "with --from-db/--from-api: also disabled channels")
 	fl.BoolVar(&so.WithKeys, "with-keys", false, "with --from-db/--from-api: send the channels' keys (never printed)")
-	fl.DurationVar(&so.Timeouts.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
-	fl.DurationVar(&so.Timeouts.Connect, "connect-timeout", 0, "TCP connect timeout (default 5s)")
-	fl.DurationVar(&so.Timeouts.TLS, "tls-timeout", 0, "TLS handshake timeout (default 5s)")
-	fl.DurationVar(&so.Timeouts.HTTP, "http-timeout", 0, "HTTP answer timeout (default 10s)")
-	fl.StringVar(&so.Resolver, "resolver", "", "ask this DNS server (host:port) instead of the system resolver")
+	addProbeFlags(fl, &so.Timeouts, &so.Resolver)
 }
 
 // load gathers the endpoints: positional URLs, else the database or admin
