@@ -16,7 +16,7 @@ type DNSResult struct {
 	Resolver string        `json:"resolver"` // "system" or the server address used
 	A        []netip.Addr  `json:"a,omitempty"`
 	AAAA     []netip.Addr  `json:"aaaa,omitempty"`
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"duration_ns"`
 	// Rcode is the DNS response code seen ("NOERROR", "NXDOMAIN", "SERVFAIL",
 	// "REFUSED") or "" when no answer came or it could not be learned.
 	Rcode string `json:"rcode,omitempty"`
@@ -33,7 +33,7 @@ type TCPResult struct {
 	Network  string        `json:"network"` // tcp4 or tcp6
 	Addr     string        `json:"addr"`    // host:port dialed
 	Local    string        `json:"local,omitempty"`
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"duration_ns"`
 	Err      error         `json:"-"`
 	Conn     net.Conn      `json:"-"` // open on success; the caller closes it
 }
@@ -56,18 +56,18 @@ type TLSResult struct {
 	ALPN       string        `json:"alpn,omitempty"`
 	Chain      []CertInfo    `json:"chain,omitempty"` // the peer's chain, also when verification failed
 	Verified   bool          `json:"verified"`
-	Duration   time.Duration `json:"duration"`
+	Duration   time.Duration `json:"duration_ns"`
 	Err        error         `json:"-"` // wraps x509/tls error types so errors.As works
 	Conn       *tls.Conn     `json:"-"` // open on success; the caller closes it
 }
 
 // HTTPTimings are the phases of one HTTP exchange, taken with httptrace.
 type HTTPTimings struct {
-	Connect      time.Duration `json:"connect,omitempty"`
-	TLS          time.Duration `json:"tls,omitempty"`
-	WroteRequest time.Duration `json:"wrote_request,omitempty"`
-	FirstByte    time.Duration `json:"first_byte,omitempty"` // since the request started
-	Total        time.Duration `json:"total"`
+	Connect      time.Duration `json:"connect_ns,omitempty"`
+	TLS          time.Duration `json:"tls_ns,omitempty"`
+	WroteRequest time.Duration `json:"wrote_request_ns,omitempty"`
+	FirstByte    time.Duration `json:"first_byte_ns,omitempty"` // since the request started
+	Total        time.Duration `json:"total_ns"`
 }
 
 // HTTPResult is one HTTP request and the start of its answer.
@@ -113,7 +113,7 @@ type ProxyResult struct {
 	Status     int           `json:"status,omitempty"`      // CONNECT answer status
 	StatusText string        `json:"status_text,omitempty"` // CONNECT answer status line text
 	SOCKSReply int           `json:"socks_reply,omitempty"` // SOCKS5 reply code (0 = succeeded)
-	Duration   time.Duration `json:"duration"`
+	Duration   time.Duration `json:"duration_ns"`
 	Err        error         `json:"-"`
 	Conn       net.Conn      `json:"-"` // the tunnel on success; the caller closes it
 }
