@@ -72,14 +72,14 @@ type HTTPTimings struct {
 
 // HTTPResult is one HTTP request and the start of its answer.
 type HTTPResult struct {
-	URL         string      `json:"url"`
-	Method      string      `json:"method"`
-	Status      int         `json:"status,omitempty"`
-	Proto       string      `json:"proto,omitempty"`
-	ContentType string      `json:"content_type,omitempty"`
-	RetryAfter  string      `json:"retry_after,omitempty"`
-	Server      string      `json:"server,omitempty"`
-	Date        string      `json:"date,omitempty"`
+	URL         string            `json:"url"`
+	Method      string            `json:"method"`
+	Status      int               `json:"status,omitempty"`
+	Proto       string            `json:"proto,omitempty"`
+	ContentType string            `json:"content_type,omitempty"`
+	RetryAfter  string            `json:"retry_after,omitempty"`
+	Server      string            `json:"server,omitempty"`
+	Date        string            `json:"date,omitempty"`
 	RateLimit   map[string]string `json:"rate_limit,omitempty"` // x-ratelimit-* headers
 	// Body is at most BodyLimit bytes of the answer, for classification.
 	Body []byte `json:"-"`
