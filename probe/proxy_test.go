@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
@@ -198,6 +200,45 @@ func FuzzConnectResponse(f *testing.F) {
 		var ce *ConnectError
 		if errors.As(err, &ce) && (resp == nil || ce.StatusCode != resp.StatusCode || ce.StatusCode == 200) {
 			t.Fatalf("ConnectError %+v does not match the answer", ce)
+		}
+	})
+}
+
+// TestHTTPSProxy covers an https:// proxy: the caller wraps the proxy
+// connection in TLS, then either CONNECTs or sends an absolute-form request.
+func TestHTTPSProxy(t *testing.T) {
+	ca := probetest.NewCA(t)
+	cert := ca.Leaf([]string{"proxy.example.test"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	up := probetest.NewHTTPUpstream(t, probetest.Upstream{Body: `{"data":[]}`})
+	px := probetest.NewConnectProxy(t, probetest.ProxyBehaviour{Cert: &cert, Hosts: map[string]string{"api.example.test": hostPort(up.URL)}})
+	if !strings.HasPrefix(px.URL, "https://") {
+		t.Fatalf("URL = %q", px.URL)
+	}
+	proxyTLS := func(t *testing.T) net.Conn {
+		ctx := testCtx(t, false)
+		tl := TLS(ctx, connTo(t, ctx, px.Addr), &tls.Config{ServerName: "proxy.example.test", RootCAs: ca.Pool()})
+		if tl.Err != nil {
+			t.Fatal(tl.Err)
+		}
+		return tl.Conn
+	}
+	pu, _ := url.Parse(px.URL)
+
+	t.Run("absolute-form over the supplied TLS conn", func(t *testing.T) {
+		res := HTTP(testCtx(t, false), HTTPRequest{URL: "http://api.example.test/v1/models", Proxy: pu, Conn: proxyTLS(t)})
+		if res.Err != nil || res.Status != 200 || string(res.Body) != `{"data":[]}` {
+			t.Fatalf("Err %v Status %d Body %q", res.Err, res.Status, res.Body)
+		}
+	})
+	t.Run("CONNECT over TLS", func(t *testing.T) {
+		ctx := testCtx(t, false)
+		pr := HTTPConnect(ctx, proxyTLS(t), "api.example.test:80", nil)
+		if pr.Err != nil || pr.Status != 200 {
+			t.Fatalf("Err %v Status %d", pr.Err, pr.Status)
+		}
+		res := HTTP(ctx, HTTPRequest{URL: "http://api.example.test/v1/models", Conn: pr.Conn})
+		if res.Err != nil || res.Status != 200 {
+			t.Fatalf("Err %v Status %d", res.Err, res.Status)
 		}
 	})
 }

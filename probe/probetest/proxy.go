@@ -2,6 +2,7 @@ package probetest
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type ProxyBehaviour struct {
 	// reached the proxy unresolved. Other names get 502; targets off
 	// loopback are never dialed.
 	Hosts map[string]string
+	// Cert, when set, makes this an https:// proxy: clients speak TLS to it
+	// (URL then starts with https://).
+	Cert *tls.Certificate
 }
 
 // ProxyRequest is one request the proxy received.
@@ -40,7 +44,7 @@ type ProxyRequest struct {
 // ConnectProxy is a running fake HTTP proxy.
 type ConnectProxy struct {
 	Addr string
-	URL  string // "http://127.0.0.1:port" without credentials
+	URL  string // "http://127.0.0.1:port" (https:// with Cert) without credentials
 
 	b    ProxyBehaviour
 	mu   sync.Mutex
@@ -52,9 +56,16 @@ type ConnectProxy struct {
 func NewConnectProxy(tb testing.TB, b ProxyBehaviour) *ConnectProxy {
 	tb.Helper()
 	p := &ConnectProxy{b: b}
-	ln := listen(tb, p.serve)
+	serve := p.serve
+	p.URL = "http://"
+	if b.Cert != nil {
+		cfg := &tls.Config{Certificates: []tls.Certificate{*b.Cert}}
+		serve = func(c net.Conn) { p.serve(tls.Server(c, cfg)) }
+		p.URL = "https://"
+	}
+	ln := listen(tb, serve)
 	p.Addr = ln.Addr().String()
-	p.URL = "http://" + p.Addr
+	p.URL += p.Addr
 	return p
 }
 
@@ -206,8 +217,8 @@ func pipe(a, b net.Conn) {
 	done := make(chan struct{}, 2)
 	cp := func(dst, src net.Conn) {
 		_, _ = io.Copy(dst, src)
-		if tc, ok := dst.(*net.TCPConn); ok {
-			_ = tc.CloseWrite()
+		if cw, ok := dst.(interface{ CloseWrite() error }); ok { // TCP and TLS conns
+			_ = cw.CloseWrite()
 		}
 		done <- struct{}{}
 	}
