@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,3 +119,7 @@ func endpointNames(eps []diag.Endpoint) []string {
 	}
 	return out
 }
+
+// pathProbe localises blocked/unreachable verdicts with ping and trace; the
+// ping command's file sets it (nil = no localisation).
+var pathProbe func(ctx context.Context, host string, addr netip.Addr, port int) *diag.PathInfo
