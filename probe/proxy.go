@@ -20,30 +20,42 @@ import (
 // is a *ConnectError, an answer that is not HTTP a *ProtocolError; network
 // errors (EOF, reset, timeout) are kept raw.
 func HTTPConnect(ctx context.Context, conn net.Conn, target string, user *url.Userinfo) ProxyResult {
-	res := ProxyResult{Kind: "http-connect", Target: target}
+	return proxyHandshake(ctx, conn, "http-connect", target, func(res *ProxyResult) error {
+		br, resp, err := httpConnect(conn, target, user)
+		if resp != nil {
+			res.Status = resp.StatusCode
+			res.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
+		}
+		if err == nil && br.Buffered() > 0 {
+			// Bytes the target sent right after the proxy's answer are already
+			// in br: keep them in front of the tunnel.
+			res.Conn = &bufferedConn{Conn: conn, r: br}
+		}
+		return err
+	})
+}
+
+// proxyHandshake runs one handshake on conn under ctx and fills the common
+// parts of the result. run may set res.Conn to wrap conn.
+func proxyHandshake(ctx context.Context, conn net.Conn, kind, target string, run func(res *ProxyResult) error) ProxyResult {
+	res := ProxyResult{Kind: kind, Target: target}
 	if conn == nil {
 		res.Err = errNoConn
 		return res
 	}
 	start := time.Now()
 	release := bindConn(ctx, conn)
-	br, resp, err := httpConnect(conn, target, user)
+	err := run(&res)
 	release()
 	res.Duration = time.Since(start)
-	if resp != nil {
-		res.Status = resp.StatusCode
-		res.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
-	}
 	if err != nil {
 		res.Err = withCtxErr(ctx, err)
+		res.Conn = nil
 		conn.Close()
 		return res
 	}
-	res.Conn = conn
-	if br.Buffered() > 0 {
-		// Bytes the target sent right after the proxy's answer are already in
-		// br: keep them in front of the tunnel.
-		res.Conn = &bufferedConn{Conn: conn, r: br}
+	if res.Conn == nil {
+		res.Conn = conn
 	}
 	return res
 }

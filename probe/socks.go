@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"net/url"
 	"strconv"
-	"time"
 )
 
 // SOCKS5 asks a SOCKS5 proxy, over conn, to connect to target (host:port).
@@ -22,27 +21,14 @@ import (
 // string ("unknown error host unreachable"), and the classifier needs the
 // number (RFC 1928) and the stage that failed, as a *SOCKSError.
 func SOCKS5(ctx context.Context, conn net.Conn, target string, user *url.Userinfo) ProxyResult {
-	res := ProxyResult{Kind: "socks5", Target: target}
-	if conn == nil {
-		res.Err = errNoConn
-		return res
-	}
-	start := time.Now()
-	release := bindConn(ctx, conn)
-	err := socks5Handshake(conn, target, user)
-	release()
-	res.Duration = time.Since(start)
-	var se *SOCKSError
-	if errors.As(err, &se) && se.Stage == "connect" {
-		res.SOCKSReply = int(se.Reply)
-	}
-	if err != nil {
-		res.Err = withCtxErr(ctx, err)
-		conn.Close()
-		return res
-	}
-	res.Conn = conn
-	return res
+	return proxyHandshake(ctx, conn, "socks5", target, func(res *ProxyResult) error {
+		err := socks5Handshake(conn, target, user)
+		var se *SOCKSError
+		if errors.As(err, &se) && se.Stage == "connect" {
+			res.SOCKSReply = int(se.Reply)
+		}
+		return err
+	})
 }
 
 func socksProtocolError(format string, args ...any) error {
