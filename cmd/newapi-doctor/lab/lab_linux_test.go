@@ -275,7 +275,7 @@ func (l *lab) servers() {
 	for name, a := range labNames {
 		fmt.Fprintf(&dm, "address=/%s/%s\n", name, a)
 	}
-	dm.WriteString("address=/nx.lab.test/\n")                  // NXDOMAIN: answered locally, no such name
+	dm.WriteString("address=/nx.lab.test/\n")                // NXDOMAIN: answered locally, no such name
 	fmt.Fprintf(&dm, "server=/sf.lab.test/%s\n", ipServfail) // SERVFAIL relayed from the zone's upstream
 	l.start(nsServer, nil, "dnsmasq", "-C", l.write("dnsmasq.conf", dm.String()), "--pid-file="+filepath.Join(l.dir, "dnsmasq.pid"))
 
