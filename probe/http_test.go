@@ -252,3 +252,17 @@ func FuzzParseAPIError(f *testing.F) {
 		}
 	})
 }
+
+// TestHTTPSuppliedConnSilent: with a supplied conn the deadline while
+// waiting for headers must still read as context.DeadlineExceeded.
+func TestHTTPSuppliedConnSilent(t *testing.T) {
+	ctx := testCtx(t, true)
+	conn := connTo(t, context.Background(), probetest.SilentListener(t))
+	res := HTTP(ctx, HTTPRequest{URL: "http://api.example.test/v1/models", Conn: conn})
+	if !errors.Is(res.Err, context.DeadlineExceeded) || res.Status != 0 {
+		t.Fatalf("Err = %#v Status %d, want context.DeadlineExceeded", res.Err, res.Status)
+	}
+	if res.Timings.WroteRequest <= 0 || res.Timings.FirstByte != 0 {
+		t.Errorf("Timings = %+v, want the request written and no first byte", res.Timings)
+	}
+}
