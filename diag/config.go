@@ -551,6 +551,10 @@ func (p *cfgParser) endpoint(n *yaml.Node) (Endpoint, *yaml.Node, error) {
 	}
 
 	if raw := vals["proxy"]; raw != "" {
+		switch strings.ToLower(raw) {
+		case "none", "no", "off", "false", "disabled":
+			return ep, nil, p.errAt(at("proxy"), "endpoint %q: proxy %q: write \"direct\" to connect without a proxy, or leave proxy out to use the environment's", ep.Name, raw)
+		}
 		if !isDirect(raw) {
 			if _, perr := parseProxyURL(raw); perr != nil {
 				return ep, nil, p.errAt(at("proxy"), "endpoint %q: %s", ep.Name, perr.Msg)

@@ -540,3 +540,11 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseDefaultConfig(b *testing.B) {
+	for b.Loop() {
+		if _, err := ParseConfig("defaults.yaml", defaultsYAML, testEnv(nil)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

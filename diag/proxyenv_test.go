@@ -233,3 +233,14 @@ func TestResolveProxyAgreesWithGo(t *testing.T) {
 		t.Errorf("only %d combinations compared", n)
 	}
 }
+
+func BenchmarkResolveProxyEnv(b *testing.B) {
+	env := testEnv(map[string]string{"HTTPS_PROXY": "http://127.0.0.1:7890", "NO_PROXY": "localhost,.corp.example,10.0.0.0/8"})
+	ep := Endpoint{Name: "e", URL: "https://api.openai.com/v1"}
+	target, _ := ProbeURL(ep)
+	for b.Loop() {
+		if u, _, err := ResolveProxy(ep, target, env); err != nil || u == nil {
+			b.Fatal(u, err)
+		}
+	}
+}
