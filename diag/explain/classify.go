@@ -44,7 +44,7 @@ type Result struct {
 func (r Result) Recognized() bool { return r.Cause != CauseUnrecognized && r.Cause != "" }
 
 // maxClassify bounds how much of one text is examined (a log line can be huge).
-const maxClassify = 64 << 10
+const maxClassify = 16 << 10
 
 // Classify explains one error text (a line, a message, a dialog's text).
 func Classify(text string) Result {
@@ -92,41 +92,35 @@ type facts struct {
 }
 
 var (
-	reURL        = regexp.MustCompile(`(?i)\b(?:post|get|put|patch|delete|head) "?((?:https?|wss?)://[^\s"]+)"?`)
-	reAnyURL     = regexp.MustCompile(`(?i)\b((?:https?|wss?)://[^\s"'<>,)]+)`)
-	reDial       = regexp.MustCompile(`dial (?:tcp|tcp4|tcp6|udp) (\[[0-9a-fA-F:.%a-z]+\]|[^\s:\[\]]+):(\d+)`)
-	reRW         = regexp.MustCompile(`(?:read|write) tcp [^\s]+->(\[[0-9a-fA-F:.%]+\]|[^\s:]+):(\d+)`)
-	reProxyConn  = regexp.MustCompile(`proxyconnect tcp: (?:dial tcp (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+))?`)
-	reSocks      = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
-	reLookup     = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: `)
-	reCurlHost   = regexp.MustCompile(`(?i)(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([^\s:]+)(?:(?: port |:)(\d+))?`)
-	reValidFor   = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
-	reCurlNoAlt  = regexp.MustCompile(`(?i)target host name '([^']+)'`)
-	reStatus     = regexp.MustCompile(`(?i)(?:bad response status code|status code:?|status_code[=:]|statuscode[=:]|returned error:|http/[0-9.]+|\bhttp) ?(\d{3})\b`)
-	reCurlCode   = regexp.MustCompile(`curl: \((\d+)\)`)
-	reCONNECT    = regexp.MustCompile(`(?i)connect tunnel failed, response (\d{3})`)
-	reAutoOff    = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
-	reRelayChan  = regexp.MustCompile(`relay error \(channel #(\d+)`)
-	reChanEN     = regexp.MustCompile(`(?i)channel #(\d+)(?: \(([^)]*)\))?`)
-	reGoConnectS = regexp.MustCompile(`(?i)"[^"]*": (proxy authentication required|forbidden|bad gateway|gateway timeout|service unavailable|method not allowed|not found|unknown status code)\s*$`)
+	reDial      = regexp.MustCompile(`dial (?:tcp|tcp4|tcp6|udp) (\[[0-9a-fA-F:.%a-z]+\]|[^\s:\[\]]+):(\d+)`)
+	reRW        = regexp.MustCompile(`(?:read|write) tcp [^\s]+->(\[[0-9a-fA-F:.%]+\]|[^\s:]+):(\d+)`)
+	reProxyConn = regexp.MustCompile(`proxyconnect tcp: (?:dial tcp (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+))?`)
+	reSocks     = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
+	reLookup    = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: `)
+	reCurlHost  = regexp.MustCompile(`(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([^\s:]+)(?:(?: port |:)(\d+))?`)
+	reValidFor  = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
+	reCurlNoAlt = regexp.MustCompile(`target host name '([^']+)'`)
+	reCurlCode  = regexp.MustCompile(`curl: \((\d+)\)`)
+	reCONNECT   = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
+	reAutoOff   = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
+	reRelayChan = regexp.MustCompile(`relay error \(channel #(\d+)`)
+	reChanEN    = regexp.MustCompile(`channel #(\d+)(?: \(([^)]*)\))?`)
 )
 
 func (f *facts) extract() {
-	raw := f.raw
-	if m := reAutoOff.FindStringSubmatch(raw); m != nil {
+	// Substring gates before each regexp: a log has millions of lines.
+	has := func(s string) bool { return strings.Contains(f.low, s) }
+	if !has("channel #") && !has("通道「") {
+	} else if m := f.find(reAutoOff); m != nil {
 		f.chanName = m[1]
 		f.chanID, _ = strconv.Atoi(m[2])
-	} else if m := reRelayChan.FindStringSubmatch(raw); m != nil {
+	} else if m := f.find(reRelayChan); m != nil {
 		f.chanID, _ = strconv.Atoi(m[1])
-	} else if m := reChanEN.FindStringSubmatch(raw); m != nil {
+	} else if m := f.find(reChanEN); m != nil {
 		f.chanID, _ = strconv.Atoi(m[1])
 		f.chanName = m[2]
 	}
-	if m := reURL.FindStringSubmatch(raw); m != nil {
-		f.url = strings.TrimRight(m[1], `".,;:`)
-	} else if m := reAnyURL.FindStringSubmatch(raw); m != nil {
-		f.url = strings.TrimRight(m[1], `".,;:`)
-	}
+	f.url = firstURL(f.raw, f.low)
 	if f.url != "" {
 		if u, err := url.Parse(f.url); err == nil {
 			f.host, f.port = u.Hostname(), u.Port()
@@ -136,7 +130,8 @@ func (f *facts) extract() {
 		}
 	}
 	// A socks failure names proxy->target.
-	if m := reSocks.FindStringSubmatch(raw); m != nil {
+	if !has("socks connect") {
+	} else if m := f.find(reSocks); m != nil {
 		f.proxyCtx, f.proxyScheme = "socks", "socks5"
 		f.proxyHost, f.proxyPort = unbracket(m[1]), m[2]
 		f.host, f.port = unbracket(m[3]), m[4]
@@ -144,21 +139,22 @@ func (f *facts) extract() {
 	}
 	if i := strings.Index(f.low, "proxyconnect tcp:"); i >= 0 {
 		f.proxyCtx, f.proxyScheme = "http", "http"
-		if m := reProxyConn.FindStringSubmatch(raw[i:]); m != nil && m[1] != "" {
+		if m := f.findFrom(reProxyConn, i); m != nil && m[1] != "" {
 			f.proxyHost, f.proxyPort = unbracket(m[1]), m[2]
-		} else if m := reLookup.FindStringSubmatch(raw[i:]); m != nil {
+		} else if m := f.findFrom(reLookup, i); m != nil {
 			f.proxyHost = m[1]
 		}
 	}
 	// The dialled address: the target unless it is the proxy's own dial.
-	if f.proxyCtx == "" {
-		if m := reDial.FindStringSubmatch(raw); m != nil && !strings.HasPrefix(m[0], "dial udp") {
+	if f.proxyCtx == "" && (has("dial ") || has("->")) {
+		if m := f.find(reDial); m != nil && !strings.HasPrefix(m[0], "dial udp") {
 			f.host, f.port = unbracket(m[1]), m[2]
-		} else if m := reRW.FindStringSubmatch(raw); m != nil {
+		} else if m := f.find(reRW); m != nil {
 			f.host, f.port = unbracket(m[1]), m[2]
 		}
 	}
-	if m := reLookup.FindStringSubmatch(raw); m != nil {
+	if !has("lookup ") {
+	} else if m := f.find(reLookup); m != nil {
 		f.dnsCtx = true
 		if f.proxyCtx != "http" || f.proxyHost != m[1] {
 			f.host = m[1]
@@ -167,7 +163,8 @@ func (f *facts) extract() {
 			f.resolver = m[2]
 		}
 	}
-	if m := reCurlHost.FindStringSubmatch(raw); m != nil {
+	if !has("failed to connect to") && !has("could not resolve") && !has("in connection to") {
+	} else if m := f.find(reCurlHost); m != nil {
 		if strings.Contains(strings.ToLower(m[0]), "proxy") {
 			f.proxyHost, f.proxyCtx, f.proxyScheme = m[1], "http", "http"
 		} else if f.host == "" || f.proxyCtx == "" {
@@ -177,22 +174,102 @@ func (f *facts) extract() {
 			}
 		}
 	}
-	if m := reValidFor.FindStringSubmatch(raw); m != nil {
+	if !has("valid for") && !has("target host name") {
+	} else if m := f.find(reValidFor); m != nil {
 		f.host = m[1]
-	} else if m := reCurlNoAlt.FindStringSubmatch(raw); m != nil {
+	} else if m := f.find(reCurlNoAlt); m != nil {
 		f.host = m[1]
 	}
-	if m := reCONNECT.FindStringSubmatch(raw); m != nil {
+	if !has("tunnel failed") && !has("status") && !has("http") && !has("returned error") {
+	} else if m := f.find(reCONNECT); m != nil {
 		f.status, _ = strconv.Atoi(m[1])
 		f.proxyCtx = "http"
 		if f.proxyScheme == "" {
 			f.proxyScheme = "http"
 		}
-	} else if m := reStatus.FindStringSubmatch(raw); m != nil {
-		if n, _ := strconv.Atoi(m[1]); n >= 100 && n <= 599 {
-			f.status = n
+	} else {
+		f.status = statusIn(f.low)
+	}
+}
+
+// firstURL finds the first http(s)/ws(s) URL without a regexp (hot path):
+// new-api writes the request as `Post "https://host/path": …`.
+func firstURL(raw, low string) string {
+	from := 0
+	for {
+		i := strings.Index(low[from:], "://")
+		if i < 0 {
+			return ""
+		}
+		i += from
+		start := i
+		for start > 0 && low[start-1] >= 'a' && low[start-1] <= 'z' {
+			start--
+		}
+		switch low[start:i] {
+		case "http", "https", "ws", "wss":
+			end := i + 3
+			for end < len(raw) && !strings.ContainsRune(" \t\n\r\"'<>,)", rune(raw[end])) {
+				end++
+			}
+			if u := strings.TrimRight(raw[start:end], `".,;:`); len(u) > len(low[start:i])+3 {
+				return u
+			}
+		}
+		from = i + 3
+	}
+}
+
+// statusAnchors precede an HTTP status in the texts we read.
+var statusAnchors = []string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code:",
+	"statuscode=", "returned error: ", "http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}
+
+// statusIn finds the first HTTP status after an anchor (no regexp: hot path).
+func statusIn(low string) int {
+	for _, a := range statusAnchors {
+		from := 0
+		for {
+			i := strings.Index(low[from:], a)
+			if i < 0 {
+				break
+			}
+			j := from + i + len(a)
+			if j+3 <= len(low) && isDigits(low[j:j+3]) && (j+3 == len(low) || low[j+3] < '0' || low[j+3] > '9') {
+				if n, _ := strconv.Atoi(low[j : j+3]); n >= 100 && n <= 599 {
+					return n
+				}
+			}
+			from = j
 		}
 	}
+	return 0
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// find matches re against the lowered text (patterns are lower case) and
+// returns the submatches in the original case: offsets agree (asciiLower).
+func (f *facts) find(re *regexp.Regexp) []string { return f.findFrom(re, 0) }
+
+func (f *facts) findFrom(re *regexp.Regexp, from int) []string {
+	loc := re.FindStringSubmatchIndex(f.low[from:])
+	if loc == nil {
+		return nil
+	}
+	out := make([]string, len(loc)/2)
+	for i := range out {
+		if loc[2*i] >= 0 {
+			out[i] = f.raw[from+loc[2*i] : from+loc[2*i+1]]
+		}
+	}
+	return out
 }
 
 func unbracket(h string) string { return strings.Trim(h, "[]") }

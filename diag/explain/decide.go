@@ -95,11 +95,35 @@ func (f *facts) source() string {
 	return ""
 }
 
+// Go's transport reports a CONNECT answered non-200 as the bare status text
+// after the URL: `Post "https://…": Proxy Authentication Required`.
+var connectTexts = []struct{ text, cause string }{
+	{"proxy authentication required", diag.CauseProxyAuthRequired},
+	{"forbidden", diag.CauseProxyForbidden},
+	{"bad gateway", diag.CauseProxyBadGateway},
+	{"gateway timeout", diag.CauseProxyGatewayTimeout},
+	{"service unavailable", diag.CauseProxyStatus},
+	{"method not allowed", diag.CauseProxyStatus},
+	{"unknown status code", diag.CauseProxyStatus},
+}
+
+func goConnectStatus(low string) (string, string) {
+	t := strings.TrimRight(low, " \t\r\n")
+	for _, c := range connectTexts {
+		if strings.HasSuffix(t, `": `+c.text) {
+			return c.cause, c.text
+		}
+	}
+	return "", ""
+}
+
 // proxyCause handles text that says the proxy, not the target, failed.
 func (f *facts) proxyCause() (string, string) {
 	// curl: CONNECT answered with a status; (97) proxy handshake; (5) proxy name.
-	if m := reCONNECT.FindString(f.raw); m != "" {
-		return connectStatusCause(f.status), m
+	if strings.Contains(f.low, "tunnel failed") {
+		if m := f.find(reCONNECT); m != nil {
+			return connectStatusCause(f.status), m[0]
+		}
 	}
 	if code, ok := f.curlCode(); ok {
 		switch code {
@@ -113,19 +137,8 @@ func (f *facts) proxyCause() (string, string) {
 		}
 	}
 	// Go: a CONNECT answered non-200 comes back as the bare status text.
-	if m := reGoConnectS.FindStringSubmatch(f.raw); m != nil {
-		switch strings.ToLower(m[1]) {
-		case "proxy authentication required":
-			return diag.CauseProxyAuthRequired, m[1]
-		case "forbidden":
-			return diag.CauseProxyForbidden, m[1]
-		case "bad gateway":
-			return diag.CauseProxyBadGateway, m[1]
-		case "gateway timeout":
-			return diag.CauseProxyGatewayTimeout, m[1]
-		default:
-			return diag.CauseProxyStatus, m[1]
-		}
+	if c, ev := goConnectStatus(f.low); c != "" {
+		return c, ev
 	}
 	switch f.proxyCtx {
 	case "socks":
@@ -275,7 +288,10 @@ func firstOf(s string, words ...string) string {
 }
 
 func (f *facts) curlCode() (int, bool) {
-	m := reCurlCode.FindStringSubmatch(f.raw)
+	if !strings.Contains(f.low, "curl: (") {
+		return 0, false
+	}
+	m := f.find(reCurlCode)
 	if m == nil {
 		return 0, false
 	}
