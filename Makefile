@@ -43,3 +43,22 @@ fuzz:
 
 clean:
 	rm -rf bin
+
+# ---- bench (CI preflight / fleet issue) -------------------------------------
+# Classifier and redaction throughput (Go benchmarks); the fan-out of 200 and
+# 1,000 loopback endpoints of mixed faults (wall time against the slowest single
+# endpoint, peak RSS, most descriptors held; again under a 1,024-descriptor
+# limit); `--version` start-up time. Each step fails when its bound is missed.
+# Figures and the machine they came from: docs/benchmarks.md.
+bench: build
+	@echo "machine: $$(nproc) CPU(s), $$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), $$(uname -sr)"
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./bench/
+	$(GO) build -o bin/bench-fanout ./bench/fanout
+	$(GO) build -o bin/bench-startup ./bench/startup
+	./bin/bench-fanout -n 200
+	./bin/bench-fanout -n 1000
+	@if command -v prlimit >/dev/null; then \
+	  echo "prlimit --nofile=1024:1024 ./bin/bench-fanout -n 1000"; \
+	  prlimit --nofile=1024:1024 ./bin/bench-fanout -n 1000; \
+	else echo "prlimit not found: skipped the 1,024-descriptor run"; fi
+	./bin/bench-startup -bin $(BIN)

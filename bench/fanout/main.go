@@ -8,8 +8,9 @@
 //	prlimit --nofile=1024:1024 ./fanout -n 1000
 //
 // It exits 1 when any endpoint failed with "too many open files" or landed in
-// the wrong category, so `make bench` fails loudly instead of printing a
-// flattering number.
+// the wrong category, or the ratio or the peak RSS exceed -max-ratio and
+// -max-rss-mb (issue 6's bounds: 1.5× and 150 MB), so `make bench` fails
+// loudly instead of printing a flattering number.
 package main
 
 import (
@@ -55,6 +56,8 @@ func main() {
 	parallel := flag.Int("parallel", 0, "RunOptions.Parallel (0 = diag.DefaultParallel)")
 	host := flag.String("host", "127.0.0.1", "host in the endpoints' URLs (localhost: DNS and both address families)")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object")
+	maxRatio := flag.Float64("max-ratio", 1.5, "fail when wall time exceeds this multiple of the slowest single endpoint (0 = no check)")
+	maxRSS := flag.Float64("max-rss-mb", 150, "fail when the peak RSS exceeds this many MB (0 = no check)")
 	flag.Parse()
 	res, err := run(*n, *httpTimeout, *slow, *parallel, *host)
 	if err != nil {
@@ -66,7 +69,16 @@ func main() {
 	} else {
 		fmt.Println(res)
 	}
-	if res.EMFILE > 0 || res.Mismatched > 0 {
+	failed := res.EMFILE > 0 || res.Mismatched > 0
+	if *maxRatio > 0 && res.Ratio > *maxRatio {
+		fmt.Fprintf(os.Stderr, "fanout: wall time %.2f× the slowest endpoint exceeds %.2f×\n", res.Ratio, *maxRatio)
+		failed = true
+	}
+	if *maxRSS > 0 && res.PeakRSSMB > *maxRSS {
+		fmt.Fprintf(os.Stderr, "fanout: peak RSS %.1f MB exceeds %.0f MB\n", res.PeakRSSMB, *maxRSS)
+		failed = true
+	}
+	if failed {
 		os.Exit(1)
 	}
 }
