@@ -219,6 +219,9 @@ func envProxy(target *url.URL, envNames []string, getenv func(string) string) (*
 	}
 	if _, perr := checkProxyURL(u); perr != nil {
 		perr.Var = name
+		if viaAll {
+			perr.Msg += "; new-api itself ignores " + name
+		}
 		return nil, info, perr
 	}
 	info.URL = u.Redacted()
