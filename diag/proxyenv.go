@@ -59,19 +59,20 @@ func parseProxyURL(raw string) (*url.URL, *ProxyError) {
 	return checkProxyURL(u)
 }
 
-// checkProxyURL accepts the schemes Go's Transport and new-api dial.
+// checkProxyURL accepts the schemes Go's Transport and new-api dial. On
+// error it still returns u, so the report can show which proxy it was.
 func checkProxyURL(u *url.URL) (*url.URL, *ProxyError) {
 	switch u.Scheme {
 	case "http", "https", "socks5", "socks5h":
 	default:
-		return nil, &ProxyError{Cause: CauseProxyUnsupported,
+		return u, &ProxyError{Cause: CauseProxyUnsupported,
 			Msg: fmt.Sprintf("proxy scheme %s is not supported (want http, https, socks5 or socks5h)", safeToken(u.Scheme))}
 	}
 	if u.Hostname() == "" {
-		return nil, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy has no host (" + proxyForm + ")"}
+		return u, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy has no host (" + proxyForm + ")"}
 	}
 	if err := checkPort(u.Port()); err != nil {
-		return nil, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy " + err.Error()}
+		return u, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy " + err.Error()}
 	}
 	return u, nil
 }
@@ -149,7 +150,7 @@ func ResolveProxy(ep Endpoint, target *url.URL, getenv func(string) string) (*ur
 	if raw != "" {
 		u, perr := parseProxyURL(raw)
 		if perr != nil {
-			return nil, ProxyInfo{Source: ProxySourceConfig}, perr
+			return nil, ProxyInfo{URL: redactedOrEmpty(u), Source: ProxySourceConfig}, perr
 		}
 		info := ProxyInfo{URL: u.Redacted(), Source: ProxySourceConfig}
 		if name, _ := firstSet(getenv, envNames...); name != "" {
@@ -218,6 +219,7 @@ func envProxy(target *url.URL, envNames []string, getenv func(string) string) (*
 			Msg: "is not a valid URL; Go then dials a proxy named " + safeToken(u.Hostname()) + " (" + proxyForm + ")"}
 	}
 	if _, perr := checkProxyURL(u); perr != nil {
+		info.URL = redactedOrEmpty(u)
 		perr.Var = name
 		if viaAll {
 			perr.Msg += "; new-api itself ignores " + name
@@ -231,4 +233,13 @@ func envProxy(target *url.URL, envNames []string, getenv func(string) string) (*
 	}
 	info.Note = strings.Join(notes, "; ")
 	return u, info, nil
+}
+
+// redactedOrEmpty shows a proxy without its password; only proxies with a
+// host are worth showing.
+func redactedOrEmpty(u *url.URL) string {
+	if u == nil || u.Host == "" {
+		return ""
+	}
+	return u.Redacted()
 }

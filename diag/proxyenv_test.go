@@ -131,30 +131,31 @@ func TestResolveProxy(t *testing.T) {
 
 func TestResolveProxyErrors(t *testing.T) {
 	tests := []struct {
-		name   string
-		proxy  string
-		env    map[string]string
-		cause  string
-		varNm  string
-		source string
-		msgHas string
+		name    string
+		proxy   string
+		env     map[string]string
+		cause   string
+		varNm   string
+		source  string
+		msgHas  string
+		infoURL string // the proxy shown in the report, when it has a host
 	}{
-		{name: "config socks4", proxy: "socks4://127.0.0.1:1080", cause: CauseProxyUnsupported, source: "config", msgHas: `proxy scheme "socks4" is not supported`},
+		{name: "config socks4 shown without password", proxy: "socks4://u:pw@127.0.0.1:1080", infoURL: "socks4://u:xxxxx@127.0.0.1:1080", cause: CauseProxyUnsupported, source: "config", msgHas: `proxy scheme "socks4" is not supported`},
 		{name: "config no scheme", proxy: "127.0.0.1:7890", cause: CauseProxyBadURL, source: "config", msgHas: "proxy has no scheme"},
 		{name: "config malformed", proxy: "http://[::1", cause: CauseProxyBadURL, source: "config", msgHas: "not a valid URL"},
 		{name: "config no host", proxy: "http://", cause: CauseProxyBadURL, source: "config", msgHas: "no host"},
-		{name: "config bad port", proxy: "http://127.0.0.1:0", cause: CauseProxyBadURL, source: "config", msgHas: "between 1 and 65535"},
-		{name: "env socks4", env: map[string]string{"HTTPS_PROXY": "socks4://127.0.0.1:1080"}, cause: CauseProxyUnsupported, varNm: "HTTPS_PROXY",
+		{name: "config bad port", proxy: "http://127.0.0.1:0", cause: CauseProxyBadURL, source: "config", msgHas: "between 1 and 65535", infoURL: "http://127.0.0.1:0"},
+		{name: "env socks4", env: map[string]string{"HTTPS_PROXY": "socks4://127.0.0.1:1080"}, cause: CauseProxyUnsupported, varNm: "HTTPS_PROXY", infoURL: "socks4://127.0.0.1:1080",
 			source: "env:HTTPS_PROXY", msgHas: `HTTPS_PROXY: proxy scheme "socks4" is not supported`},
-		{name: "env ftp lowercase", env: map[string]string{"https_proxy": "ftp://127.0.0.1:21"}, cause: CauseProxyUnsupported, varNm: "https_proxy", source: "env:https_proxy"},
+		{name: "env ftp lowercase", env: map[string]string{"https_proxy": "ftp://127.0.0.1:21"}, cause: CauseProxyUnsupported, varNm: "https_proxy", source: "env:https_proxy", infoURL: "ftp://127.0.0.1:21"},
 		{name: "ALL_PROXY unsupported", env: map[string]string{"ALL_PROXY": "socks4a://127.0.0.1:1080"}, cause: CauseProxyUnsupported, varNm: "ALL_PROXY",
-			source: "env:ALL_PROXY", msgHas: "new-api itself ignores ALL_PROXY"},
+			source: "env:ALL_PROXY", msgHas: "new-api itself ignores ALL_PROXY", infoURL: "socks4a://127.0.0.1:1080"},
 		{name: "env value Go misreads as a proxy named http", env: map[string]string{"HTTPS_PROXY": "http://[::1"}, cause: CauseProxyBadURL, varNm: "HTTPS_PROXY",
 			source: "env:HTTPS_PROXY", msgHas: `HTTPS_PROXY: is not a valid URL; Go then dials a proxy named "http"`},
 		{name: "env scheme without host", env: map[string]string{"HTTPS_PROXY": "socks5:127.0.0.1"}, cause: CauseProxyBadURL, varNm: "HTTPS_PROXY",
 			source: "env:HTTPS_PROXY", msgHas: "no host"},
 		{name: "env port out of range", env: map[string]string{"HTTPS_PROXY": "http://127.0.0.1:99999"}, cause: CauseProxyBadURL, varNm: "HTTPS_PROXY",
-			source: "env:HTTPS_PROXY", msgHas: "between 1 and 65535"},
+			source: "env:HTTPS_PROXY", msgHas: "between 1 and 65535", infoURL: "http://127.0.0.1:99999"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +170,9 @@ func TestResolveProxyErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msgHas) {
 				t.Errorf("message %q lacks %q", err, tt.msgHas)
+			}
+			if info.URL != tt.infoURL {
+				t.Errorf("info URL = %q, want %q", info.URL, tt.infoURL)
 			}
 		})
 	}
