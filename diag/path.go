@@ -74,7 +74,7 @@ func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p
 	}
 	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port)
 	last := tr
-	if tcp != nil && !tcp.Skipped && (tr.Skipped || tr.Err != nil) {
+	if tcp != nil && !tcp.Skipped && (tr.Skipped || tr.Err != nil || tr.End == probe.TraceSilent && tr.LastHop < tcp.LastHop) {
 		last = *tcp
 	}
 	pi.LastHop = last.LastHop
@@ -89,15 +89,16 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	pingOK := pr.Reached()
 	traceOK := tr.Reached()
 	answers := pingOK || traceOK
-	var how []string
-	if pingOK {
-		how = append(how, "ping")
+	answersHow := "ping"
+	if !pingOK {
+		answersHow = traceroute(tr.Method)
 	}
-	if traceOK {
-		how = append(how, "a "+tr.Method+" traceroute")
-	}
-	answersHow := strings.Join(how, " and ")
 	tcpRan := tcp != nil && !tcp.Skipped && tcp.Err == nil && tcp.End != ""
+	// The whole path refused (no route, unreachable route): the TCP trace
+	// hears the same refusal, which says nothing about the port.
+	if tcpRan && tcp.End == probe.TraceUnreachable && tr.End == probe.TraceUnreachable {
+		tcpRan = false
+	}
 
 	if tcpRan {
 		switch tcp.End {
@@ -108,6 +109,12 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 			}
 			return PathTCPOpen, fmt.Sprintf("the target %s TCP %d (hop %d): the network path is open; the fault is above TCP (a filter reading the TLS handshake, or the server itself)", what, port, tcp.EndHop)
 		case probe.TraceUnreachable:
+			if !answers && routeRefusal(tcp.Reason) {
+				// Nothing else got through and a router says "no route": the
+				// path, not the port (routers rate-limit these answers, so the
+				// TCP probes may be the only ones that heard it).
+				return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), tcp.Reason, tcp.ICMPCode)
+			}
 			s := fmt.Sprintf("hop %d (%s) refuses TCP %d with ICMP %s (code %d): a filter on the port", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), port, tcp.Reason, tcp.ICMPCode)
 			if answers {
 				s += "; the target itself answers " + answersHow
@@ -123,7 +130,13 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	case tr.End == probe.TraceUnreachable:
 		return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tr.EndHop, addrOr(tr.UnreachableFrom, "this machine"), tr.Reason, tr.ICMPCode)
 	case answers:
-		s := fmt.Sprintf("the target answers %s", answersHow)
+		s := "the target answers ping"
+		if traceOK {
+			s += " and " + traceroute(tr.Method)
+		}
+		if !pingOK {
+			s = "the target answers " + traceroute(tr.Method)
+		}
 		if traceOK {
 			s += fmt.Sprintf(" (%d hops)", tr.EndHop)
 		}
@@ -146,6 +159,22 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 		return PathNoHop, "no hop answered: packets die on this machine or at its first router (local firewall, default route), or every hop drops probes"
 	}
 	return PathEnds, fmt.Sprintf("the path ends after hop %d%s; the target does not answer", silent.LastHop, hopAddr(silent))
+}
+
+// routeRefusal: an unreachable reason about the route, not a filter.
+func routeRefusal(reason string) bool {
+	switch reason {
+	case "network-unreachable", "host-unreachable", "no-route", "address-unreachable", "no-route-here":
+		return true
+	}
+	return false
+}
+
+func traceroute(method string) string {
+	if method == probe.TraceICMP {
+		return "an ICMP traceroute"
+	}
+	return "a " + strings.ToUpper(method) + " traceroute"
 }
 
 func hopAddr(t probe.TraceResult) string {
