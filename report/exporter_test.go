@@ -5,6 +5,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -195,4 +199,51 @@ func TestExporterInterval(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// The example alert rules must only use metrics the exporter exposes, and
+// pass promtool's own checks and unit tests where promtool is installed.
+func TestPrometheusDocs(t *testing.T) {
+	dir := filepath.Join("..", "docs", "prometheus")
+	rules, err := os.ReadFile(filepath.Join(dir, "alerts.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := &fakeCheck{cat: map[string]diag.Category{"a": diag.CatOK}}
+	e := NewExporter([]diag.Endpoint{{Name: "a", URL: "http://127.0.0.1:1"}}, ExporterOptions{Check: fc.check})
+	e.Probe(context.Background())
+	fams, err := e.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exposed := map[string]bool{}
+	for _, f := range fams {
+		exposed[f.GetName()] = true
+	}
+	used := regexp.MustCompile(`newapi_doctor_[a-z_]+`).FindAllString(string(rules), -1)
+	if len(used) == 0 {
+		t.Fatal("alerts.yml uses no newapi_doctor metric")
+	}
+	for _, m := range used {
+		if !exposed[m] {
+			t.Errorf("alerts.yml uses %s, which the exporter does not expose", m)
+		}
+	}
+	promtool, err := exec.LookPath("promtool")
+	if err != nil {
+		t.Skip("promtool not installed (Debian package prometheus): rule syntax and rule unit tests not run")
+	}
+	for _, args := range [][]string{
+		{"check", "rules", "alerts.yml"},
+		{"check", "config", "prometheus.yml"},
+		{"test", "rules", "alerts_test.yml"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cmd := exec.Command(promtool, args...)
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("promtool %v: %v\n%s", args, err, out)
+			}
+		})
+	}
 }
