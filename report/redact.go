@@ -14,7 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -93,8 +93,9 @@ type Redactor struct {
 	mu        sync.RWMutex // guards the registered values below
 	secrets   secretIndex
 	hosts     map[string]bool
-	pmu       sync.RWMutex // guards the pseudonym tables and stats
-	fwd       map[string]string
+	pmu       sync.RWMutex         // guards the pseudonym tables and stats
+	fwd       [3]map[string]string // per kind: raw text as seen → pseudonym
+	hostsDot  bool                 // a registered host has no dot: every token is looked up
 	back      map[string]string
 	stats     map[string]int
 }
@@ -105,7 +106,10 @@ func NewRedactor(level Level, allow []string) *Redactor {
 	k := make([]byte, 32)
 	_, _ = rand.Read(k)
 	r := &Redactor{level: level, key: k, allow: map[string]bool{}, hosts: map[string]bool{},
-		fwd: map[string]string{}, back: map[string]string{}, stats: map[string]int{}}
+		back: map[string]string{}, stats: map[string]int{}}
+	for i := range r.fwd {
+		r.fwd[i] = map[string]string{}
+	}
 	r.secrets.long = map[uint64][]string{}
 	for _, h := range allow {
 		h = strings.ToLower(strings.TrimSpace(h))
@@ -166,6 +170,9 @@ func (r *Redactor) AddHost(h string) {
 	}
 	r.mu.Lock()
 	r.hosts[h] = true
+	if !strings.Contains(h, ".") {
+		r.hostsDot = true
+	}
 	r.mu.Unlock()
 }
 
@@ -174,6 +181,18 @@ func (r *Redactor) allowed(h string) bool {
 		return false
 	}
 	return r.isAllowlisted(h)
+}
+
+func (r *Redactor) isAllowlistedBytes(h []byte) bool {
+	if r.allow[string(h)] {
+		return true
+	}
+	for _, s := range r.allowSufx {
+		if bytes.HasSuffix(h, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Redactor) isAllowlisted(h string) bool {
@@ -211,7 +230,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if r.level != LevelNone {
 		var buf []byte
 		last := 0
-		r.visitHosts(out, r.level == LevelStrict, func(start, end int, rule, value string) {
+		r.visitHosts(out, r.level == LevelStrict, func(start, end int, rule string, value []byte) {
 			if buf == nil {
 				buf = make([]byte, 0, len(out)+len(out)/16)
 			}
@@ -234,29 +253,36 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	return out
 }
 
-// pseudonym returns a stable token for value: kind prefix + keyed hash.
-func (r *Redactor) pseudonym(rule, value string) string {
-	kind := "host"
+// pseudonym returns a stable token for a host or address: kind prefix +
+// keyed hash of its canonical form. raw is the text as seen (lower case for
+// hosts); lookups of known values do not allocate.
+func (r *Redactor) pseudonym(rule string, raw []byte) string {
+	ki, kind := 0, "host"
 	switch rule {
 	case RuleIP:
-		kind = "ip"
+		ki, kind = 1, "ip"
 	case RulePrivateIP:
-		kind = "private"
+		ki, kind = 2, "private"
 	}
-	k := kind + "\x00" + value
 	r.pmu.RLock()
-	tok, ok := r.fwd[k]
+	tok, ok := r.fwd[ki][string(raw)]
 	r.pmu.RUnlock()
 	if ok {
 		return tok
 	}
+	value := string(raw)
+	if ki > 0 {
+		if a, err := netip.ParseAddr(value); err == nil {
+			value = a.Unmap().String()
+		}
+	}
 	r.pmu.Lock()
 	defer r.pmu.Unlock()
-	if tok, ok := r.fwd[k]; ok {
+	if tok, ok := r.fwd[ki][string(raw)]; ok {
 		return tok
 	}
 	m := hmac.New(sha256.New, r.key)
-	m.Write([]byte(k))
+	m.Write([]byte(kind + "\x00" + value))
 	sum := hex.EncodeToString(m.Sum(nil))
 	// Lengthen on collision so the map back stays one-to-one.
 	for n := 6; n <= len(sum); n += 2 {
@@ -265,7 +291,7 @@ func (r *Redactor) pseudonym(rule, value string) string {
 			break
 		}
 	}
-	r.fwd[k] = tok
+	r.fwd[ki][string(raw)] = tok
 	r.back[tok] = value
 	return tok
 }
@@ -322,11 +348,11 @@ type span struct {
 }
 
 func applySpans(b []byte, spans []span, counts map[string]int) []byte {
-	sort.Slice(spans, func(i, j int) bool {
-		if spans[i].start != spans[j].start {
-			return spans[i].start < spans[j].start
+	slices.SortFunc(spans, func(a, b span) int {
+		if a.start != b.start {
+			return a.start - b.start
 		}
-		return spans[i].end > spans[j].end
+		return b.end - a.end
 	})
 	out := make([]byte, 0, len(b))
 	last := 0
@@ -350,64 +376,74 @@ func applySpans(b []byte, spans []span, counts map[string]int) []byte {
 }
 
 // secretIndex finds registered values in one pass: values of 8+ bytes are
-// keyed by their last 8 bytes behind a bit filter, so the cost per input byte
-// is constant however many secrets are registered.
+// keyed by their last 8 bytes, shorter ones by their last 4, each behind a
+// bit filter, so the cost per input byte stays constant however many
+// secrets are registered (keys sharing a prefix such as "sk-proj-" differ in
+// their tails).
 type secretIndex struct {
 	long   map[uint64][]string
-	filter [1 << 16 / 64]uint64
-	short  []string
+	short  map[uint32][]string
+	filter [filterBits / 64]uint64
+	sfilt  [filterBits / 64]uint64
 }
 
-func filterBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> 48 }
+// filterBits: 2^18 bits (32 KiB) keep false hits near 2% with thousands of
+// registered values, while staying cache-resident.
+const filterBits = 1 << 18
+
+func filterBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - 18) }
+
+func addUnique(list []string, s string) ([]string, bool) {
+	for _, o := range list {
+		if o == s {
+			return list, false
+		}
+	}
+	return append(list, s), true
+}
 
 func (x *secretIndex) add(s string) {
-	if len(s) < 8 {
-		for _, o := range x.short {
-			if o == s {
-				return
-			}
-		}
-		x.short = append(x.short, s)
+	if len(s) >= 8 {
+		w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
+		x.long[w], _ = addUnique(x.long[w], s)
+		h := filterBit(w)
+		x.filter[h/64] |= 1 << (h % 64)
 		return
 	}
-	w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
-	for _, o := range x.long[w] {
-		if o == s {
-			return
-		}
+	if x.short == nil {
+		x.short = map[uint32][]string{}
 	}
-	x.long[w] = append(x.long[w], s)
-	h := filterBit(w)
-	x.filter[h/64] |= 1 << (h % 64)
+	w := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
+	x.short[w], _ = addUnique(x.short[w], s)
+	h := filterBit(uint64(w))
+	x.sfilt[h/64] |= 1 << (h % 64)
 }
 
 func (x *secretIndex) find(b []byte, add func(s, e int)) {
-	if len(x.long) > 0 {
-		for i := 8; i <= len(b); i++ {
-			w := binary.LittleEndian.Uint64(b[i-8 : i])
-			h := filterBit(w)
-			if x.filter[h/64]&(1<<(h%64)) == 0 {
-				continue
-			}
+	if len(x.long) == 0 && len(x.short) == 0 {
+		return
+	}
+	// One pass: the 8-byte window ending at i also holds the 4-byte one.
+	var w uint64
+	for i := 0; i < len(b); i++ {
+		w = w>>8 | uint64(b[i])<<56
+		e := i + 1
+		if h := filterBit(w); e >= 8 && x.filter[h/64]&(1<<(h%64)) != 0 {
 			for _, s := range x.long[w] {
-				if i >= len(s) && string(b[i-len(s):i]) == s {
-					add(i-len(s), i)
+				if e >= len(s) && string(b[e-len(s):e]) == s {
+					add(e-len(s), e)
 				}
 			}
 		}
-	}
-	// Short values match only as whole words: "pass" must not eat "bypass".
-	for _, s := range x.short {
-		for off := 0; ; {
-			k := bytes.Index(b[off:], []byte(s))
-			if k < 0 {
-				break
+		w4 := uint32(w >> 32)
+		// Short values match only as whole words: "pass" must not eat "bypass".
+		if h := filterBit(uint64(w4)); e >= 4 && x.sfilt[h/64]&(1<<(h%64)) != 0 && (e == len(b) || !isWordByte(b[e])) {
+			for _, s := range x.short[w4] {
+				st := e - len(s)
+				if st >= 0 && string(b[st:e]) == s && (st == 0 || !isWordByte(b[st-1])) {
+					add(st, e)
+				}
 			}
-			st, en := off+k, off+k+len(s)
-			if (st == 0 || !isWordByte(b[st-1])) && (en == len(b) || !isWordByte(b[en])) {
-				add(st, en)
-			}
-			off = st + 1
 		}
 	}
 }
@@ -543,9 +579,30 @@ var paramSuffixes = []string{"_key", "_token", "_secret", "_password", "_pass", 
 
 var authSchemes = []string{"bearer ", "basic ", "token ", "digest ", "negotiate ", "apikey ", "key "}
 
+// nameEnds marks the last letters of every credential name and suffix: most
+// JSON keys are rejected before any map lookup.
+var nameEnds [256]bool
+
+func init() {
+	for n := range headerNames {
+		nameEnds[n[len(n)-1]] = true
+	}
+	for n := range paramNames {
+		nameEnds[n[len(n)-1]] = true
+	}
+	for _, n := range paramSuffixes {
+		nameEnds[n[len(n)-1]] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		if nameEnds[c] {
+			nameEnds[c-'a'+'A'] = true
+		}
+	}
+}
+
 func classifyName(name []byte, sep byte) bool {
 	var low [64]byte
-	if len(name) > len(low) {
+	if len(name) < 3 || len(name) > len(low) || !nameEnds[name[len(name)-1]] {
 		return false
 	}
 	for i, c := range name {
@@ -575,86 +632,95 @@ func classifyName(name []byte, sep byte) bool {
 // findNamedValues hides values after credential names: "Authorization: Bearer x",
 // `"x-api-key":"x"`, "map[Api-Key:[x]]", "?key=x", "\u0026token=x", "OPENAI_API_KEY=x".
 func findNamedValues(b []byte, add func(s, e int, rule string)) {
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c != ':' && c != '=' {
-			continue
-		}
-		ne := i
-		if ne > 0 && (b[ne-1] == '"' || b[ne-1] == '\'') {
-			ne--
-		}
-		ns := ne
-		for ns > 0 && ne-ns < 64 && isKeyByte(b[ns-1]) {
-			ns--
-		}
-		if ns == ne {
-			continue
-		}
-		name := b[ns:ne]
-		// Escaped separators glue onto the name: "\u0026key", "%26key".
-		if ns > 0 && b[ns-1] == '\\' && len(name) > 5 && name[0] == 'u' {
-			name = name[5:]
-		} else if ns > 0 && b[ns-1] == '%' && len(name) > 2 {
-			name = name[2:]
-		}
-		if !classifyName(name, c) {
-			continue
-		}
-		rule := RuleParam
-		if c == ':' || headerNames[strings.ToLower(string(name))] {
-			rule = RuleAuthHeader
-		}
-		v := i + 1
-		if c == ':' && v < len(b) && b[v] == ':' {
-			continue
-		}
-		for v < len(b) && (b[v] == ' ' || b[v] == '\t') {
-			v++
-		}
-		if bytes.HasPrefix(b[v:], []byte(Redacted)) {
-			continue
-		}
-		var quote byte
-		if v+1 < len(b) && b[v] == '\\' && b[v+1] == '"' {
-			quote, v = '\\', v+2
-		} else if v < len(b) && (b[v] == '"' || b[v] == '\'') {
-			quote, v = b[v], v+1
-		} else if v < len(b) && b[v] == '[' {
-			v++
-		}
-		for _, sc := range authSchemes {
-			if len(b)-v > len(sc) && strings.EqualFold(string(b[v:v+len(sc)]), sc) {
-				v += len(sc)
-				for v < len(b) && b[v] == ' ' {
-					v++
-				}
+	for _, sep := range []byte{':', '='} {
+		for off := 0; off < len(b); {
+			k := bytes.IndexByte(b[off:], sep)
+			if k < 0 {
 				break
 			}
+			off += k + 1
+			namedValueAt(b, off-1, add)
 		}
-		e := v
-		switch quote {
-		case 0:
-			for e < len(b) && !isValueStop(b[e]) {
-				e++
-			}
-		case '\\':
-			for e < len(b) && b[e] != '\n' && !(b[e] == '\\' && e+1 < len(b) && b[e+1] == '"') {
-				e++
-			}
-		default:
-			for e < len(b) && b[e] != quote && b[e] != '\n' {
-				if b[e] == '\\' {
-					e++
-				}
-				e++
-			}
-			if e > len(b) {
-				e = len(b)
-			}
-		}
-		add(v, e, rule)
 	}
+}
+
+// namedValueAt looks at one ':' or '=' at i.
+func namedValueAt(b []byte, i int, add func(s, e int, rule string)) {
+	c := b[i]
+	ne := i
+	if ne > 0 && (b[ne-1] == '"' || b[ne-1] == '\'') {
+		ne--
+	}
+	ns := ne
+	for ns > 0 && ne-ns < 64 && isKeyByte(b[ns-1]) {
+		ns--
+	}
+	if ns == ne {
+		return
+	}
+	name := b[ns:ne]
+	// Escaped separators glue onto the name: "\u0026key", "%26key".
+	if ns > 0 && b[ns-1] == '\\' && len(name) > 5 && name[0] == 'u' {
+		name = name[5:]
+	} else if ns > 0 && b[ns-1] == '%' && len(name) > 2 {
+		name = name[2:]
+	}
+	if !classifyName(name, c) {
+		return
+	}
+	rule := RuleParam
+	if c == ':' || headerNames[strings.ToLower(string(name))] {
+		rule = RuleAuthHeader
+	}
+	v := i + 1
+	if c == ':' && v < len(b) && b[v] == ':' {
+		return
+	}
+	for v < len(b) && (b[v] == ' ' || b[v] == '\t') {
+		v++
+	}
+	if bytes.HasPrefix(b[v:], []byte(Redacted)) {
+		return
+	}
+	var quote byte
+	if v+1 < len(b) && b[v] == '\\' && b[v+1] == '"' {
+		quote, v = '\\', v+2
+	} else if v < len(b) && (b[v] == '"' || b[v] == '\'') {
+		quote, v = b[v], v+1
+	} else if v < len(b) && b[v] == '[' {
+		v++
+	}
+	for _, sc := range authSchemes {
+		if len(b)-v > len(sc) && strings.EqualFold(string(b[v:v+len(sc)]), sc) {
+			v += len(sc)
+			for v < len(b) && b[v] == ' ' {
+				v++
+			}
+			break
+		}
+	}
+	e := v
+	switch quote {
+	case 0:
+		for e < len(b) && !isValueStop(b[e]) {
+			e++
+		}
+	case '\\':
+		for e < len(b) && b[e] != '\n' && !(b[e] == '\\' && e+1 < len(b) && b[e+1] == '"') {
+			e++
+		}
+	default:
+		for e < len(b) && b[e] != quote && b[e] != '\n' {
+			if b[e] == '\\' {
+				e++
+			}
+			e++
+		}
+		if e > len(b) {
+			e = len(b)
+		}
+	}
+	add(v, e, rule)
 }
 
 func isValueStop(c byte) bool {
@@ -717,12 +783,17 @@ var keyShapes = []keyShape{
 	{"xoxa-", 10}, {"nvapi-", 20}, {"tvly-", 20}, {"AKIA", 16}, {"ASIA", 16},
 }
 
-// keyStarts marks the bytes a key shape can start with.
-var keyStarts [256]bool
+// keyStarts marks the bytes a key shape can start with; minShapeLen is the
+// shortest token worth comparing (JWTs included).
+var (
+	keyStarts   [256]bool
+	minShapeLen = 10
+)
 
 func init() {
 	for _, k := range keyShapes {
 		keyStarts[k.prefix[0]] = true
+		minShapeLen = min(minShapeLen, len(k.prefix)+k.min)
 	}
 	keyStarts['e'] = true // JWT
 }
@@ -739,7 +810,7 @@ func findKeyShapes(b []byte, add func(s, e int, rule string)) {
 		for j < len(b) && isKeyByte(b[j]) {
 			j++
 		}
-		if keyStarts[b[i]] {
+		if keyStarts[b[i]] && j-i >= minShapeLen {
 			tok := b[i:j]
 			if bytes.HasPrefix(tok, []byte("eyJ")) && len(tok) >= 10 {
 				// header.payload.signature
@@ -786,10 +857,11 @@ var fileExts = map[string]bool{
 
 // visitHosts calls fn for every host or address in b that the level hides,
 // with its span, rule and the value to pseudonymise. It never modifies b.
-func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rule, value string)) {
+func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rule string, value []byte)) {
 	r.mu.RLock()
 	hosts := r.hosts
 	haveHosts := len(hosts) > 0
+	anyToken := r.hostsDot
 	defer r.mu.RUnlock()
 	var low []byte
 	for i := 0; i < len(b); {
@@ -797,7 +869,8 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 		if (isHex(c) || c == ':') && (i == 0 || (!isHostByte(b[i-1]) && b[i-1] != ':')) {
 			if e, a, ok := scanIPv6(b, i); ok {
 				if rule := ipRule(a); rule != "" {
-					fn(i, e, rule, a.String())
+					low = appendLower(low[:0], b[i:e])
+					fn(i, e, rule, low)
 				}
 				i = e
 				continue
@@ -834,12 +907,12 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 		}
 		tok := b[s:e]
 		hasDot := bytes.IndexByte(tok, '.') >= 0
-		if !hasDot && !haveHosts {
+		if !hasDot && !anyToken {
 			continue
 		}
 		low = appendLower(low[:0], tok)
 		if haveHosts && hosts[string(low)] {
-			fn(s, e, RuleHostReg, string(low))
+			fn(s, e, RuleHostReg, low)
 			continue
 		}
 		if !hasDot {
@@ -847,24 +920,23 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 		}
 		if a, ok := parseIPv4(tok); ok {
 			if rule := ipRule(a); rule != "" {
-				fn(s, e, rule, a.String())
+				fn(s, e, rule, low)
 			}
 			continue
 		}
 		if !looksLikeHost(tok) {
 			continue
 		}
-		h := string(low)
-		if alwaysVisible[h] || strings.HasSuffix(h, ".localhost") {
+		if alwaysVisible[string(low)] || bytes.HasSuffix(low, []byte(".localhost")) {
 			continue
 		}
-		if r.isAllowlisted(h) {
+		if r.isAllowlistedBytes(low) {
 			if strict {
-				fn(s, e, RuleProvider, h)
+				fn(s, e, RuleProvider, low)
 			}
 			continue
 		}
-		fn(s, e, RuleHostname, h)
+		fn(s, e, RuleHostname, low)
 	}
 }
 

@@ -37,7 +37,7 @@ func (r *Redactor) Scan(file string, b []byte) []Finding {
 		hits = append(hits, hit{s.start, s.rule})
 	}
 	r.mu.RUnlock()
-	r.visitHosts(b, r.level == LevelStrict, func(start, _ int, rule, _ string) { hits = append(hits, hit{start, rule}) })
+	r.visitHosts(b, r.level == LevelStrict, func(start, _ int, rule string, _ []byte) { hits = append(hits, hit{start, rule}) })
 	if len(hits) == 0 {
 		return nil
 	}
