@@ -54,6 +54,19 @@ func retryable(r EndpointResult) bool {
 	return true
 }
 
+// attemptKey carries the attempt number (1-based) in an attempt's context.
+type attemptKey struct{}
+
+// attemptOf returns which attempt ctx belongs to: 1 for the first (and for
+// runs without retries). CheckEndpoint localises a fault with ping and
+// traceroute only on the first attempt: retries must not repeat a traceroute.
+func attemptOf(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok {
+		return n
+	}
+	return 1
+}
+
 // runAttempts runs one endpoint's chain up to 1+o.Retries times. The first
 // success without a failure returns at once. After a failure every remaining
 // attempt runs (within the deadline) so the verdict can say how often the
@@ -90,7 +103,7 @@ func runAttempts(ctx context.Context, o RunOptions, one func(context.Context) En
 			break
 		}
 		as := time.Now()
-		r := one(ctx)
+		r := one(context.WithValue(ctx, attemptKey{}, n+1))
 		last = time.Since(as)
 		if ctx.Err() != nil && r.Category != CatOK {
 			// An attempt cut short by the run ending says nothing about the endpoint.
@@ -153,6 +166,15 @@ func mergeAttempts(results []EndpointResult, stoppedBy string) EndpointResult {
 	}
 	if stoppedBy != "" {
 		out.Notes = append(out.Notes, fmt.Sprintf("retries stopped after %d attempt(s) by %s", n, stoppedBy))
+	}
+	if out.Path == nil && okIdx < 0 {
+		// The path was localised on the first attempt only.
+		for _, r := range results {
+			if r.Path != nil {
+				out.Path = r.Path
+				break
+			}
+		}
 	}
 	out.Attempts = atts
 	return out

@@ -81,6 +81,30 @@ func TestRunAttempts(t *testing.T) {
 	}
 }
 
+func TestRunAttemptsNumbersAttempts(t *testing.T) {
+	withFastBackoff(t)
+	var seen []int
+	path := &PathInfo{Target: "203.0.113.1", Summary: "lost after hop 3"}
+	one := func(ctx context.Context) EndpointResult {
+		seen = append(seen, attemptOf(ctx))
+		r := EndpointResult{Category: CatBlocked, Cause: CauseSYNTimeout}
+		if attemptOf(ctx) == 1 {
+			r.Path = path // as CheckEndpoint localises on the first attempt only
+		}
+		return r
+	}
+	r := runAttempts(context.Background(), RunOptions{Retries: 2}, one)
+	if len(seen) != 3 || seen[0] != 1 || seen[1] != 2 || seen[2] != 3 {
+		t.Fatalf("attempt numbers %v, want [1 2 3]", seen)
+	}
+	if r.Path != path {
+		t.Errorf("the first attempt's path localisation was lost: %+v", r.Path)
+	}
+	if attemptOf(context.Background()) != 1 {
+		t.Error("a context without retries is attempt 1")
+	}
+}
+
 func TestRunAttemptsRespectsDeadline(t *testing.T) {
 	old := retryBackoff
 	retryBackoff = backoff{Base: time.Hour, Max: time.Hour}
