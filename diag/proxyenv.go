@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 
 	"golang.org/x/net/http/httpproxy"
@@ -76,6 +77,9 @@ func checkProxyURL(u *url.URL) (*url.URL, *ProxyError) {
 	}
 	return u, nil
 }
+
+// schemePrefixRe spots a value written as a full URL (scheme://…).
+var schemePrefixRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
 
 // parseEnvProxy reads an environment proxy value exactly as Go's httpproxy
 // does: a full URL, or host[:port] taken as http://. ok is false when Go
@@ -212,7 +216,7 @@ func envProxy(target *url.URL, envNames []string, getenv func(string) string) (*
 		return none(ProxySourceNone)
 	}
 	info := ProxyInfo{Source: proxySourceEnv + name}
-	if prefixed && strings.Contains(val, "://") {
+	if prefixed && schemePrefixRe.MatchString(val) {
 		// "http://[::1" becomes http://http://[::1 in Go: a proxy named
 		// "http", which fails later with a baffling DNS error. Say it now.
 		return nil, info, &ProxyError{Cause: CauseProxyBadURL, Var: name,

@@ -249,3 +249,41 @@ func BenchmarkResolveProxyEnv(b *testing.B) {
 		}
 	}
 }
+
+// FuzzResolveProxyEnv holds the doctor to Go's decisions for any
+// environment value: the same proxy or none, and a *ProxyError only for a
+// proxy Go would dial and fail on.
+func FuzzResolveProxyEnv(f *testing.F) {
+	f.Add("http://127.0.0.1:7890", "", uint8(0))
+	f.Add("127.0.0.1:7890", "api.openai.com", uint8(1))
+	f.Add("socks5h://u:p@127.0.0.1:1080", ".corp.example,10.0.0.0/8", uint8(2))
+	f.Add("http://[::1", "*", uint8(3))
+	f.Add(" http://h:1", "", uint8(4))
+	f.Add("socks4://h", "h:1", uint8(5))
+	f.Add("http://u:p%zz@h", "", uint8(0))
+	targets := []string{"https://api.openai.com/v1/models", "http://10.1.2.3:3000/api/status", "https://llm.corp.example:8443/v1/models",
+		"http://127.0.0.1:3000/api/status", "https://[2001:db8::1]/v1/models", "http://localhost/x"}
+	f.Fuzz(func(t *testing.T, v, np string, ti uint8) {
+		target, _ := url.Parse(targets[int(ti)%len(targets)])
+		env := map[string]string{"HTTPS_PROXY": v, "HTTP_PROXY": v, "NO_PROXY": np}
+		goCfg := &httpproxy.Config{HTTPProxy: v, HTTPSProxy: v, NoProxy: np}
+		want, goErr := goCfg.ProxyFunc()(target)
+		if goErr != nil {
+			t.Skip("Go refused the configuration itself")
+		}
+		got, info, err := ResolveProxy(Endpoint{Name: "e", URL: target.String()}, target, testEnv(env))
+		if err != nil {
+			var pe *ProxyError
+			if !errors.As(err, &pe) || want == nil {
+				t.Fatalf("value %q: doctor error %v while Go uses %v", v, err, want)
+			}
+			return
+		}
+		if (got == nil) != (want == nil) || (got != nil && got.String() != want.String()) {
+			t.Fatalf("value %q no_proxy %q target %s: doctor %v (%s), Go %v", v, np, target, got, info.Source, want)
+		}
+		if got != nil && info.URL != got.Redacted() {
+			t.Fatalf("info URL %q is not the redacted proxy %q", info.URL, got.Redacted())
+		}
+	})
+}
