@@ -600,9 +600,8 @@ func (p *cfgParser) endpoint(n *yaml.Node) (Endpoint, *yaml.Node, error) {
 // endpointKey fills Key from key: or key_env:. Messages never repeat a key.
 func (p *cfgParser) endpointKey(ep *Endpoint, vals map[string]string, at func(string) *yaml.Node) error {
 	key, env := vals["key"], vals["key_env"]
-	_, hasKey := vals["key"]
 	_, hasEnv := vals["key_env"]
-	if hasKey && hasEnv && key != "" && env != "" {
+	if key != "" && env != "" {
 		return p.errAt(at("key_env"), "endpoint %q: set key or key_env, not both", ep.Name)
 	}
 	if key != "" {
