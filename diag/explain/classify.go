@@ -74,7 +74,17 @@ func Classify(text string) Result {
 		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: f.status,
 		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(),
 	})
+	if (cause == diag.CauseLocalRefused || cause == diag.CauseConnRefused) && proxyPorts[r.Port] != "" {
+		r.Hint += " Port " + r.Port + " is " + proxyPorts[r.Port] + "'s usual port: if it is the proxy new-api (or its tokenizer download) is set to use, the proxy client is not running or listens elsewhere."
+	}
 	return r
+}
+
+// proxyPorts are local proxy clients' default ports: a refused connection to
+// one of them is most likely a proxy that is not running.
+var proxyPorts = map[string]string{
+	"7890": "Clash", "7891": "Clash (SOCKS)", "7897": "Clash Verge", "10808": "v2rayN (SOCKS)", "10809": "v2rayN (HTTP)",
+	"1080": "a SOCKS proxy", "8118": "Privoxy", "3128": "Squid", "20171": "v2rayA", "20172": "v2rayA",
 }
 
 // facts are the pieces extracted from the text before deciding.

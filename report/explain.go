@@ -1,0 +1,241 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/explain"
+)
+
+// ExplainItem is one explained text, with the confirming probe's verdict
+// when `explain --probe` ran it.
+type ExplainItem struct {
+	Input  string `json:"input"`
+	explain.Result
+	Probe *diag.EndpointResult `json:"probe_result,omitempty"`
+}
+
+// ExplainFormats are the formats explain renders.
+var ExplainFormats = []string{"text", "json"}
+
+// RenderExplain renders explained texts in format ("text" or "json"); the
+// bytes pass the redactor like every other output.
+func RenderExplain(w io.Writer, items []ExplainItem, format string, o Options) error {
+	var buf bytes.Buffer
+	switch format {
+	case "json":
+		if items == nil {
+			items = []ExplainItem{}
+		}
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(map[string]any{"schema_version": diag.SchemaVersion, "results": items}); err != nil {
+			return err
+		}
+	case "text":
+		p := newPalette(o.Color)
+		for i, it := range items {
+			if i > 0 {
+				buf.WriteString("\n")
+			}
+			writeExplainText(&buf, it, p)
+		}
+	default:
+		return fmt.Errorf("explain renders --format %s, not %q", strings.Join(ExplainFormats, "|"), format)
+	}
+	return WriteRedacted(w, buf.Bytes(), o.Redactor)
+}
+
+func explainCat(p palette, c diag.Category, s string) string {
+	switch {
+	case c == diag.CatOK:
+		return p.ok(s)
+	case warnish(c):
+		return p.warn(s)
+	}
+	return p.bad(s)
+}
+
+func writeExplainText(b *bytes.Buffer, it ExplainItem, p palette) {
+	r := it.Result
+	if !r.Recognized() {
+		fmt.Fprintf(b, "%s %s\n", p.warn("?"), p.bold("not recognised"))
+		fmt.Fprintf(b, "  text:  %s\n", explainLine(it.Input, 300))
+		fmt.Fprintf(b, "  hint:  %s\n", r.Hint)
+		return
+	}
+	fmt.Fprintf(b, "%s %s (%s)", p.bold("→"), explainCat(p, r.Category, string(r.Category)), r.Cause)
+	if r.Layer != "" {
+		fmt.Fprintf(b, "  %s", p.dim("at "+string(r.Layer)))
+	}
+	if r.Source != "" {
+		fmt.Fprintf(b, "  %s", p.dim("["+r.Source+"]"))
+	}
+	b.WriteString("\n")
+	if r.ChannelID > 0 {
+		fmt.Fprintf(b, "  channel:  #%d %s\n", r.ChannelID, r.ChannelName)
+	}
+	if r.Host != "" {
+		who := "target"
+		if strings.HasPrefix(r.Cause, "proxy-") || strings.HasPrefix(r.Cause, "socks-") {
+			who = "proxy"
+		}
+		fmt.Fprintf(b, "  %-8s  %s\n", who+":", explainHostPort(r.Host, r.Port))
+	}
+	if r.URL != "" {
+		fmt.Fprintf(b, "  url:      %s\n", r.URL)
+	}
+	if r.Status != 0 {
+		fmt.Fprintf(b, "  status:   %d\n", r.Status)
+	}
+	fmt.Fprintf(b, "  evidence: %s\n", explainLine(r.Evidence, 300))
+	fmt.Fprintf(b, "  hint:     %s\n", r.Hint)
+	if r.Probe != "" {
+		fmt.Fprintf(b, "  confirm:  %s\n", p.bold(r.Probe))
+	}
+	if pr := it.Probe; pr != nil {
+		fmt.Fprintf(b, "  probe:    %s %s (%s)", pr.Name, explainCat(p, pr.Category, string(pr.Category)), pr.Cause)
+		if pr.FailingLayer != "" {
+			fmt.Fprintf(b, " at %s", pr.FailingLayer)
+		}
+		b.WriteString("\n")
+		if pr.Message != "" {
+			fmt.Fprintf(b, "            %s\n", pr.Message)
+		}
+		switch {
+		case pr.Category == r.Category && pr.Cause == r.Cause:
+			fmt.Fprintf(b, "            %s\n", p.ok("the probe confirms the diagnosis"))
+		case pr.Category == diag.CatOK:
+			fmt.Fprintf(b, "            %s\n", p.warn("the path works from here now: the fault was transient, or lies where the text came from (another host, container or network)"))
+		default:
+			fmt.Fprintf(b, "            %s\n", p.warn("the probe sees a different fault from here: trust the probe for this machine"))
+		}
+	}
+}
+
+func explainHostPort(h, port string) string {
+	if port == "" {
+		return h
+	}
+	if strings.Contains(h, ":") {
+		return "[" + h + "]:" + port
+	}
+	return h + ":" + port
+}
+
+func explainLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// RenderLogReport renders an analysed log in format ("text" or "json"),
+// through the redactor.
+func RenderLogReport(w io.Writer, rep *explain.LogReport, format string, o Options) error {
+	var buf bytes.Buffer
+	switch format {
+	case "json":
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(map[string]any{"schema_version": diag.SchemaVersion, "log": rep}); err != nil {
+			return err
+		}
+	case "text":
+		writeLogText(&buf, rep, newPalette(o.Color), o.Verbose)
+	default:
+		return fmt.Errorf("explain renders --format %s, not %q", strings.Join(ExplainFormats, "|"), format)
+	}
+	return WriteRedacted(w, buf.Bytes(), o.Redactor)
+}
+
+func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bool) {
+	fmt.Fprintf(b, "%s %d lines (%s), %d errors classified, %d not recognised",
+		p.bold("log:"), rep.Lines, explainBytes(rep.Bytes), rep.Errors, rep.Unrecognized)
+	if rep.Garbage > 0 {
+		fmt.Fprintf(b, ", %d not text", rep.Garbage)
+	}
+	if rep.Truncated > 0 {
+		fmt.Fprintf(b, ", %d over-long (read in part)", rep.Truncated)
+	}
+	b.WriteString("\n")
+	if rep.First != "" {
+		fmt.Fprintf(b, "%s %s → %s\n", p.bold("span:"), rep.First, rep.Last)
+	}
+	if rep.Errors == 0 {
+		fmt.Fprintf(b, "%s\n", p.ok("no upstream errors recognised"))
+		return
+	}
+	b.WriteString("\n" + p.bold("by category") + "\n")
+	for _, c := range diag.Categories {
+		if n := rep.ByCategory[c]; n > 0 {
+			fmt.Fprintf(b, "  %-12s %8d  %5.1f%%\n", explainCat(p, c, string(c)), n, 100*float64(n)/float64(rep.Errors))
+		}
+	}
+	b.WriteString("\n" + p.bold("by cause") + "\n")
+	for i, c := range rep.Causes {
+		if i >= 12 && !verbose {
+			fmt.Fprintf(b, "  … %d more causes (--verbose)\n", len(rep.Causes)-i)
+			break
+		}
+		fmt.Fprintf(b, "  %8d  %s (%s)\n", c.Count, explainCat(p, c.Category, c.Cause), c.Category)
+		fmt.Fprintf(b, "            e.g. %s\n", p.dim(explainLine(c.Example, 160)))
+		fmt.Fprintf(b, "            %s\n", c.Hint)
+		if c.Probe != "" {
+			fmt.Fprintf(b, "            confirm: %s\n", c.Probe)
+		}
+	}
+	if len(rep.Channels) > 0 {
+		b.WriteString("\n" + p.bold("worst channels") + "\n")
+		for i, c := range rep.Channels {
+			if i >= 10 && !verbose {
+				fmt.Fprintf(b, "  … %d more (--verbose)\n", len(rep.Channels)-i)
+				break
+			}
+			fmt.Fprintf(b, "  %-28s %8d errors, mostly %s (%s)", c.Key, c.Errors, explainCat(p, c.Category, c.TopCause), c.Category)
+			if c.Disabled > 0 {
+				fmt.Fprintf(b, ", %d auto-disable lines", c.Disabled)
+			}
+			b.WriteString("\n")
+			fmt.Fprintf(b, "  %-28s %s\n", "", c.Hint)
+		}
+		if rep.OverflowChannels > 0 {
+			fmt.Fprintf(b, "  (%d errors over the channel cap counted under (other))\n", rep.OverflowChannels)
+		}
+	}
+	if len(rep.Hours) > 0 {
+		b.WriteString("\n" + p.bold("by hour") + "\n")
+		peak := int64(1)
+		for _, h := range rep.Hours {
+			peak = max(peak, h.Errors)
+		}
+		hours := rep.Hours
+		if len(hours) > 48 && !verbose {
+			fmt.Fprintf(b, "  (last 48 of %d hours; --verbose for all)\n", len(hours))
+			hours = hours[len(hours)-48:]
+		}
+		for _, h := range hours {
+			bar := strings.Repeat("█", int(1+h.Errors*30/peak))
+			fmt.Fprintf(b, "  %s %8d %s\n", h.Hour, h.Errors, p.dim(bar))
+		}
+	}
+}
+
+func explainBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
