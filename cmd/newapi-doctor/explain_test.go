@@ -12,17 +12,7 @@ import (
 	"testing"
 )
 
-// buildExplainBinary builds the CLI into dir (a test's TempDir, removed after it).
-func buildExplainBinary(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "newapi-doctor")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-var explainBin string // set by TestExplainBinary for its subtests
+var explainBin string // set by TestExplainBinary for its subtests (e2e_test.go builds it)
 
 func runExplain(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
@@ -42,10 +32,10 @@ func runExplain(t *testing.T, stdin string, args ...string) (string, string, int
 	return out.String(), errb.String(), code
 }
 
-// TestExplainBinary builds the binary once and runs the explain command the
+// TestExplainBinary runs the explain command the
 // way users do: arguments, stdin, --log, --probe, --format json.
 func TestExplainBinary(t *testing.T) {
-	explainBin = buildExplainBinary(t, t.TempDir())
+	explainBin = doctorBinary(t)
 	t.Run("texts", testExplainTexts)
 	t.Run("json and probe", testExplainJSONAndProbe)
 	t.Run("log", testExplainLog)
