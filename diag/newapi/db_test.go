@@ -390,6 +390,42 @@ func randSuffix() string {
 	return hex.EncodeToString(b)
 }
 
+// testServerForks fills a fresh namespace (from isolate) with each fork's
+// channels and reads it back, enabled only and all with keys.
+func testServerForks(t *testing.T, kind, driver string, isolate func(t *testing.T) string) {
+	for _, fc := range []struct {
+		fork  Fork
+		seeds []seed
+		tab   map[string]want
+	}{{ForkNewAPI, newAPISeeds, wantNewAPI}, {ForkOneAPI, oneAPISeeds, wantOneAPI}} {
+		t.Run(string(fc.fork), func(t *testing.T) {
+			dsn := isolate(t)
+			db, err := sql.Open(driver, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fill(t, db, kind, fc.fork, fc.seeds)
+			db.Close()
+			for _, all := range []bool{false, true} {
+				eps, info, err := LoadFromDB(context.Background(), dsn, Options{All: all, WithKeys: all, Getenv: noEnv})
+				if err != nil {
+					t.Fatalf("LoadFromDB: %v", err)
+				}
+				if info.Kind != kind || info.Fork != fc.fork || strings.Contains(info.Display, "newapi_doctor:newapi_doctor") {
+					t.Errorf("info = %+v", info)
+				}
+				checkLoaded(t, eps, fc.tab, all, all)
+				if !all {
+					assertNoSecrets(t, struct {
+						E []diag.Endpoint
+						I *DBInfo
+					}{eps, info})
+				}
+			}
+		})
+	}
+}
+
 func TestLoadFromPostgres(t *testing.T) {
 	dsn := serverDSN(t, "NEWAPI_DOCTOR_TEST_PG_DSN", "postgres://newapi_doctor:newapi_doctor@127.0.0.1:5432/newapi_doctor?sslmode=disable", "127.0.0.1:5432")
 	admin, err := sql.Open("pgx", dsn)
@@ -397,36 +433,14 @@ func TestLoadFromPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	for _, fc := range []struct {
-		fork  Fork
-		seeds []seed
-		tab   map[string]want
-	}{{ForkNewAPI, newAPISeeds, wantNewAPI}, {ForkOneAPI, oneAPISeeds, wantOneAPI}} {
-		t.Run(string(fc.fork), func(t *testing.T) {
-			schema := "t_" + randSuffix()
-			if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-				t.Fatalf("create schema: %v", err)
-			}
-			t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-			sdsn := dsn + "&search_path=" + schema
-			db, err := sql.Open("pgx", sdsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fill(t, db, KindPostgres, fc.fork, fc.seeds)
-			db.Close()
-			for _, all := range []bool{false, true} {
-				eps, info, err := LoadFromDB(context.Background(), sdsn, Options{All: all, WithKeys: all, Getenv: noEnv})
-				if err != nil {
-					t.Fatalf("LoadFromDB: %v", err)
-				}
-				if info.Kind != KindPostgres || info.Fork != fc.fork || strings.Contains(info.Display, "newapi_doctor:newapi_doctor") {
-					t.Errorf("info = %+v", info)
-				}
-				checkLoaded(t, eps, fc.tab, all, all)
-			}
-		})
-	}
+	testServerForks(t, KindPostgres, "pgx", func(t *testing.T) string {
+		schema := "t_" + randSuffix()
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			t.Fatalf("create schema: %v", err)
+		}
+		t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+		return dsn + "&search_path=" + schema
+	})
 	t.Run("wrong password names the DSN without it", func(t *testing.T) {
 		bad := strings.Replace(dsn, "newapi_doctor:newapi_doctor@", "newapi_doctor:wrongPASSWORD123@", 1)
 		_, _, err := LoadFromDB(context.Background(), bad, Options{Getenv: noEnv, Timeout: 5 * time.Second})
@@ -444,36 +458,14 @@ func TestLoadFromMySQL(t *testing.T) {
 	}
 	defer admin.Close()
 	base, _, _ := strings.Cut(dsn, "/")
-	for _, fc := range []struct {
-		fork  Fork
-		seeds []seed
-		tab   map[string]want
-	}{{ForkNewAPI, newAPISeeds, wantNewAPI}, {ForkOneAPI, oneAPISeeds, wantOneAPI}} {
-		t.Run(string(fc.fork), func(t *testing.T) {
-			name := "newapi_doctor_" + randSuffix()
-			if _, err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4"); err != nil {
-				t.Fatalf("create database: %v", err)
-			}
-			t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE `" + name + "`") })
-			ddsn := base + "/" + name
-			db, err := sql.Open("mysql", ddsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fill(t, db, KindMySQL, fc.fork, fc.seeds)
-			db.Close()
-			for _, all := range []bool{false, true} {
-				eps, info, err := LoadFromDB(context.Background(), ddsn, Options{All: all, WithKeys: all, Getenv: noEnv})
-				if err != nil {
-					t.Fatalf("LoadFromDB: %v", err)
-				}
-				if info.Kind != KindMySQL || info.Fork != fc.fork || strings.Contains(info.Display, ":newapi_doctor@") {
-					t.Errorf("info = %+v", info)
-				}
-				checkLoaded(t, eps, fc.tab, all, all)
-			}
-		})
-	}
+	testServerForks(t, KindMySQL, "mysql", func(t *testing.T) string {
+		name := "newapi_doctor_" + randSuffix()
+		if _, err := admin.Exec("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4"); err != nil {
+			t.Fatalf("create database: %v", err)
+		}
+		t.Cleanup(func() { _, _ = admin.Exec("DROP DATABASE `" + name + "`") })
+		return base + "/" + name
+	})
 	t.Run("via SQL_DSN as new-api reads it", func(t *testing.T) {
 		_, _, err := LoadFromDB(context.Background(), "", Options{Getenv: func(k string) string {
 			if k == "SQL_DSN" {
