@@ -114,3 +114,27 @@ func TestGitHubRedactsBeforeEscaping(t *testing.T) {
 		t.Fatalf("IP after %%0A leaked: %s", out)
 	}
 }
+
+// Whatever an endpoint's name or message holds, each annotation stays one
+// line: a raw newline would end the workflow command and inject another.
+func FuzzGitHubOneLinePerAnnotation(f *testing.F) {
+	f.Add("a", "msg", "hint")
+	f.Add("x\n::error::injected", "l1\r\nl2%0A::warning::x", "100%")
+	f.Add("n,a:m", "\u2028\x00", "")
+	f.Fuzz(func(t *testing.T, name, msg, hint string) {
+		e := diag.EndpointResult{Name: name, Category: diag.CatRefused, Cause: diag.CauseConnRefused, Message: msg, Hint: hint}
+		var buf bytes.Buffer
+		if err := renderGitHub(&buf, ciReport(e, e), Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%d lines for 2 failing endpoints + summary: %q", len(lines), buf.String())
+		}
+		for _, l := range lines[:2] {
+			if !strings.HasPrefix(l, "::error title=") || strings.ContainsAny(l, "\r") {
+				t.Fatalf("malformed annotation %q", l)
+			}
+		}
+	})
+}

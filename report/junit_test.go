@@ -132,10 +132,13 @@ func FuzzJUnitValidXML(f *testing.F) {
 	f.Add("a", "msg", "hint")
 	f.Add("x<y>&\"'", "line1\nline2\r\x00\x1b[31m", "]]>")
 	f.Add("\xff\xfe", "%0A", "\u2028")
+	f.Add("gw", `token="sk-abcdefghijklmnopqrstuvwx" password=hunter2 http://u:p@10.0.0.1:3128`, `<a href="https://corp.example.internal/x?key=abc">`)
 	f.Fuzz(func(t *testing.T, name, msg, hint string) {
 		e := diag.EndpointResult{Name: name, Category: diag.CatHTTP, Cause: diag.CauseNotFound, Message: msg, Hint: hint}
 		var buf bytes.Buffer
-		if err := Render(&buf, ciReport(e), "junit", Options{}); err != nil {
+		// Through the full redaction pass: a pseudonym or [REDACTED] must
+		// never break the markup.
+		if err := Render(&buf, ciReport(e), "junit", Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
 			return // refusing is fine; a panic or invalid XML is not
 		}
 		var doc junitSuites
