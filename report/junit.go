@@ -91,7 +91,7 @@ func renderJUnit(w io.Writer, rep *diag.Report, o Options) error {
 	for _, e := range rep.Endpoints {
 		c := junitCase{
 			Name:      e.Name,
-			Classname: "newapi-doctor." + classSegment(e.Provider),
+			Classname: "newapi-doctor/" + classSegment(e.Provider),
 			Time:      seconds(e.DurationMS),
 			SystemOut: rd.String(endpointDetail(e)),
 		}
@@ -129,7 +129,8 @@ func renderJUnit(w io.Writer, rep *diag.Report, o Options) error {
 	return err
 }
 
-// classSegment keeps the classname a dotted identifier CI tools group by.
+// classSegment is the provider part of the classname CI tools group by. No
+// dots: "newapi-doctor.openai" would read as a host name to the redactor.
 func classSegment(provider string) string {
 	if provider == "" {
 		return "endpoint"

@@ -118,6 +118,9 @@ func TestJUnitFailureContent(t *testing.T) {
 			t.Errorf("failure lacks %q:\n%s", want, c.Failure.Text)
 		}
 	}
+	if c.Classname != "newapi-doctor/openai" {
+		t.Errorf("classname %q (must survive redaction readable)", c.Classname)
+	}
 	if c.Failure.Type != "refused" {
 		t.Errorf("failure type %q", c.Failure.Type)
 	}
