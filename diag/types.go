@@ -62,8 +62,9 @@ type Endpoint struct {
 	KeyEnv   string // name of the variable Key was read from (for messages)
 	Provider string // provider id (openai, anthropic, ...); inferred from the host when empty
 	CAFile   string // extra root CA bundle (PEM)
-	// ProbePath overrides the path probed under URL (default: the provider's free
-	// model-list path, e.g. /models). Absolute paths replace the URL's path.
+	// ProbePath is appended to URL's path as new-api appends request paths
+	// (plain concatenation: "/v1" + "/models"); empty = the provider's free
+	// model-list path when URL has no path, else URL's path + "/models".
 	ProbePath string
 	Source    string // where it was defined, e.g. "newapi-doctor.yaml:12", "default", "argument", "db:#3"
 	// Extra carries source-specific facts shown in reports (e.g. new-api channel id, status, test model).
