@@ -43,8 +43,8 @@ type LogReport struct {
 	Unrecognized int64  `json:"unrecognized"`    // error-level lines no rule matched
 	Garbage      int64  `json:"garbage"`         // lines that are not text (binary, invalid UTF-8)
 	Truncated    int64  `json:"truncated"`       // lines longer than MaxLine (examined in part)
-	First        string `json:"first,omitempty"` // first timestamp seen (new-api's format)
-	Last         string `json:"last,omitempty"`
+	First        string `json:"first,omitempty"` // earliest timestamp (new-api's format)
+	Last         string `json:"last,omitempty"`  // latest timestamp
 
 	ByCategory map[diag.Category]int64 `json:"by_category"`
 	Causes     []CauseStat             `json:"causes"`
@@ -222,10 +222,13 @@ func (a *analyzer) line(b []byte, truncated bool) {
 	s := string(b)
 	ll := parseLine(s)
 	if ll.when != "" {
-		if a.rep.First == "" {
+		// The format sorts as text; min/max survive concatenated or rotated files.
+		if a.rep.First == "" || ll.when < a.rep.First {
 			a.rep.First = ll.when
 		}
-		a.rep.Last = ll.when
+		if ll.when > a.rep.Last {
+			a.rep.Last = ll.when
+		}
 	}
 	switch ll.level {
 	case "GIN", "INFO", "DEBUG":

@@ -300,3 +300,17 @@ func BenchmarkExplainLogRSS(b *testing.B) {
 		b.Logf("explain --log %s (%d MB): max RSS %.1f MB, wall %s", logPath, fi.Size()>>20, kb/1024, w[1])
 	}
 }
+
+func TestSpanIsMinMax(t *testing.T) {
+	in := "[ERR] 2025/03/02 - 10:00:00 | r | dial tcp 1.2.3.4:443: i/o timeout\n" +
+		"[ERR] 2025/03/01 - 09:00:00 | r | dial tcp 1.2.3.4:443: i/o timeout\n" +
+		"[ERR] 2025/03/03 - 08:00:00 | r | dial tcp 1.2.3.4:443: i/o timeout\n" +
+		"[ERR] 2025/03/02 - 11:00:00 | r | dial tcp 1.2.3.4:443: i/o timeout\n"
+	rep, err := AnalyzeLog(strings.NewReader(in), LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.First != "2025/03/01 - 09:00:00" || rep.Last != "2025/03/03 - 08:00:00" {
+		t.Errorf("span %s → %s", rep.First, rep.Last)
+	}
+}
