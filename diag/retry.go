@@ -48,7 +48,8 @@ func retryable(r EndpointResult) bool {
 	switch r.Cause {
 	case CauseBadURL, CauseProxyBadURL, CauseProxyUnsupported, CauseInterrupted, CauseDeadline,
 		CauseInternalError, CauseTLSUntrusted, CauseTLSHostname, CauseTLSExpired, CauseTLSNotYet,
-		CauseTLSCAFile, CauseTLSNotTLS:
+		CauseTLSCAFile, CauseTLSNotTLS, CauseFakeIP, CauseNoResolver, CauseProxyAuthRequired, CauseSOCKSAuth,
+		CauseRegionBlocked, CauseNotFound:
 		return false
 	}
 	return true

@@ -57,6 +57,7 @@ func TestRunAttempts(t *testing.T) {
 		{"flaky: fails two of three", 2, []EndpointResult{refused, refused, ok}, 3, CatOK, CauseFlaky, "failed 2 of 3 attempts: flaky", 3},
 		{"mixed faults", 2, []EndpointResult{refused, blocked, refused}, 3, CatRefused, CauseConnRefused, "3/3 attempts failed (blocked ×1, refused ×2)", 3},
 		{"deterministic fault not retried", 3, []EndpointResult{auth}, 1, CatAuth, CauseUnauthorized, "", 0},
+		{"wrong base path not retried", 3, []EndpointResult{{Category: CatHTTP, Cause: CauseNotFound}}, 1, CatHTTP, CauseNotFound, "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
