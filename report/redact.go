@@ -375,74 +375,81 @@ func applySpans(b []byte, spans []span, counts map[string]int) []byte {
 	return append(out, b[last:]...)
 }
 
-// secretIndex finds registered values in one pass: values of 8+ bytes are
-// keyed by their last 8 bytes, shorter ones by their last 4, each behind a
-// bit filter, so the cost per input byte stays constant however many
-// secrets are registered (keys sharing a prefix such as "sk-proj-" differ in
-// their tails).
+// secretIndex finds registered values in one pass: every value is keyed by
+// its last 4 bytes in a two-hash bit filter (128 KiB, false hits well under
+// 1% with thousands of values), and on a hit looked up by its last 8 bytes
+// (values of 8+ bytes) or 4 bytes (shorter ones). The cost per input byte
+// stays constant however many secrets are registered, and keys sharing a
+// prefix such as "sk-proj-" differ in their tails.
 type secretIndex struct {
 	long   map[uint64][]string
 	short  map[uint32][]string
-	filter [filterBits / 64]uint64
-	sfilt  [filterBits / 64]uint64
+	filter []uint64
 }
 
-// filterBits: 2^18 bits (32 KiB) keep false hits near 2% with thousands of
-// registered values, while staying cache-resident.
-const filterBits = 1 << 18
+const filterShift = 64 - 20 // 2^20 bits
 
-func filterBit(w uint64) uint64 { return (w * 0x9E3779B97F4A7C15) >> (64 - 18) }
+func filterHashes(w4 uint32) (uint64, uint64) {
+	x := uint64(w4)
+	return (x * 0x9E3779B97F4A7C15) >> filterShift, (x * 0xC2B2AE3D27D4EB4F) >> filterShift
+}
 
-func addUnique(list []string, s string) ([]string, bool) {
+func addUnique(list []string, s string) []string {
 	for _, o := range list {
 		if o == s {
-			return list, false
+			return list
 		}
 	}
-	return append(list, s), true
+	return append(list, s)
 }
 
 func (x *secretIndex) add(s string) {
-	if len(s) >= 8 {
-		w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
-		x.long[w], _ = addUnique(x.long[w], s)
-		h := filterBit(w)
-		x.filter[h/64] |= 1 << (h % 64)
-		return
-	}
-	if x.short == nil {
+	if x.filter == nil {
+		x.filter = make([]uint64, (1<<(64-filterShift))/64)
 		x.short = map[uint32][]string{}
 	}
-	w := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
-	x.short[w], _ = addUnique(x.short[w], s)
-	h := filterBit(uint64(w))
-	x.sfilt[h/64] |= 1 << (h % 64)
+	w4 := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
+	if len(s) >= 8 {
+		w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
+		x.long[w] = addUnique(x.long[w], s)
+	} else {
+		x.short[w4] = addUnique(x.short[w4], s)
+	}
+	h1, h2 := filterHashes(w4)
+	x.filter[h1/64] |= 1 << (h1 % 64)
+	x.filter[h2/64] |= 1 << (h2 % 64)
 }
 
 func (x *secretIndex) find(b []byte, add func(s, e int)) {
-	if len(x.long) == 0 && len(x.short) == 0 {
+	if x.filter == nil {
 		return
 	}
-	// One pass: the 8-byte window ending at i also holds the 4-byte one.
+	f := x.filter
 	var w uint64
 	for i := 0; i < len(b); i++ {
+		// w holds the 8 bytes ending at i, the newest in the top byte.
 		w = w>>8 | uint64(b[i])<<56
+		w4 := uint32(w >> 32)
+		h1, h2 := filterHashes(w4)
+		if f[h1/64]&(1<<(h1%64)) == 0 || f[h2/64]&(1<<(h2%64)) == 0 || i < 3 {
+			continue
+		}
 		e := i + 1
-		if h := filterBit(w); e >= 8 && x.filter[h/64]&(1<<(h%64)) != 0 {
+		if e >= 8 {
 			for _, s := range x.long[w] {
 				if e >= len(s) && string(b[e-len(s):e]) == s {
 					add(e-len(s), e)
 				}
 			}
 		}
-		w4 := uint32(w >> 32)
 		// Short values match only as whole words: "pass" must not eat "bypass".
-		if h := filterBit(uint64(w4)); e >= 4 && x.sfilt[h/64]&(1<<(h%64)) != 0 && (e == len(b) || !isWordByte(b[e])) {
-			for _, s := range x.short[w4] {
-				st := e - len(s)
-				if st >= 0 && string(b[st:e]) == s && (st == 0 || !isWordByte(b[st-1])) {
-					add(st, e)
-				}
+		if e < len(b) && isWordByte(b[e]) {
+			continue
+		}
+		for _, s := range x.short[w4] {
+			st := e - len(s)
+			if st >= 0 && string(b[st:e]) == s && (st == 0 || !isWordByte(b[st-1])) {
+				add(st, e)
 			}
 		}
 	}
@@ -880,9 +887,16 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			i++
 			continue
 		}
-		j := i + 1
+		j, dots := i, 0
 		for j < len(b) && isHostByte(b[j]) {
+			if b[j] == '.' {
+				dots++
+			}
 			j++
+		}
+		if dots == 0 && !anyToken {
+			i = j
+			continue
 		}
 		s, e := i, j
 		i = j
@@ -906,10 +920,7 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			continue
 		}
 		tok := b[s:e]
-		hasDot := bytes.IndexByte(tok, '.') >= 0
-		if !hasDot && !anyToken {
-			continue
-		}
+		hasDot := dots > 0 && bytes.IndexByte(tok, '.') >= 0
 		low = appendLower(low[:0], tok)
 		if haveHosts && hosts[string(low)] {
 			fn(s, e, RuleHostReg, low)
@@ -1002,8 +1013,46 @@ func parseIPv4(t []byte) (netip.Addr, bool) {
 	if dots != 3 {
 		return netip.Addr{}, false
 	}
-	a, err := netip.ParseAddr(string(t))
-	return a, err == nil
+	// By hand: netip.ParseAddr would allocate for every version string.
+	var o [4]byte
+	n, digits, v := 0, 0, 0
+	for k := 0; k <= len(t); k++ {
+		if k == len(t) || t[k] == '.' {
+			if digits == 0 || digits > 3 || v > 255 || (digits > 1 && t[k-digits] == '0') {
+				return netip.Addr{}, false
+			}
+			o[n], n, digits, v = byte(v), n+1, 0, 0
+			continue
+		}
+		v, digits = v*10+int(t[k]-'0'), digits+1
+	}
+	return netip.AddrFrom4(o), true
+}
+
+// plausibleIPv6 rejects most non-addresses (times, MACs, "a::b::c") before
+// netip.ParseAddr, which allocates on every failure.
+func plausibleIPv6(t []byte) bool {
+	groups, double, glen := 1, 0, 0
+	for k, c := range t {
+		switch {
+		case c == ':':
+			if k > 0 && t[k-1] == ':' {
+				double++
+			}
+			groups++
+			glen = 0
+		case c == '.':
+			glen = 0 // an IPv4 tail; netip checks it
+		default:
+			if glen++; glen > 4 {
+				return false
+			}
+		}
+	}
+	if double > 1 || (double == 1 && strings.Count(string(t), ":::") > 0) {
+		return false
+	}
+	return double == 1 || groups == 8 || (groups == 7 && bytes.IndexByte(t, '.') > 0)
 }
 
 // scanIPv6 reads an IPv6 literal (with an optional %zone) starting at i.
@@ -1028,8 +1077,14 @@ func scanIPv6(b []byte, i int) (int, netip.Addr, bool) {
 		}
 	}
 	for e := j; e > i; e-- {
-		if a, err := netip.ParseAddr(string(b[i:e])); err == nil && a.Is6() {
-			return e, a, true
+		addr := b[i:e]
+		if z := bytes.IndexByte(addr, '%'); z >= 0 {
+			addr = addr[:z]
+		}
+		if plausibleIPv6(addr) {
+			if a, err := netip.ParseAddr(string(b[i:e])); err == nil && a.Is6() {
+				return e, a, true
+			}
 		}
 		// Only trailing punctuation may be dropped: "::1:" or "2001:db8::1." end a sentence.
 		if c := b[e-1]; c != ':' && c != '.' {
