@@ -31,6 +31,7 @@ var bodyRules = []struct {
 	{diag.CauseQuota, []string{"insufficient_quota", "you exceeded your current quota", "your credit balance is too low", "credit balance is too low", "billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}},
 	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare"}},
 	{diag.CauseOverloaded529, []string{"overloaded_error"}},
+	{diag.CauseHTTPProtocol, []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken", "http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}},
 	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error"}},
 	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌"}},
 }
@@ -44,6 +45,9 @@ func (f *facts) decide() (cause, evidence, source string) {
 		if w, ok := f.has(r.words...); ok {
 			if r.cause == diag.CauseUnauthorized && f.status == 403 {
 				return diag.CauseForbidden, f.evidence(asciiLower(w)), source
+			}
+			if r.cause == diag.CauseHTML && f.status >= 500 {
+				continue // a gateway's error page: its status says more
 			}
 			return r.cause, f.evidence(asciiLower(w)), source
 		}
@@ -204,7 +208,7 @@ func (f *facts) tlsCause() (string, string) {
 	}
 	for _, r := range []rule{
 		{diag.CauseTLSUntrusted, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
-		{diag.CauseTLSHostname, []string{"certificate is valid for", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
+		{diag.CauseTLSHostname, []string{"certificate is valid for", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
 		{diag.CauseTLSNotYet, []string{"certificate is not yet valid", "is before"}},
 		{diag.CauseTLSExpired, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
 		{diag.CauseTLSNotTLS, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
@@ -374,6 +378,8 @@ func (f *facts) transportCause() (string, string) {
 		case strings.Contains(f.low, "connect: connection reset") || strings.Contains(f.low, "connectex"):
 			return diag.CauseConnResetConnect, f.evidence(w)
 		case f.status != 0:
+			return diag.CauseHTTPReset, f.evidence(w)
+		case strings.Contains(f.low, "broken pipe") || strings.Contains(f.low, "write: ") || strings.Contains(f.low, "wsasend"):
 			return diag.CauseHTTPReset, f.evidence(w)
 		case f.port == "443" || strings.HasPrefix(strings.ToLower(f.url), "https"):
 			// Reset on a fresh TLS connection is the SNI-filter signature;
