@@ -222,15 +222,36 @@ func skippedTrace(res TraceResult, why, fix string) TraceResult {
 // known end lets later waves stop there.
 const waveGap = 50 * time.Millisecond
 
+// While nothing at all has answered, the first hops are probed again every
+// extraGap until the deadline (at most maxExtra times): routers allow their
+// "no route" answers at about 1/s after a burst of 5, so a trace that starts
+// right after other traffic (the failed connect that led to it) would
+// otherwise hear nothing and report silence where a router said no.
+const (
+	extraGap  = 400 * time.Millisecond
+	maxExtra  = 4
+	extraTTLs = 2
+)
+
 func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) error {
 	sent := map[probeKey]time.Time{}
 	got := map[probeKey]hopEvent{}
 	end := 0 // lowest TTL with a terminal answer
-	wave := 0
-	var nextWave, lastSend time.Time
+	wave, extra := 0, 0
+	var nextWave, lastSend, nextExtra time.Time
 	var sendErr error
 	for {
 		now := time.Now()
+		if wave >= o.Probes && len(got) == 0 && extra < maxExtra && !now.Before(nextExtra) && now.Add(extraGap/4).Before(lastSend.Add(o.ProbeTimeout)) {
+			for ttl := 1; ttl <= min(extraTTLs, o.MaxHops); ttl++ {
+				k := probeKey{ttl, o.Probes + extra}
+				if t.send(k) == nil {
+					sent[k] = time.Now()
+				}
+			}
+			extra++
+			nextExtra = now.Add(extraGap)
+		}
 		if wave < o.Probes && !now.Before(nextWave) {
 			limit := o.MaxHops
 			if end > 0 {
@@ -256,6 +277,7 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 			wave++
 			lastSend = time.Now()
 			nextWave = lastSend.Add(waveGap)
+			nextExtra = lastSend.Add(extraGap)
 		}
 		for k, ev := range got {
 			if ev.kind != evHop && (end == 0 || k.ttl < end) {
@@ -268,6 +290,8 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 		until := lastSend.Add(o.ProbeTimeout)
 		if wave < o.Probes {
 			until = nextWave
+		} else if len(got) == 0 && extra < maxExtra {
+			until = minTime(until, nextExtra)
 		}
 		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
 			until = dl
@@ -344,7 +368,7 @@ func summarise(res *TraceResult, o TraceOptions, sent map[probeKey]time.Time, go
 			last = k.ttl
 		}
 	}
-	end = relocateEnd(got, end, o.Probes)
+	end = relocateEnd(got, end, o.Probes+maxExtra)
 	if last > end && end > 0 {
 		last = end
 	}
@@ -356,7 +380,7 @@ func summarise(res *TraceResult, o TraceOptions, sent map[probeKey]time.Time, go
 	}
 	for ttl := 1; ttl <= upto; ttl++ {
 		h := TraceHop{TTL: ttl}
-		for n := range o.Probes {
+		for n := range o.Probes + maxExtra {
 			k := probeKey{ttl, n}
 			at, ok := sent[k]
 			if !ok {
@@ -390,7 +414,7 @@ func summarise(res *TraceResult, o TraceOptions, sent map[probeKey]time.Time, go
 	default:
 		res.EndHop = end
 		var ev hopEvent
-		for n := range o.Probes {
+		for n := range o.Probes + maxExtra {
 			if e, ok := got[probeKey{end, n}]; ok && e.kind != evHop {
 				ev = e
 				break

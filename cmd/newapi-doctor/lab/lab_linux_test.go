@@ -138,11 +138,16 @@ func newLab(t *testing.T) *lab {
 	t.Cleanup(func() { lock.Close() })
 	removeLeftovers()
 
-	dir := t.TempDir()
-	// nobody must reach the binary, config and CA for the unprivileged run.
-	if err := os.Chmod(dir, 0o755); err != nil {
+	// nobody must reach the binary, config and CA for the unprivileged run,
+	// so not t.TempDir (its parent is 0700).
+	dir, err := os.MkdirTemp("", "nd-lab-")
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -262,10 +267,7 @@ func (l *lab) write(name, content string) string {
 }
 
 func (l *lab) servers() {
-	ca, cert, key, err := writePKI(l.dir)
-	if err != nil {
-		l.t.Fatal(err)
-	}
+	ca, cert, key := writePKI(l.t, l.dir)
 	l.ca = ca
 	l.start(nsServer, []string{roleEnv + "=upstream", "ND_LAB_LISTEN=:443", "ND_LAB_CERT=" + cert, "ND_LAB_KEY=" + key}, l.self)
 	l.start(nsServer, []string{roleEnv + "=dns-servfail", "ND_LAB_LISTEN=" + ipServfail + ":53"}, l.self)

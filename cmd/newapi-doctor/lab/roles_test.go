@@ -2,22 +2,21 @@ package lab
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/miekg/dns"
+
+	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
 // The test binary doubles as the lab's servers: TestMain runs a role when
@@ -121,46 +120,28 @@ func waitReady(targets []string, limit time.Duration) error {
 	return nil
 }
 
-// writePKI makes a CA and a leaf for *.lab.test and the lab's addresses.
-func writePKI(dir string) (caFile, certFile, keyFile string, err error) {
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "newapi-doctor lab CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+// writePKI makes a CA and a leaf for *.lab.test (probetest's) as PEM files
+// the upstream role and the endpoints' ca_file read.
+func writePKI(t *testing.T, dir string) (caFile, certFile, keyFile string) {
+	ca := probetest.NewCA(t)
+	leaf := ca.Leaf([]string{"lab.test", "*.lab.test", "203.0.113.10"}, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+	kb, err := x509.MarshalECPrivateKey(leaf.PrivateKey.(*ecdsa.PrivateKey))
 	if err != nil {
-		return
+		t.Fatal(err)
 	}
-	ca, _ := x509.ParseCertificate(caDER)
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "lab.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		DNSNames:    []string{"lab.test", "*.lab.test"},
-		IPAddresses: []net.IP{net.ParseIP("203.0.113.10")},
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return
-	}
-	kb, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return
+	var chain []byte
+	for _, der := range leaf.Certificate {
+		chain = append(chain, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
 	}
 	caFile, certFile, keyFile = filepath.Join(dir, "ca.pem"), filepath.Join(dir, "leaf.pem"), filepath.Join(dir, "leaf.key")
-	err = writePEM(caFile, "CERTIFICATE", caDER, 0o644)
-	if err == nil {
-		err = writePEM(certFile, "CERTIFICATE", der, 0o644)
-	}
-	if err == nil {
-		err = writePEM(keyFile, "EC PRIVATE KEY", kb, 0o600)
+	for _, f := range []struct {
+		path string
+		b    []byte
+		mode os.FileMode
+	}{{caFile, ca.PEM(), 0o644}, {certFile, chain, 0o644}, {keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600}} {
+		if err := os.WriteFile(f.path, f.b, f.mode); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return
-}
-
-func writePEM(path, typ string, der []byte, mode os.FileMode) error {
-	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), mode)
 }
