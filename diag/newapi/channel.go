@@ -158,7 +158,17 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 			ep.Provider = ct.Provider
 		}
 		if ct.Path == pathRootOnly {
+			// Any HTTP answer proves the path works; the runner should not read a 404 here as a wrong base URL.
+			ep.Extra["reachability_only"] = "true"
 			notes = append(notes, ct.Name+" does not speak the OpenAI protocol: reachability of the host only")
+		}
+		if ct.Path == pathAzure {
+			// Azure answers 404 without an api-version; new-api keeps it in 'other'.
+			v := strings.TrimSpace(r.Other)
+			if !validAPIVersion(v) {
+				v = defaultAzureVersion
+			}
+			ep.ProbePath += "?api-version=" + v
 		}
 	} else if base != "" {
 		notes = append(notes, "base URL "+strconv.Quote(base)+" is not an http(s) URL new-api can call")
@@ -245,6 +255,11 @@ func probePath(ct chanType) string {
 	return ct.Path
 }
 
+// defaultAzureVersion is used when a channel's 'other' holds no API version.
+const defaultAzureVersion = "2024-10-21"
+
+func validAPIVersion(v string) bool { return validToken(v, "-.") }
+
 // regionFromOther reads new-api's 'other' for Vertex: a region name, or JSON
 // {"default": "us-central1", …}.
 func regionFromOther(other string) string {
@@ -266,12 +281,15 @@ func jsonField(js, field string) string {
 
 // validRegion accepts cloud region names (letters, digits, '-') so a garbage
 // field cannot smuggle a different host into the URL.
-func validRegion(r string) bool {
-	if r == "" || len(r) > 40 {
+func validRegion(r string) bool { return validToken(r, "-") }
+
+// validToken: 1–40 of lower-case letters, digits and the extra characters.
+func validToken(s, extra string) bool {
+	if s == "" || len(s) > 40 {
 		return false
 	}
-	for _, c := range r {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || strings.ContainsRune(extra, c)) {
 			return false
 		}
 	}
