@@ -3,15 +3,19 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
 )
 
 // sensitive is what a random configuration and environment hold: none of it
@@ -175,7 +179,11 @@ func TestPropertyNothingLeaks(t *testing.T) {
 			rep, eps, s := randReport(r, 1+r.IntN(6))
 			level := []Level{LevelDefault, LevelStrict}[r.IntN(2)]
 			rd := NewRedactor(level, testAllow)
-			register(rd, eps)
+			// The endpoints go through a real config file, half of the keys via key_env.
+			register(rd, viaConfig(t, r, eps))
+			env := randEnvironment(t, r, s)
+			// As bundle does: the proxy environment is registered like an endpoint's.
+			RegisterURL(rd, env.proxyURL)
 			for _, f := range Formats() {
 				var buf bytes.Buffer
 				if err := Render(&buf, rep, f, Options{Verbose: true, Redactor: rd}); err != nil {
@@ -186,10 +194,9 @@ func TestPropertyNothingLeaks(t *testing.T) {
 					t.Errorf("%s: scan finds %v", f, fs)
 				}
 			}
-			env := map[string]any{"proxy": map[string]string{"HTTPS_PROXY": eps[0].Proxy}, "resolvers": []string{s.ips[0], "127.0.0.53"}}
 			runLog := fmt.Sprintf("time=2026-11-26T09:00:00Z level=INFO msg=\"layer done\" endpoint=ep-0 layer=tcp addr=%s err=%q\n",
 				hostPort(s.ips[0], 443), rep.Endpoints[0].Message)
-			zb, m, err := BuildBundle(BundleInput{Report: rep, Environment: env, RunLog: []byte(runLog), Redactor: rd, Version: "v1.2.3"})
+			zb, m, err := BuildBundle(BundleInput{Report: rep, Environment: env.env, RunLog: []byte(runLog), Redactor: rd, Version: "v1.2.3"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -208,6 +215,63 @@ func TestPropertyNothingLeaks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// viaConfig writes eps as newapi-doctor.yaml (keys inline or through
+// key_env) and returns what diag.ParseConfig makes of it.
+func viaConfig(t *testing.T, r *rand.Rand, eps []diag.Endpoint) []diag.Endpoint {
+	t.Helper()
+	vars := map[string]string{}
+	var y strings.Builder
+	y.WriteString("endpoints:\n")
+	for i, ep := range eps {
+		q := func(v string) string { b, _ := json.Marshal(v); return string(b) }
+		fmt.Fprintf(&y, "  - name: %s\n    url: %s\n    proxy: %s\n", q(ep.Name), q(ep.URL), q(ep.Proxy))
+		if r.IntN(2) == 0 {
+			v := fmt.Sprintf("KEY_%d", i)
+			vars[v] = ep.Key
+			fmt.Fprintf(&y, "    key_env: %s\n", v)
+		} else {
+			fmt.Fprintf(&y, "    key: %s\n", q(ep.Key))
+		}
+	}
+	cfg, err := diag.ParseConfig("random.yaml", []byte(y.String()), func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatalf("random config does not parse: %v\n%s", err, y.String())
+	}
+	if len(cfg.Endpoints) != len(eps) {
+		t.Fatalf("config has %d endpoints, want %d", len(cfg.Endpoints), len(eps))
+	}
+	return cfg.Endpoints
+}
+
+type randEnv struct {
+	env      *sysenv.Env
+	proxyURL string
+}
+
+// randEnvironment collects a real environment.json from random inputs: a
+// proxy with a password, private resolvers and search domains, a gateway.
+func randEnvironment(t *testing.T, r *rand.Rand, s *sensitive) randEnv {
+	t.Helper()
+	pw, relay, ns, gw, search := randPassword(r), randHost(r), randIP(r), randIP(r), randHost(r)
+	s.passwords = append(s.passwords, pw)
+	s.hosts = append(s.hosts, relay, search)
+	s.ips = append(s.ips, ns, gw)
+	proxy := (&url.URL{Scheme: "http", User: url.UserPassword("proxyuser", pw), Host: hostPort(relay, 3128)}).String()
+	vars := map[string]string{"HTTPS_PROXY": proxy, "no_proxy": "localhost," + search}
+	in := sysenv.Inputs{
+		Getenv: func(k string) string { return vars[k] },
+		ReadFile: func(p string) ([]byte, error) {
+			return []byte("nameserver " + ns + "\nsearch " + search + "\n"), nil
+		},
+		InterfaceAddrs: func() ([]net.Addr, error) { return nil, nil },
+		Platform: func(*sysenv.Inputs) sysenv.PlatformFacts {
+			return sysenv.PlatformFacts{Kernel: "6.1.0", DefaultRoute: &sysenv.Route{Interface: "eth0", Gateway: gw}}
+		},
+		NewAPIURL: "-",
+	}
+	return randEnv{env: sysenv.Collect(context.Background(), in), proxyURL: proxy}
 }
 
 func unzip(t *testing.T, zb []byte) map[string][]byte {
