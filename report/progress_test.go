@@ -59,7 +59,7 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress must stay on one line: %q", out)
 	}
 	p.Done()
-	p.Done() // idempotent
+	p.Done()            // idempotent
 	p.Update(3, 3, nil) // after Done: nothing
 	after := buf.String()
 	if !strings.HasSuffix(after, "\r") || strings.Contains(after[len(out):], "checking") {
