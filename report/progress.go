@@ -105,8 +105,15 @@ func (p *Progress) line() string {
 	return s
 }
 
+// maxLine keeps the line within an 80-column terminal: a wrapped line cannot
+// be redrawn in place with \r.
+const maxLine = 79
+
 func (p *Progress) drawLocked() {
 	s := p.line()
+	if r := []rune(s); len(r) > maxLine {
+		s = string(r[:maxLine-1]) + "…"
+	}
 	// \r and erase-line keep it one line; pad for terminals without \x1b[K.
 	pad := ""
 	if n := len([]rune(s)); n < p.width {

@@ -67,6 +67,20 @@ func TestProgressLine(t *testing.T) {
 	}
 }
 
+func TestProgressLineFitsTerminal(t *testing.T) {
+	var buf syncBuf
+	p := NewProgress(&buf, true)
+	p.every = 0
+	p.Update(1, 2, []string{strings.Repeat("very-long-endpoint-name-", 10)})
+	line := strings.TrimPrefix(buf.String(), "\r\x1b[K")
+	if n := len([]rune(line)); n > maxLine {
+		t.Fatalf("line of %d columns would wrap: %q", n, line)
+	}
+	if !strings.HasSuffix(line, "…") {
+		t.Errorf("truncation not marked: %q", line)
+	}
+}
+
 func TestProgressTickerAndRace(t *testing.T) {
 	var buf syncBuf
 	p := NewProgress(&buf, true)
