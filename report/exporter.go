@@ -37,6 +37,7 @@ type ExporterOptions struct {
 // histograms and the last success.
 type Exporter struct {
 	eps   []diag.Endpoint
+	names []string // endpoint label per endpoint (the name as every output shows it)
 	hosts []string // redacted host label per endpoint
 	o     ExporterOptions
 	reg   *prometheus.Registry
@@ -80,6 +81,7 @@ func NewExporter(eps []diag.Endpoint, o ExporterOptions) *Exporter {
 	}
 	e := &Exporter{o: o, lastSuccess: map[string]time.Time{}, reg: prometheus.NewRegistry()}
 	seen := map[string]int{}
+	labels := map[string]bool{}
 	for _, ep := range eps {
 		seen[ep.Name]++
 		if seen[ep.Name] > 1 {
@@ -87,6 +89,15 @@ func NewExporter(eps []diag.Endpoint, o ExporterOptions) *Exporter {
 		}
 		e.eps = append(e.eps, ep)
 		e.hosts = append(e.hosts, e.hostLabel(ep.URL))
+		// Names are never redacted, but one derived from a URL argument
+		// ("corp-gw.internal/v1") carries its host: as in every other
+		// output, the redactor sees it.
+		name := e.o.Redactor.String(ep.Name)
+		if labels[name] {
+			name = fmt.Sprintf("%s#%d", name, len(e.names)+1)
+		}
+		labels[name] = true
+		e.names = append(e.names, name)
 	}
 	e.layerDur = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Namespace: metricNS, Name: "layer_duration_seconds",
@@ -147,7 +158,7 @@ func (e *Exporter) record(rep *diag.Report, start time.Time) {
 		if !ok {
 			continue
 		}
-		name, host := e.eps[i].Name, e.hosts[i]
+		name, host := e.names[i], e.hosts[i]
 		e.probes.WithLabelValues(name, host, string(r.Category)).Inc()
 		for _, l := range r.Layers {
 			e.layerDur.WithLabelValues(name, host, string(l.Layer)).Observe(l.DurationMS / 1000)
@@ -255,7 +266,7 @@ func (c *verdictCollector) Collect(ch chan<- prometheus.Metric) {
 		if !ok {
 			continue
 		}
-		name, host := e.eps[i].Name, e.hosts[i]
+		name, host := e.names[i], e.hosts[i]
 		up := 0.0
 		if r.Category == diag.CatOK {
 			up = 1

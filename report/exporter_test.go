@@ -106,10 +106,20 @@ func TestExporterOnScrape(t *testing.T) {
 	e := NewExporter([]diag.Endpoint{
 		{Name: "gw", URL: "http://corp-gateway.internal.example:3000"},
 		{Name: "openai", URL: "https://api.openai.com/v1"},
+		{Name: "corp-gateway.internal.example:3000", URL: "http://corp-gateway.internal.example:3000"}, // a name from a URL argument
 	}, ExporterOptions{Check: fc.check, Redactor: rd, Version: "t"})
 	base := serveExporter(t, e)
 
 	fams := scrape(t, base)
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if strings.Contains(l.GetValue(), "corp-gateway") {
+					t.Errorf("%s label %s=%q leaks the private host", f.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
 	gwHost := ""
 	if m := series(fams, "newapi_doctor_up", map[string]string{"endpoint": "gw"}); m == nil || m.GetGauge().GetValue() != 1 {
 		t.Fatalf("gw up = %v, want 1", m)
