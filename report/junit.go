@@ -90,7 +90,7 @@ func renderJUnit(w io.Writer, rep *diag.Report, o Options) error {
 	}
 	for _, e := range rep.Endpoints {
 		c := junitCase{
-			Name:      e.Name,
+			Name:      rd.String(e.Name),
 			Classname: "newapi-doctor/" + classSegment(e.Provider),
 			Time:      seconds(e.DurationMS),
 			SystemOut: rd.String(endpointDetail(e)),
