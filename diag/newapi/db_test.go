@@ -500,3 +500,40 @@ func FuzzParseDSN(f *testing.F) {
 		}
 	})
 }
+
+// TestWALDatabase reads a WAL-mode database while new-api holds it open with
+// uncommitted and committed writes, as a running gateway does.
+func TestWALDatabase(t *testing.T) {
+	path := newSQLite(t, ForkNewAPI, newAPISeeds[:4])
+	w, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.SetMaxOpenConns(1)
+	if _, err := w.Exec("PRAGMA journal_mode=WAL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`INSERT INTO channels (id, type, "key", status, name, base_url) VALUES (50, 1, 'k', 1, 'committed in wal', '')`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := w.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO channels (id, type, "key", status, name, base_url) VALUES (51, 1, 'k', 1, 'uncommitted', '')`); err != nil {
+		t.Fatal(err)
+	}
+	eps, info, err := LoadFromDB(context.Background(), path, Options{Getenv: noEnv, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("LoadFromDB on a WAL database in use: %v", err)
+	}
+	names := map[string]bool{}
+	for _, ep := range eps {
+		names[ep.Name] = true
+	}
+	if !names["#50 committed in wal"] || names["#51 uncommitted"] || info.Returned != 5 {
+		t.Errorf("read %v (%+v)", names, info)
+	}
+}
