@@ -107,7 +107,7 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 			if tcp.Hops[len(tcp.Hops)-1].Note == "reset" {
 				what = "answers with a reset on"
 			}
-			return PathTCPOpen, fmt.Sprintf("the target %s TCP %d (hop %d): the network path is open; the fault is above TCP (a filter reading the TLS handshake, or the server itself)", what, port, tcp.EndHop)
+			return PathTCPOpen, fmt.Sprintf("the target %s TCP %d (hop %d): the network path is open; anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)", what, port, tcp.EndHop)
 		case probe.TraceUnreachable:
 			if !answers && routeRefusal(tcp.Reason) {
 				// Nothing else got through and a router says "no route": the

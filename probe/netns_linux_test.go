@@ -26,7 +26,7 @@ func testNetns(tb testing.TB, setup ...string) func(fn func()) {
 		tb.Skip("needs iproute2 (ip): " + err.Error())
 	}
 	name := fmt.Sprintf("nd-probe-%d", os.Getpid())
-	_ = exec.Command("ip", "netns", "del", name).Run() // a crashed run's leftover
+	removeStaleNetns()
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		tb.Skipf("ip netns unavailable here: %v: %s", err, out)
 	}
@@ -72,4 +72,21 @@ func silentNetns(tb testing.TB) func(fn func()) {
 		"link set nd-sil1 up",
 		"neigh add 203.0.113.254 lladdr 02:00:00:00:00:fe dev nd-sil0 nud permanent",
 		"route add 198.51.100.0/24 via 203.0.113.254 dev nd-sil0")
+}
+
+// removeStaleNetns deletes the namespaces of crashed test runs: nd-probe-PID
+// whose process is gone (a live PID may be a concurrent run).
+func removeStaleNetns() {
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		pid, ok := strings.CutPrefix(name, "nd-probe-")
+		if !ok {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + pid); err == nil && pid != fmt.Sprint(os.Getpid()) {
+			continue
+		}
+		_ = exec.Command("ip", "netns", "del", name).Run()
+	}
 }

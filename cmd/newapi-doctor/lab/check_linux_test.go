@@ -3,6 +3,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -111,6 +112,9 @@ func assertVerdicts(t *testing.T, rep *diag.Report, eps []labEndpoint, wantPath 
 			if got.Path == nil {
 				t.Fatalf("%s: no path localisation", want.name)
 			}
+			if got.Path.Ping == nil || got.Path.Trace == nil || got.Path.TCPTrace == nil {
+				t.Errorf("%s: ping/trace/tcp_trace missing from the JSON", want.name)
+			}
 			if got.Path.Verdict != want.path || got.Path.Summary == "" {
 				t.Errorf("%s: path %q (%s), want %q", want.name, got.Path.Verdict, got.Path.Summary, want.path)
 			}
@@ -140,7 +144,36 @@ func (l *lab) testCheck(t *testing.T) {
 		// inside the localisation is skipped (the TCP/UDP traces still run).
 		rep, _ := l.check(t, true, labEndpoints)
 		assertVerdicts(t, rep, labEndpoints, false)
+		// The localisation still says where the port's packets stop: the
+		// UDP and TCP traces need no privilege; only ping is skipped.
+		for _, e := range rep.Endpoints {
+			if e.Name != "syn-blackhole" {
+				continue
+			}
+			ping, _ := json.Marshal(e.Path.Ping)
+			if e.Path.Verdict != diag.PathPortFiltered || !strings.Contains(e.Path.Summary, "answers a UDP traceroute but not TCP 443") ||
+				!strings.Contains(string(ping), `"skipped":true`) || !strings.Contains(string(ping), "setcap cap_net_raw+ep") {
+				t.Errorf("unprivileged localisation: %s %s; ping %s", e.Path.Verdict, e.Path.Summary, ping)
+			}
+		}
 		l.checkRouteEndpoints(t, true)
+	})
+	t.Run("deep and redacted", func(t *testing.T) {
+		// --deep localises an ok endpoint too; without --no-redact no lab
+		// address or private name appears, hops included.
+		cfg := l.config([]labEndpoint{labEndpoints[0], labEndpoints[4]})
+		code, out, errOut := l.doctor(false, "check", "--config", cfg, "--format", "json", "--deep")
+		if code != 1 {
+			t.Fatalf("exit %d\n%s", code, errOut)
+		}
+		for _, leak := range []string{"203.0.113.", "198.51.100.", "lab.test"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("%q in redacted output", leak)
+			}
+		}
+		if !strings.Contains(out, `"verdict": "tcp-open"`) || !strings.Contains(out, `"verdict": "port-filtered"`) || !strings.Contains(out, `"ip-`) {
+			t.Errorf("want both endpoints localised with pseudonymised hops:\n%s", out)
+		}
 	})
 	t.Run("silent resolver", func(t *testing.T) {
 		l.writeResolvConf(nsClient, ipDNSSilent)
