@@ -114,6 +114,7 @@ var (
 	reCONNECT   = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
 	reAutoOff   = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
 	reRelayChan = regexp.MustCompile(`relay error \(channel #(\d+)`)
+	reNode      = regexp.MustCompile(`(?:connect|read|write) e[a-z]+ (\[[0-9a-f:.]+\]|[0-9a-z.-]+):(\d+)|getaddrinfo e[a-z_]+ ([^\s:]+)`)
 	reChanEN    = regexp.MustCompile(`channel #(\d+)(?: \(([^)]*)\))?`)
 )
 
@@ -182,6 +183,16 @@ func (f *facts) extract() {
 			if m[2] != "" {
 				f.port = m[2]
 			}
+		}
+	}
+	// Node.js (the desktop app's main process): "connect ECONNREFUSED 127.0.0.1:3000",
+	// "getaddrinfo ENOTFOUND api.openai.com".
+	if !has(" econn") && !has(" etimedout") && !has(" ehostunreach") && !has(" enetunreach") && !has("getaddrinfo e") {
+	} else if m := f.find(reNode); m != nil {
+		if m[1] != "" {
+			f.host, f.port = unbracket(m[1]), m[2]
+		} else if f.host == "" {
+			f.host = m[3]
 		}
 	}
 	if !has("valid for") && !has("target host name") {

@@ -52,6 +52,9 @@ func (f *facts) decide() (cause, evidence, source string) {
 			return r.cause, f.evidence(asciiLower(w)), source
 		}
 	}
+	if c, ev := f.chromiumCause(); c != "" {
+		return c, ev, source
+	}
 	if c, ev := f.proxyCause(); c != "" {
 		return c, ev, source
 	}
@@ -116,6 +119,44 @@ func goConnectStatus(low string) (string, string) {
 	for _, c := range connectTexts {
 		if strings.HasSuffix(t, `": `+c.text) {
 			return c.cause, c.text
+		}
+	}
+	return "", ""
+}
+
+// chromiumCodes are Chromium's net errors, as the Electron desktop app and
+// browsers show them (net_error_list.h).
+var chromiumCodes = []struct{ code, cause string }{
+	{"err_proxy_connection_failed", diag.CauseProxyRefused},
+	{"err_tunnel_connection_failed", diag.CauseProxyStatus},
+	{"err_proxy_auth_unsupported", diag.CauseProxyAuthRequired},
+	{"err_name_not_resolved", diag.CauseNXDOMAIN},
+	{"err_name_resolution_failed", diag.CauseSERVFAIL},
+	{"err_connection_refused", diag.CauseConnRefused},
+	{"err_connection_timed_out", diag.CauseSYNTimeout},
+	{"err_connection_reset", diag.CauseTLSReset},
+	{"err_connection_closed", diag.CauseHTTPEOF},
+	{"err_empty_response", diag.CauseHTTPEOF},
+	{"err_address_unreachable", diag.CauseHostUnreachable},
+	{"err_network_access_denied", diag.CauseLocalFirewall},
+	{"err_internet_disconnected", diag.CauseNoNetwork},
+	{"err_cert_authority_invalid", diag.CauseTLSUntrusted},
+	{"err_cert_common_name_invalid", diag.CauseTLSHostname},
+	{"err_cert_date_invalid", diag.CauseTLSExpired},
+	{"err_ssl_protocol_error", diag.CauseTLSOther},
+	{"err_timed_out", diag.CauseNoResponse},
+}
+
+func (f *facts) chromiumCause() (string, string) {
+	if !strings.Contains(f.low, "err_") {
+		return "", ""
+	}
+	for _, c := range chromiumCodes {
+		if strings.Contains(f.low, c.code) {
+			if c.cause == diag.CauseConnRefused && f.loopbackTarget() {
+				return diag.CauseLocalRefused, f.evidence(c.code)
+			}
+			return c.cause, f.evidence(c.code)
 		}
 	}
 	return "", ""
@@ -391,7 +432,7 @@ func (f *facts) transportCause() (string, string) {
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
 			return diag.CauseNoResponse, f.evidence(w)
-		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "10060"):
+		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "10060"):
 			return diag.CauseSYNTimeout, f.evidence(w)
 		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
 			return diag.CauseNoResponse, f.evidence(w)
