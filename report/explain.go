@@ -14,7 +14,7 @@ import (
 // ExplainItem is one explained text, with the confirming probe's verdict
 // when `explain --probe` ran it.
 type ExplainItem struct {
-	Input  string `json:"input"`
+	Input string `json:"input"`
 	explain.Result
 	Probe *diag.EndpointResult `json:"probe_result,omitempty"`
 }
