@@ -172,7 +172,7 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	}
 	res.Hint = HintFor(cause, c.facts(ev))
 	res.Message = c.message(ev, cat)
-	if c.o.PathProbe != nil && c.wantPath(cat, cause) {
+	if c.o.PathProbe != nil && c.wantPath(cat, cause) && attemptOf(ctx) == 1 { // retries keep the first path
 		if host, addr, port := c.pathTarget(ev); addr.IsValid() {
 			res.Path = c.o.PathProbe(ctx, host, addr, port)
 		}

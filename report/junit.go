@@ -62,7 +62,12 @@ type junitProblem struct {
 // policyOf is the policy renderers judge endpoints by, so a JUnit failure or a
 // GitHub ::error agrees with the exit code. (Until report.Options carries the
 // run's policy, the default one: every non-ok endpoint fails, flaky warns.)
-func policyOf(Options) diag.Policy { return diag.Policy{} }
+func policyOf(o Options) diag.Policy {
+	if o.Policy != nil {
+		return *o.Policy
+	}
+	return diag.Policy{}
+}
 
 // redactorOf returns the options' redactor or one that still hides secrets.
 // Renderers that escape text (XML entities, %0A) redact each field before

@@ -18,6 +18,9 @@ type Options struct {
 	Color    bool // ANSI colour (only on a terminal; the caller decides)
 	Verbose  bool // every layer, not just the failing one
 	Redactor *Redactor
+	// Policy judges endpoints in the CI formats (junit, github) so they agree
+	// with the exit code; nil = the default policy.
+	Policy *diag.Policy
 }
 
 // Renderer writes one format. It must not write to w directly anything that

@@ -96,7 +96,9 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	stopProgress := attachProgress(f, &ro)
 	rep := diag.Run(ctx, eps, ro)
 	stopProgress()
-	if err := report.Render(f.IO.Out, rep, f.Format, f.RenderOptions(o.verbose)); err != nil {
+	rop := f.RenderOptions(o.verbose)
+	rop.Policy = &pol
+	if err := report.Render(f.IO.Out, rep, f.Format, rop); err != nil {
 		return err
 	}
 	if rep.Interrupted || errors.Is(ctx.Err(), context.Canceled) {
