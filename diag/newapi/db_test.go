@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -361,7 +362,7 @@ func TestStripPassword(t *testing.T) {
 
 // --- real servers started by .ci/services.sh
 
-func serverDSN(t *testing.T, env, def, hostport string) string {
+func serverDSN(t *testing.T, env, def string) string {
 	t.Helper()
 	dsn := os.Getenv(env)
 	if dsn == "" {
@@ -375,6 +376,12 @@ func serverDSN(t *testing.T, env, def, hostport string) string {
 	}
 	if dsn == "" {
 		dsn = def
+	}
+	hostport := ""
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
+		hostport = u.Host
+	} else if _, rest, ok := strings.Cut(dsn, "tcp("); ok {
+		hostport, _, _ = strings.Cut(rest, ")")
 	}
 	c, err := net.DialTimeout("tcp", hostport, time.Second)
 	if err != nil {
@@ -427,7 +434,7 @@ func testServerForks(t *testing.T, kind, driver string, isolate func(t *testing.
 }
 
 func TestLoadFromPostgres(t *testing.T) {
-	dsn := serverDSN(t, "NEWAPI_DOCTOR_TEST_PG_DSN", "postgres://newapi_doctor:newapi_doctor@127.0.0.1:5432/newapi_doctor?sslmode=disable", "127.0.0.1:5432")
+	dsn := serverDSN(t, "NEWAPI_DOCTOR_TEST_PG_DSN", "postgres://newapi_doctor:newapi_doctor@127.0.0.1:5432/newapi_doctor?sslmode=disable")
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -451,7 +458,7 @@ func TestLoadFromPostgres(t *testing.T) {
 }
 
 func TestLoadFromMySQL(t *testing.T) {
-	dsn := serverDSN(t, "NEWAPI_DOCTOR_TEST_MYSQL_DSN", "newapi_doctor:newapi_doctor@tcp(127.0.0.1:3306)/newapi_doctor", "127.0.0.1:3306")
+	dsn := serverDSN(t, "NEWAPI_DOCTOR_TEST_MYSQL_DSN", "newapi_doctor:newapi_doctor@tcp(127.0.0.1:3306)/newapi_doctor")
 	admin, err := sql.Open("mysql", dsn)
 	if err != nil {
 		t.Fatal(err)
