@@ -168,6 +168,13 @@ func (r *Redactor) AddHost(h string) {
 	if _, err := netip.ParseAddr(h); err == nil {
 		return
 	}
+	for i := 0; i < len(h); i++ {
+		if !isHostByte(h[i]) {
+			// Not one token (IDN, odd characters): hide it as an exact value.
+			r.AddSecret(h)
+			return
+		}
+	}
 	r.mu.Lock()
 	r.hosts[h] = true
 	if !strings.Contains(h, ".") {
@@ -978,23 +985,55 @@ func looksLikeHost(t []byte) bool {
 			return false
 		}
 	}
-	var lower, upper bool
-	prev := byte('.')
-	for _, c := range t {
-		if c == '.' && prev == '.' {
+	// Every label with letters has one shape: all lower, all upper, or
+	// Title. "Relay.Corp.Example" is a host; "url.Error" and
+	// "Config.timeouts" (lower+Title) and "net.OpError" (camel) are Go.
+	const (
+		shLower = 1 << iota
+		shUpper
+		shTitle
+	)
+	shapes, lbl := 0, t
+	for len(lbl) > 0 {
+		k := bytes.IndexByte(lbl, '.')
+		l := lbl
+		if k >= 0 {
+			l, lbl = lbl[:k], lbl[k+1:]
+		} else {
+			lbl = nil
+		}
+		if len(l) == 0 {
 			return false
 		}
-		cl := byteClass[c]
-		if cl&clLetter != 0 {
-			if cl&clUpper != 0 {
-				upper = true
-			} else {
-				lower = true
+		var lo, up, firstUp, letters int
+		for _, c := range l {
+			cl := byteClass[c]
+			if cl&clLetter == 0 {
+				continue
 			}
+			if cl&clUpper != 0 {
+				if letters == 0 {
+					firstUp = 1
+				}
+				up++
+			} else {
+				lo++
+			}
+			letters++
 		}
-		prev = c
+		switch {
+		case letters == 0:
+		case up == 0:
+			shapes |= shLower
+		case lo == 0 && up > 1:
+			shapes |= shUpper
+		case up == 1 && firstUp == 1:
+			shapes |= shTitle
+		default:
+			return false // camelCase
+		}
 	}
-	if lower && upper {
+	if shapes&(shapes-1) != 0 {
 		return false
 	}
 	var lt [24]byte

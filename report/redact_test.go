@@ -88,6 +88,7 @@ func TestRedactGolden(t *testing.T) {
 		{"trailing dot", "cannot reach relay.corp.lan.", "cannot reach host-X.", LevelDefault},
 		{"url encoded", "u=https%3A%2F%2Frelay.corp.example%2Fv1", "u=https%3A%2F%2Fhost-X%2Fv1", LevelDefault},
 		{"uppercase host", "RELAY.CORP.EXAMPLE", "host-X", LevelDefault},
+		{"title case host", "lookup Relay.Corp.Example: no such host", "lookup host-X: no such host", LevelDefault},
 
 		// negatives that must stay untouched
 		{"model names", "gpt-4o-mini claude-3-5-sonnet-20241022 gemini-1.5-pro deepseek-chat qwen2.5-72b-instruct",
@@ -95,7 +96,7 @@ func TestRedactGolden(t *testing.T) {
 		{"versions", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", LevelStrict},
 		{"timestamps", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", LevelStrict},
 		{"file names", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", LevelStrict},
-		{"go identifiers", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration", LevelStrict},
+		{"go identifiers", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration x509.Certificate http.Transport", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration x509.Certificate http.Transport", LevelStrict},
 		{"durations and prose", "took 1.5s (3.2ms), e.g. the key: set it; i.e. fine", "took 1.5s (3.2ms), e.g. the key: set it; i.e. fine", LevelStrict},
 		{"sk words", "task-force sk-short disk-abcdefghijklmnopqrstu", "task-force sk-short disk-abcdefghijklmnopqrstu", LevelNone},
 		{"mac and netmask", "de:ad:be:ef:00:11 255.255.255.0", "de:ad:be:ef:00:11 255.255.255.0", LevelStrict},
@@ -152,6 +153,13 @@ func TestRegisteredSecretsAndHosts(t *testing.T) {
 		r.AddSecret("pass")
 		if got := r.String("bypass pass"); got != "bypass "+Redacted {
 			t.Errorf("got %q", got)
+		}
+	})
+	t.Run("registered IDN host", func(t *testing.T) {
+		r := NewRedactor(LevelDefault, testAllow)
+		r.AddHost("中转.公司")
+		if got := r.String("dial 中转.公司:443"); strings.Contains(got, "中转") {
+			t.Errorf("IDN host leaks: %q", got)
 		}
 	})
 	t.Run("registered single-label host", func(t *testing.T) {
