@@ -165,6 +165,9 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		if ct.Path == pathAzure {
 			// Azure answers 404 without an api-version; new-api keeps it in 'other'.
 			v := strings.TrimSpace(r.Other)
+			if f == ForkOneAPI && jsonField(r.Config, "api_version") != "" {
+				v = jsonField(r.Config, "api_version") // one-api ≥ 0.6 keeps it in config
+			}
 			if !validAPIVersion(v) {
 				v = defaultAzureVersion
 			}
