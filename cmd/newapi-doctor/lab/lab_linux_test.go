@@ -117,6 +117,18 @@ func removeLeftovers() {
 	}
 }
 
+// labLock: one lab at a time on a machine, the names are fixed.
+func labLock(t *testing.T) {
+	lock, err := os.OpenFile("/run/newapi-doctor-lab.lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lock.Close() })
+}
+
 func goTool() string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
@@ -127,15 +139,7 @@ func goTool() string {
 func newLab(t *testing.T) *lab {
 	prerequisites(t)
 	start := time.Now()
-	// One lab at a time on a machine: the names are fixed.
-	lock, err := os.OpenFile("/run/newapi-doctor-lab.lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { lock.Close() })
+	labLock(t)
 	removeLeftovers()
 
 	// nobody must reach the binary, config and CA for the unprivileged run,
@@ -342,4 +346,24 @@ func TestLab(t *testing.T) {
 	t.Run("unprivileged", l.testUnprivileged)
 	t.Run("check", l.testCheck)
 	t.Logf("whole lab: %v", time.Since(start).Round(time.Millisecond))
+}
+
+// TestLabRemovesLeftovers: a namespace (and its resolv.conf) left by a
+// crashed run is gone after the next start's cleanup.
+func TestLabRemovesLeftovers(t *testing.T) {
+	prerequisites(t)
+	labLock(t)
+	stale := nsPrefix + "stale"
+	run(t, "ip", "netns", "add", stale)
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", stale).Run(); _ = os.RemoveAll("/etc/netns/" + stale) })
+	if err := os.MkdirAll("/etc/netns/"+stale, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	removeLeftovers()
+	if out := run(t, "ip", "netns", "list"); strings.Contains(out, stale) {
+		t.Fatalf("%s still there:\n%s", stale, out)
+	}
+	if _, err := os.Stat("/etc/netns/" + stale); !os.IsNotExist(err) {
+		t.Fatalf("/etc/netns/%s still there (%v)", stale, err)
+	}
 }
