@@ -197,10 +197,7 @@ func probeEndpoint(r explain.Result) (diag.Endpoint, bool) {
 		return ep, false
 	}
 	ep.Name = ep.URL
-	if ep.Proxy == "" {
-		ep.Proxy = "" // the environment, as new-api would
-	}
-	return ep, true
+	return ep, true // Proxy "" = the environment's, as new-api would use
 }
 
 func isProxyResult(r explain.Result) bool { return r.Category == diag.CatProxy }
