@@ -175,6 +175,14 @@ func (l *lab) testCheck(t *testing.T) {
 			t.Errorf("want both endpoints localised with pseudonymised hops:\n%s", out)
 		}
 	})
+	t.Run("text shows the path", func(t *testing.T) {
+		cfg := l.config([]labEndpoint{labEndpoints[4]})
+		_, out, _ := l.doctor(false, "check", "--config", cfg, "--no-redact")
+		if !strings.Contains(out, "path: the target answers ping but not TCP 443: a filter on the port") {
+			t.Errorf("text report lacks the localisation:\n%s", out)
+		}
+		t.Logf("text report:\n%s", out)
+	})
 	t.Run("silent resolver", func(t *testing.T) {
 		l.writeResolvConf(nsClient, ipDNSSilent)
 		defer l.writeResolvConf(nsClient, ipDNS)
