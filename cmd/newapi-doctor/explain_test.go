@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/diag/explain"
 )
 
 var explainBin string // set by TestExplainBinary for its subtests (e2e_test.go builds it)
@@ -148,5 +150,27 @@ func testExplainLog(t *testing.T) {
 	out, _, code = runExplain(t, body, "explain", "--log", "-", "--format", "json")
 	if code != 0 || !strings.Contains(out, `"errors": 6`) {
 		t.Errorf("stdin log as JSON: exit %d\n%s", code, out)
+	}
+}
+
+func TestProbeEndpoint(t *testing.T) {
+	cases := []struct {
+		text, url, proxy string
+		ok               bool
+	}{
+		{`Post "https://api.openai.com/v1/chat/completions": EOF`, "https://api.openai.com", "", true},
+		{`dial tcp 10.0.0.5:8000: connect: connection refused`, "http://10.0.0.5:8000", "", true},
+		{`dial tcp [2001:db8::1]:443: connect: network is unreachable`, "https://[2001:db8::1]:443", "", true},
+		{`proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused`, "https://api.openai.com", "http://127.0.0.1:7890", true},
+		{`Get "wss://spark-api.xf-yun.com/v3.5/chat": proxyconnect tcp: dial tcp 127.0.0.1:7890: i/o timeout`, "https://spark-api.xf-yun.com", "http://127.0.0.1:7890", true},
+		{`由于目标计算机积极拒绝，无法连接。`, "", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			ep, ok := probeEndpoint(explain.Classify(c.text))
+			if ok != c.ok || ok && (ep.URL != c.url || ep.Proxy != c.proxy) {
+				t.Errorf("got %v %q proxy %q, want %v %q proxy %q", ok, ep.URL, ep.Proxy, c.ok, c.url, c.proxy)
+			}
+		})
 	}
 }
