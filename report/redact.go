@@ -880,7 +880,7 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 	var low []byte
 	for i := 0; i < len(b); {
 		c := b[i]
-		if (isHex(c) || c == ':') && (i == 0 || (!isHostByte(b[i-1]) && b[i-1] != ':')) {
+		if (isHex(c) || c == ':') && (i == 0 || (!isHostByte(b[i-1]) && b[i-1] != ':')) && colonSoon(b, i) {
 			if e, a, ok := scanIPv6(b, i); ok {
 				if rule := ipRule(a); rule != "" {
 					low = appendLower(low[:0], b[i:e])
@@ -894,14 +894,20 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			i++
 			continue
 		}
-		j, dots := i, 0
-		for j < len(b) && isHostByte(b[j]) {
+		j, dots, letters := i, 0, false
+		for j < len(b) {
+			cl := byteClass[b[j]]
+			if cl&clHost == 0 {
+				break
+			}
 			if b[j] == '.' {
 				dots++
 			}
+			letters = letters || cl&clLetter != 0
 			j++
 		}
-		if dots == 0 && !anyToken {
+		// Durations, versions and other numbers: only an IPv4 needs a look.
+		if (dots == 0 && !anyToken) || (!letters && dots < 3) {
 			i = j
 			continue
 		}
@@ -1092,6 +1098,19 @@ func plausibleIPv6(t []byte) bool {
 		return false
 	}
 	return double == 1 || groups == 8 || (groups == 7 && bytes.IndexByte(t, '.') > 0)
+}
+
+// colonSoon: an IPv6 literal has a ':' within its first five bytes.
+func colonSoon(b []byte, i int) bool {
+	for k := i; k < len(b) && k < i+5; k++ {
+		if b[k] == ':' {
+			return true
+		}
+		if !isHex(b[k]) {
+			return false
+		}
+	}
+	return false
 }
 
 // scanIPv6 reads an IPv6 literal (with an optional %zone) starting at i.

@@ -77,6 +77,7 @@ func TestRedactGolden(t *testing.T) {
 		{"go lookup error", "lookup relay.corp.example on 127.0.0.11:53: no such host", "lookup host-X on 127.0.0.11:53: no such host", LevelDefault},
 		{"go post error", `Post "https://relay.corp.example/v1/chat/completions": EOF`, `Post "https://host-X/v1/chat/completions": EOF`, LevelDefault},
 		{"public ip", "dial tcp 203.0.113.9:443: i/o timeout", "dial tcp ip-X:443: i/o timeout", LevelDefault},
+		{"ip ends a sentence", "could not reach 10.1.2.3. Then 192.168.0.1, and .172.16.0.9", "could not reach private-X. Then private-X, and .private-X", LevelDefault},
 		{"ipv6", "dial tcp [2001:db8::1]:443: connect: network is unreachable", "dial tcp [ip-X]:443: connect: network is unreachable", LevelDefault},
 		{"ipv6 ula and link-local", "fd00::5 fe80::1%eth0", "private-X private-X", LevelDefault},
 		{"loopback stays", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", LevelDefault},
