@@ -342,13 +342,13 @@ var kindWords = []struct {
 	k     kind
 	words []string
 }{
-	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused"}},
+	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused"}},
 	{kAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
-	{kHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
-	{kNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "wsaenetunreach", "10051", "enetunreach"}},
-	{kNetDown, []string{"network is down", "wsaenetdown", "10050", "network down"}},
-	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接"}},
-	{kTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
+	{kHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
+	{kNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach"}},
+	{kNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
+	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接"}},
+	{kTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
 	{kEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server"}},
 }
 

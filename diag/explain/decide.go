@@ -91,7 +91,7 @@ func (f *facts) source() string {
 	case strings.Contains(f.low, "通道「") || strings.Contains(f.low, "do request failed") || strings.Contains(f.low, "bad response status code") || strings.Contains(f.low, "relay error"):
 		return "new-api"
 	case strings.Contains(f.low, "connectex") || strings.Contains(f.low, "wsarecv") || strings.Contains(f.low, "wsasend") || strings.Contains(f.low, "getaddrinfow") ||
-		strings.Contains(f.low, "由于") || strings.Contains(f.low, "target machine") || strings.Contains(f.low, "remote host") || strings.Contains(f.low, "socket operation") ||
+		strings.Contains(f.low, "由于") || strings.Contains(f.low, "連線") || strings.Contains(f.low, "target machine") || strings.Contains(f.low, "remote host") || strings.Contains(f.low, "socket operation") ||
 		strings.Contains(f.low, "wsae") || strings.Contains(f.low, "套接字"):
 		return "windows"
 	case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "lookup ") || strings.Contains(f.low, "x509:") || strings.Contains(f.low, "tls:") || strings.Contains(f.low, "proxyconnect"):
@@ -432,7 +432,7 @@ func (f *facts) transportCause() (string, string) {
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
 			return diag.CauseNoResponse, f.evidence(w)
-		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "10060"):
+		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || strings.Contains(f.low, "10060"):
 			return diag.CauseSYNTimeout, f.evidence(w)
 		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
 			return diag.CauseNoResponse, f.evidence(w)
