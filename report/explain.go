@@ -210,6 +210,12 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 			fmt.Fprintf(b, "  (%d errors over the channel cap counted under (other))\n", rep.OverflowChannels)
 		}
 	}
+	if len(rep.UnrecognizedExamples) > 0 {
+		b.WriteString("\n" + p.bold("not recognised, e.g.") + "\n")
+		for _, e := range rep.UnrecognizedExamples {
+			fmt.Fprintf(b, "  %s\n", p.dim(explainLine(e, 160)))
+		}
+	}
 	if len(rep.Hours) > 0 {
 		b.WriteString("\n" + p.bold("by hour") + "\n")
 		peak := int64(1)

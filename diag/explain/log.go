@@ -27,12 +27,13 @@ type LogOptions struct {
 
 // Defaults for LogOptions.
 const (
-	DefaultMaxLine     = 64 << 10
-	DefaultMaxChannels = 2000
-	DefaultMaxHours    = 24 * 400
-	progressEvery      = 64 << 20
-	maxExample         = 400
-	otherKey           = "(other)"
+	DefaultMaxLine          = 64 << 10
+	DefaultMaxChannels      = 2000
+	DefaultMaxHours         = 24 * 400
+	progressEvery           = 64 << 20
+	maxExample              = 400
+	maxUnrecognizedExamples = 5
+	otherKey                = "(other)"
 )
 
 // LogReport sums up a log: what failed, where, and when.
@@ -50,6 +51,8 @@ type LogReport struct {
 	Causes     []CauseStat             `json:"causes"`
 	Channels   []ChannelStat           `json:"channels"` // worst first
 	Hours      []HourStat              `json:"hours"`    // chronological
+	// UnrecognizedExamples are the first few error lines no rule matched (clipped).
+	UnrecognizedExamples []string `json:"unrecognized_examples,omitempty"`
 	// OverflowChannels / OverflowHours count errors whose key did not fit the caps.
 	OverflowChannels int64 `json:"overflow_channels,omitempty"`
 	OverflowHours    int64 `json:"overflow_hours,omitempty"`
@@ -246,6 +249,9 @@ func (a *analyzer) line(b []byte, truncated bool) {
 	if !r.Recognized() {
 		if ll.level == "ERR" || ll.level == "WARN" || ll.level == "FATAL" || ll.level == "" && looksLikeError(ll.msg) {
 			a.rep.Unrecognized++
+			if len(a.rep.UnrecognizedExamples) < maxUnrecognizedExamples {
+				a.rep.UnrecognizedExamples = append(a.rep.UnrecognizedExamples, clip(ll.msg, 200))
+			}
 		}
 		return
 	}

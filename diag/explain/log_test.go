@@ -46,6 +46,7 @@ func TestAnalyzeLog(t *testing.T) {
 		{"lines", rep.Lines, int64(13)},
 		{"errors", rep.Errors, int64(6)},
 		{"unrecognized", rep.Unrecognized, int64(1)},
+		{"unrecognized example", rep.UnrecognizedExamples, []string{"something new-api says that nobody recognises"}},
 		{"garbage", rep.Garbage, int64(1)},
 		{"bytes", rep.Bytes, int64(len(sampleLog))},
 		{"first", rep.First, "2025/03/01 - 09:59:58"},
