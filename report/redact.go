@@ -226,12 +226,13 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	if r == nil {
 		return b
 	}
-	counts := map[string]int{}
+	var counts map[string]int // allocated on the first find: most strings have none
 	out := b
 	r.mu.RLock()
 	spans := r.findSecrets(b)
 	r.mu.RUnlock()
 	if len(spans) > 0 {
+		counts = map[string]int{}
 		out = applySpans(b, spans, counts)
 	}
 	if r.level != LevelNone {
@@ -240,6 +241,9 @@ func (r *Redactor) Bytes(b []byte) []byte {
 		r.visitHosts(out, r.level == LevelStrict, func(start, end int, rule string, value []byte) {
 			if buf == nil {
 				buf = make([]byte, 0, len(out)+len(out)/16)
+				if counts == nil {
+					counts = map[string]int{}
+				}
 			}
 			buf = append(buf, out[last:start]...)
 			buf = append(buf, r.pseudonym(rule, value)...)
