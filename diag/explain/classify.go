@@ -52,6 +52,9 @@ func Classify(text string) Result {
 		text = text[:maxClassify]
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
+	if ll := parseLine(text); ll.level != "" {
+		text = ll.msg // the request id is not evidence (and its digits must not look like errno)
+	}
 	f := facts{raw: text, low: asciiLower(text)}
 	f.extract()
 	cause, ev, src := f.decide()
@@ -359,11 +362,35 @@ func (f *facts) kind(text string) (kind, string) {
 				if w == "eof" && !isEOFWord(text, i) {
 					continue
 				}
+				if isDigits(w) && !containsNumber(text, w) {
+					continue // a Winsock number inside a longer number (a request id, a port)
+				}
 				return kw.k, w
 			}
 		}
 	}
 	return kNone, ""
+}
+
+func isDigitOr(c byte, extra string) bool {
+	return c >= '0' && c <= '9' || strings.IndexByte(extra, c) >= 0
+}
+
+// containsNumber reports whether num occurs in s as a whole number.
+func containsNumber(s, num string) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], num)
+		if i < 0 {
+			return false
+		}
+		i += from
+		j := i + len(num)
+		// Not part of a longer number, a port (":10061") or a dotted value.
+		if (i == 0 || !isDigitOr(s[i-1], ":.")) && (j == len(s) || !isDigitOr(s[j], ".")) {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // isEOFWord keeps "EOF" a word (not part of another token).

@@ -136,6 +136,25 @@ func TestUnrecognized(t *testing.T) {
 	}
 }
 
+// TestNumbersAreWhole: Winsock numbers count only as whole numbers, not
+// inside request ids, ports or sizes.
+func TestNumbersAreWhole(t *testing.T) {
+	cases := []struct{ text, cause string }{
+		{"[ERR] 2025/03/01 - 10:06:00 | 2025030110060012 | user quota updated", CauseUnrecognized},
+		{"something 110061 happened", CauseUnrecognized},
+		{"dial tcp 10.0.0.1:10061: i/o timeout", diag.CauseSYNTimeout},
+		{"WSAECONNREFUSED (10061)", diag.CauseConnRefused},
+		{"lookup x.example: 11001", diag.CauseNXDOMAIN},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			if r := Classify(c.text); r.Cause != c.cause {
+				t.Errorf("got %s, want %s", r.Cause, c.cause)
+			}
+		})
+	}
+}
+
 func FuzzClassify(f *testing.F) {
 	for _, c := range readCorpus(f) {
 		f.Add(c.text)

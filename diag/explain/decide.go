@@ -289,14 +289,14 @@ func (f *facts) tlsCause() (string, string) {
 
 func (f *facts) dnsCause() (string, string) {
 	notFound := []string{"no such host", "could not resolve host", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
-		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found", "11001"}
+		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
 	if f.dnsCtx || strings.Contains(f.low, "could not resolve host") || strings.Contains(f.low, "getaddrinfo") || strings.Contains(f.low, "不知道这样的主机") || strings.Contains(f.low, "no such host is known") {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
 		}
 		switch {
-		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || strings.Contains(low, "11002") || strings.Contains(low, "eai_again"):
+		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || containsNumber(low, "11002") || strings.Contains(low, "eai_again"):
 			return diag.CauseSERVFAIL, f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again"))
 		case strings.Contains(low, "temporary failure in name resolution"):
 			return diag.CauseDNSTimeout, f.evidence("temporary failure in name resolution")
@@ -305,6 +305,9 @@ func (f *facts) dnsCause() (string, string) {
 			if strings.Contains(low, w) {
 				return diag.CauseNXDOMAIN, f.evidence(w)
 			}
+		}
+		if containsNumber(low, "11001") {
+			return diag.CauseNXDOMAIN, f.evidence("11001")
 		}
 		k, w := f.kind(low)
 		switch k {
@@ -432,7 +435,7 @@ func (f *facts) transportCause() (string, string) {
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
 			return diag.CauseNoResponse, f.evidence(w)
-		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || strings.Contains(f.low, "10060"):
+		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || containsNumber(f.low, "10060"):
 			return diag.CauseSYNTimeout, f.evidence(w)
 		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
 			return diag.CauseNoResponse, f.evidence(w)
