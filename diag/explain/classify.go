@@ -385,8 +385,11 @@ func containsNumber(s, num string) bool {
 		}
 		i += from
 		j := i + len(num)
-		// Not part of a longer number, a port (":10061") or a dotted value.
-		if (i == 0 || !isDigitOr(s[i-1], ":.")) && (j == len(s) || !isDigitOr(s[j], ".")) {
+		// Not part of a longer number, a port (":10061") or a dotted value
+		// ("1.10061", "10061.5"); a full stop ending a sentence is fine.
+		before := i == 0 || !isDigitOr(s[i-1], ":") && !(s[i-1] == '.' && i >= 2 && isDigitOr(s[i-2], ""))
+		after := j == len(s) || !isDigitOr(s[j], "") && !(s[j] == '.' && j+1 < len(s) && isDigitOr(s[j+1], ""))
+		if before && after {
 			return true
 		}
 		from = i + 1

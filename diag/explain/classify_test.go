@@ -145,6 +145,8 @@ func TestNumbersAreWhole(t *testing.T) {
 		{"dial tcp 10.0.0.1:10061: i/o timeout", diag.CauseSYNTimeout},
 		{"WSAECONNREFUSED (10061)", diag.CauseConnRefused},
 		{"lookup x.example: 11001", diag.CauseNXDOMAIN},
+		{"socket error 10061.", diag.CauseConnRefused},
+		{"version 1.10061.2 released", CauseUnrecognized},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
