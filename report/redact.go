@@ -11,6 +11,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"html"
+	"maps"
 	"net/netip"
 	"net/url"
 	"os"
@@ -311,22 +312,14 @@ func (r *Redactor) pseudonym(rule string, raw []byte) string {
 func (r *Redactor) Stats() map[string]int {
 	r.pmu.RLock()
 	defer r.pmu.RUnlock()
-	out := make(map[string]int, len(r.stats))
-	for k, v := range r.stats {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(r.stats)
 }
 
 // Map returns pseudonym → original, for --redaction-map (never inside a bundle).
 func (r *Redactor) Map() map[string]string {
 	r.pmu.RLock()
 	defer r.pmu.RUnlock()
-	out := make(map[string]string, len(r.back))
-	for k, v := range r.back {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(r.back)
 }
 
 // WriteMap writes Map() as JSON to path with mode 0600 (--redaction-map).
