@@ -52,23 +52,10 @@ func (f *facts) decide() (cause, evidence, source string) {
 			return r.cause, f.evidence(asciiLower(w)), source
 		}
 	}
-	if c, ev := f.chromiumCause(); c != "" {
-		return c, ev, source
-	}
-	if c, ev := f.proxyCause(); c != "" {
-		return c, ev, source
-	}
-	if c, ev := f.tlsCause(); c != "" {
-		return c, ev, source
-	}
-	if c, ev := f.dnsCause(); c != "" {
-		return c, ev, source
-	}
-	if c, ev := f.curlCause(); c != "" {
-		return c, ev, source
-	}
-	if c, ev := f.transportCause(); c != "" {
-		return c, ev, source
+	for _, step := range []func() (string, string){f.chromiumCause, f.proxyCause, f.tlsCause, f.dnsCause, f.curlCause, f.transportCause} {
+		if c, ev := step(); c != "" {
+			return c, ev, source
+		}
 	}
 	if f.status != 0 {
 		return statusCause(f.status), f.evidence(strconv.Itoa(f.status)), source
