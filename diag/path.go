@@ -73,6 +73,12 @@ func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p
 		pi.TCPTrace = tcp
 	}
 	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port)
+	switch {
+	case pi.Verdict == PathPortRejected || (pi.Verdict == PathUnreachable && tr.End != probe.TraceUnreachable):
+		pi.Reason = tcp.Reason
+	case pi.Verdict == PathUnreachable:
+		pi.Reason = tr.Reason
+	}
 	last := tr
 	if tcp != nil && !tcp.Skipped && (tr.Skipped || tr.Err != nil || tr.End == probe.TraceSilent && tr.LastHop < tcp.LastHop) {
 		last = *tcp

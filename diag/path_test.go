@@ -103,6 +103,16 @@ func TestLocalisePathVerdicts(t *testing.T) {
 			if pi.LastHop != c.lastHop || pi.Target != "api.example.test (203.0.113.10)" || pi.Ping == nil || pi.Trace == nil {
 				t.Errorf("got last hop %d target %q, want %d", pi.LastHop, pi.Target, c.lastHop)
 			}
+			wantReason := ""
+			switch {
+			case c.verdict == PathPortRejected || c.verdict == PathUnreachable && c.trace.End != probe.TraceUnreachable:
+				wantReason = c.tcp.Reason
+			case c.verdict == PathUnreachable:
+				wantReason = c.trace.Reason
+			}
+			if pi.Reason != wantReason || (wantReason == "") != (c.verdict != PathPortRejected && c.verdict != PathUnreachable) {
+				t.Errorf("reason %q, want %q", pi.Reason, wantReason)
+			}
 			if (pi.TCPTrace != nil) != (c.port > 0) {
 				t.Errorf("tcp trace present = %v with port %d", pi.TCPTrace != nil, c.port)
 			}

@@ -176,6 +176,10 @@ type PathInfo struct {
 	LastHopAddr string `json:"last_hop_addr,omitempty"`
 	// TCPTrace is a TCP SYN traceroute to Port: where the port's packets stop.
 	TCPTrace any `json:"tcp_trace,omitempty"`
+	// Reason is the ICMP Destination Unreachable heard where the path or
+	// the port was refused ("admin-prohibited", "network-unreachable", …):
+	// connect() alone cannot tell admin-prohibited from host-unreachable.
+	Reason string `json:"reason,omitempty"`
 }
 
 // ProxyInfo says which proxy was used and where it came from.

@@ -133,9 +133,10 @@ func (l *lab) testCheck(t *testing.T) {
 			"net-unreachable":  "hop 1 (" + ipRouterIn + ") answers network-unreachable (ICMP code 0): the path ends there",
 			"host-unreachable": "hop 1 (" + ipRouterIn + ") answers host-unreachable (ICMP code 1): the path ends there",
 		}
+		reason := map[string]string{"admin-prohibited": "admin-prohibited", "net-unreachable": "network-unreachable", "host-unreachable": "host-unreachable"}
 		for _, e := range rep.Endpoints {
-			if w, ok := want[e.Name]; ok && (e.Path == nil || !strings.HasPrefix(e.Path.Summary, w)) {
-				t.Errorf("%s: path %+v\nwant summary starting %q", e.Name, e.Path, w)
+			if w, ok := want[e.Name]; ok && (e.Path == nil || !strings.HasPrefix(e.Path.Summary, w) || e.Path.Reason != reason[e.Name]) {
+				t.Errorf("%s: path %+v\nwant summary starting %q, reason %q", e.Name, e.Path, w, reason[e.Name])
 			}
 		}
 	})
