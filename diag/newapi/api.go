@@ -116,37 +116,44 @@ func isAuth(err error) bool {
 }
 
 // apiChannel is a channel as the admin API serialises it (model.Channel).
+// Fields are lenient: forks serialise some as objects or numbers.
 type apiChannel struct {
-	ID        int             `json:"id"`
-	Type      int             `json:"type"`
-	Status    int             `json:"status"`
-	Name      string          `json:"name"`
-	BaseURL   *string         `json:"base_url"`
-	Other     string          `json:"other"`
-	OtherInfo string          `json:"other_info"`
-	Setting   *string         `json:"setting"`
-	TestModel *string         `json:"test_model"`
-	Group     string          `json:"group"`
-	Models    string          `json:"models"`
-	Priority  *int64          `json:"priority"`
-	Tag       *string         `json:"tag"`
-	Key       json.RawMessage `json:"key"` // omitted by new-api; never used
+	ID        int        `json:"id"`
+	Type      int        `json:"type"`
+	Status    int        `json:"status"`
+	Name      string     `json:"name"`
+	BaseURL   flexString `json:"base_url"`
+	Other     flexString `json:"other"`
+	OtherInfo flexString `json:"other_info"`
+	Setting   flexString `json:"setting"`
+	TestModel flexString `json:"test_model"`
+	Group     flexString `json:"group"`
+	Models    flexString `json:"models"`
+	Priority  flexString `json:"priority"`
+	Tag       flexString `json:"tag"`
+}
+
+// flexString takes a JSON string as is, null as "", and any other value
+// (object, number) as its JSON text.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var s string
+	switch {
+	case string(b) == "null":
+		*f = ""
+	case json.Unmarshal(b, &s) == nil:
+		*f = flexString(s)
+	default:
+		*f = flexString(b)
+	}
+	return nil
 }
 
 func (c apiChannel) row() channelRow {
-	s := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
-	}
-	r := channelRow{ID: c.ID, Type: c.Type, Status: c.Status, Name: c.Name, BaseURL: s(c.BaseURL),
-		Other: c.Other, OtherInfo: c.OtherInfo, Setting: s(c.Setting), TestModel: s(c.TestModel),
-		Group: c.Group, Models: c.Models, Tag: s(c.Tag)}
-	if c.Priority != nil {
-		r.Priority = strconv.FormatInt(*c.Priority, 10)
-	}
-	return r
+	return channelRow{ID: c.ID, Type: c.Type, Status: c.Status, Name: c.Name, BaseURL: string(c.BaseURL),
+		Other: string(c.Other), OtherInfo: string(c.OtherInfo), Setting: string(c.Setting), TestModel: string(c.TestModel),
+		Group: string(c.Group), Models: string(c.Models), Priority: string(c.Priority), Tag: string(c.Tag)}
 }
 
 // fetchPage gets one page. paged reports the newer {items,total} shape.

@@ -75,8 +75,7 @@ func manyChannels(n int) []apiChannel {
 		}
 		if i == 7 {
 			c.Type = 24
-			px := `{"proxy":"socks5h://127.0.0.1:1080"}`
-			c.Setting = &px
+			c.Setting = `{"proxy":"socks5h://127.0.0.1:1080"}`
 		}
 		out = append(out, c)
 	}
@@ -127,6 +126,25 @@ func TestLoadFromAPI(t *testing.T) {
 				t.Errorf("%d requests for %d channels", f.requests.Load(), c.n)
 			}
 		})
+	}
+}
+
+// TestLenientChannelJSON: forks serialise setting as an object, priority as
+// a number, base_url as null; one odd field must not lose the whole list.
+func TestLenientChannelJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"success":true,"data":{"total":2,"items":[
+			{"id":1,"type":14,"status":1,"name":"obj","base_url":null,"setting":{"proxy":"http://10.0.0.1:3128"},"priority":5,"other_info":{"status_reason":"x"}},
+			{"id":2,"type":1,"status":1,"name":"str","base_url":"https://relay.example.com","setting":"{\"proxy\":\"socks5://10.0.0.2:1080\"}","tag":null}]}}`)
+	}))
+	defer srv.Close()
+	eps, err := LoadFromAPI(context.Background(), srv.URL, "t", "1", Options{Getenv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eps) != 2 || eps[0].Proxy != "http://10.0.0.1:3128" || eps[0].URL != "https://api.anthropic.com" || eps[0].Extra["priority"] != "5" ||
+		eps[1].Proxy != "socks5://10.0.0.2:1080" || eps[1].URL != "https://relay.example.com" {
+		t.Errorf("got %+v", eps)
 	}
 }
 
