@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/netip"
@@ -404,7 +405,7 @@ func summarise(res *TraceResult, o TraceOptions, sent map[probeKey]time.Time, go
 			}
 		}
 		if h.Sent > 0 {
-			h.LossPct = float64(h.Sent-h.Received) * 100 / float64(h.Sent)
+			h.LossPct = math.Round(float64(h.Sent-h.Received)*1000/float64(h.Sent)) / 10
 		}
 		res.Hops = append(res.Hops, h)
 	}

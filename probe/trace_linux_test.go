@@ -35,6 +35,19 @@ func TestTraceLoopback(t *testing.T) {
 		{"tcp-closed", TraceOptions{Method: TraceTCP, Port: closed}, "reset", TraceTCP},
 		{"auto-unprivileged", TraceOptions{Privileges: &Privileges{}}, "reached", TraceUDP},
 	}
+	if ln6, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+		defer ln6.Close()
+		p6 := ln6.Addr().(*net.TCPAddr).Port
+		cases = append(cases, []struct {
+			name   string
+			opt    TraceOptions
+			note   string
+			method string
+		}{
+			{"udp6", TraceOptions{Method: TraceUDP, Network: "ip6"}, "reached", TraceUDP},
+			{"tcp6-open", TraceOptions{Method: TraceTCP, Port: p6, Network: "ip6"}, "reached", TraceTCP},
+		}...)
+	}
 	if DetectPrivileges().Raw {
 		cases = append(cases, struct {
 			name   string
@@ -46,7 +59,11 @@ func TestTraceLoopback(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			c.opt.ProbeTimeout = 2 * time.Second
-			r := Trace(context.Background(), "127.0.0.1", c.opt)
+			host, want := "127.0.0.1", netip.MustParseAddr("127.0.0.1")
+			if c.opt.Network == "ip6" {
+				host, want = "::1", netip.IPv6Loopback()
+			}
+			r := Trace(context.Background(), host, c.opt)
 			if r.Err != nil || r.Skipped {
 				t.Fatalf("trace failed: %v (skipped %v %s)", r.Err, r.Skipped, r.SkipReason)
 			}
@@ -54,8 +71,8 @@ func TestTraceLoopback(t *testing.T) {
 				t.Fatalf("got method %s end %s at %d with %d hops, want %s reached at hop 1", r.Method, r.End, r.EndHop, len(r.Hops), c.method)
 			}
 			h := r.Hops[0]
-			if h.Addr != netip.MustParseAddr("127.0.0.1") || h.Note != c.note || h.Received == 0 {
-				t.Fatalf("hop 1 = %+v, want 127.0.0.1 %s", h, c.note)
+			if h.Addr != want || h.Note != c.note || h.Received == 0 {
+				t.Fatalf("hop 1 = %+v, want %v %s", h, want, c.note)
 			}
 		})
 	}

@@ -89,3 +89,15 @@ func TestPingCommandSkippedOrReplies(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func FuzzPathHost(f *testing.F) {
+	for _, s := range []string{"api.openai.com", "203.0.113.10", "::1", "[2001:db8::1]", "https://api.x.ai/v1", "http://", "bad host!", "-rf"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := pathHost([]string{s})
+		if err == nil && (h == "" || strings.ContainsAny(h, " /\t\n") || strings.HasPrefix(h, "-")) {
+			t.Fatalf("pathHost(%q) = %q accepted", s, h)
+		}
+	})
+}
