@@ -15,5 +15,9 @@ func DetectPrivileges() Privileges {
 	return Privileges{Raw: true, Detail: "running as Administrator"}
 }
 
-func pingFix(string) string  { return "run newapi-doctor from a terminal opened with \"Run as Administrator\"" }
-func traceFix(string) string { return "run newapi-doctor from a terminal opened with \"Run as Administrator\"" }
+func pingFix(string) string {
+	return "run newapi-doctor from a terminal opened with \"Run as Administrator\""
+}
+func traceFix(string) string {
+	return "run newapi-doctor from a terminal opened with \"Run as Administrator\""
+}
