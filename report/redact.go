@@ -230,7 +230,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	var counts map[string]int // allocated on the first find: most strings have none
 	out := b
 	r.mu.RLock()
-	spans := r.findSecrets(b)
+	spans := r.findSecrets(b, r.level == LevelNone)
 	r.mu.RUnlock()
 	if len(spans) > 0 {
 		counts = map[string]int{}
@@ -247,7 +247,11 @@ func (r *Redactor) Bytes(b []byte) []byte {
 				}
 			}
 			buf = append(buf, out[last:start]...)
-			buf = append(buf, r.pseudonym(rule, value)...)
+			if value == nil {
+				buf = append(buf, Redacted...) // a key shape
+			} else {
+				buf = append(buf, r.pseudonym(rule, value)...)
+			}
 			last = end
 			counts[rule]++
 		})
@@ -507,7 +511,8 @@ var (
 )
 
 // findSecrets lists every secret span in b. Callers hold r.mu for reading.
-func (r *Redactor) findSecrets(b []byte) []span {
+// shapes=false leaves key shapes to visitHosts, which walks the same tokens.
+func (r *Redactor) findSecrets(b []byte, shapes bool) []span {
 	var spans []span
 	add := func(s, e int, rule string) {
 		if e > s && !bytes.HasPrefix(b[s:], []byte(Redacted)) {
@@ -534,7 +539,9 @@ func (r *Redactor) findSecrets(b []byte) []span {
 	findUserinfo(b, add)
 	findNamedValues(b, add)
 	findBearer(b, add)
-	findKeyShapes(b, add)
+	if shapes {
+		findKeyShapes(b, add)
+	}
 	r.secrets.find(b, func(s, e int) { add(s, e, RuleRegistered) })
 	return spans
 }
@@ -810,7 +817,7 @@ func init() {
 }
 
 // findKeyShapes walks the tokens once and hides those shaped like provider
-// keys or JWTs.
+// keys or JWTs (at LevelNone; above it visitHosts does this on its walk).
 func findKeyShapes(b []byte, add func(s, e int, rule string)) {
 	for i := 0; i < len(b); {
 		if !isKeyByte(b[i]) {
@@ -821,32 +828,63 @@ func findKeyShapes(b []byte, add func(s, e int, rule string)) {
 		for j < len(b) && isKeyByte(b[j]) {
 			j++
 		}
-		if keyStarts[b[i]] && j-i >= minShapeLen {
-			tok := b[i:j]
-			if bytes.HasPrefix(tok, []byte("eyJ")) && len(tok) >= 10 {
-				// header.payload.signature
-				e, dots := j, 0
-				for e < len(b) && (b[e] == '.' || isKeyByte(b[e])) {
-					if b[e] == '.' {
-						dots++
-					}
-					e++
-				}
-				if dots >= 2 {
-					add(i, e, RuleJWT)
-					i = e
-					continue
-				}
-			}
-			for _, k := range keyShapes {
-				if len(tok) >= len(k.prefix)+k.min && string(tok[:len(k.prefix)]) == k.prefix {
-					add(i, j, RuleAPIKey)
-					break
-				}
-			}
+		if e, rule := keyShapeAt(b, i, j); rule != "" {
+			add(i, e, rule)
+			j = e
 		}
 		i = j
 	}
+}
+
+// keyShapesIn reports the key shapes among the dot-separated pieces of the
+// host-class run b[s:e] to fn (value nil: hidden, not pseudonymised).
+func keyShapesIn(b []byte, s, e int, fn func(start, end int, rule string, value []byte)) bool {
+	found := false
+	for a := s; a < e; {
+		c := a
+		for c < e && b[c] != '.' {
+			c++
+		}
+		if a < c {
+			if ke, rule := keyShapeAt(b, a, c); rule != "" {
+				fn(a, ke, rule, nil)
+				found = true
+				c = ke
+			}
+		}
+		a = c + 1
+	}
+	return found
+}
+
+// keyShapeAt judges the key-class token b[i:j]: a provider key (ends at j)
+// or the start of a JWT (header.payload.signature, ends after the signature).
+func keyShapeAt(b []byte, i, j int) (int, string) {
+	if !keyStarts[b[i]] || j-i < minShapeLen {
+		return 0, ""
+	}
+	tok := b[i:j]
+	if bytes.HasPrefix(tok, []byte("eyJ")) {
+		e, dots := j, 0
+		for e < len(b) && (b[e] == '.' || isKeyByte(b[e])) {
+			if b[e] == '.' {
+				dots++
+			}
+			e++
+		}
+		for e > j && b[e-1] == '.' {
+			e, dots = e-1, dots-1 // a sentence's full stop is not the signature's
+		}
+		if dots >= 2 {
+			return e, RuleJWT
+		}
+	}
+	for _, k := range keyShapes {
+		if len(tok) >= len(k.prefix)+k.min && string(tok[:len(k.prefix)]) == k.prefix {
+			return j, RuleAPIKey
+		}
+	}
+	return 0, ""
 }
 
 // ---- hosts and addresses ----------------------------------------------------
@@ -903,11 +941,6 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			letters = letters || cl&clLetter != 0
 			j++
 		}
-		// Durations, versions and other numbers: only an IPv4 needs a look.
-		if (dots == 0 && !anyToken) || (!letters && dots < 3) {
-			i = j
-			continue
-		}
 		s, e := i, j
 		i = j
 		// Escapes glued to the front: "%2Fhost", "\u002fhost", "\nhost".
@@ -919,6 +952,14 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			} else if strings.IndexByte("nrtbf", b[s]) >= 0 {
 				s++
 			}
+		}
+		// Key shapes first: the run's key-class pieces, split at dots.
+		if letters && e-s >= minShapeLen && keyShapesIn(b, s, e, fn) {
+			continue
+		}
+		// Durations, versions and other numbers: only an IPv4 needs a look.
+		if (dots == 0 && !anyToken) || (!letters && dots < 3) {
+			continue
 		}
 		for s < e && (b[s] == '.' || b[s] == '-' || b[s] == '_') {
 			s++
