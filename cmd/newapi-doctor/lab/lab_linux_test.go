@@ -306,9 +306,19 @@ func (l *lab) servers() {
 // doctor runs newapi-doctor in the client namespace, as root or (asUser)
 // as nobody with no groups and no capabilities, with a clean environment.
 func (l *lab) doctor(nobody bool, args ...string) (int, string, string) {
-	argv := []string{"netns", "exec", nsClient}
+	var priv []string
 	if nobody {
-		argv = append(argv, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all")
+		priv = []string{"--inh-caps=-all"}
+	}
+	return l.doctorAs(priv, args...)
+}
+
+// doctorAs runs newapi-doctor as nobody with setpriv's capability options
+// priv (nil = as root).
+func (l *lab) doctorAs(priv []string, args ...string) (int, string, string) {
+	argv := []string{"netns", "exec", nsClient}
+	if priv != nil {
+		argv = append(append(argv, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"), priv...)
 	}
 	argv = append(argv, l.bin)
 	cmd := exec.Command("ip", append(argv, args...)...)

@@ -135,6 +135,30 @@ func (l *lab) testUnprivileged(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, out)
 		}
 	})
+	// The fixes the skips name do fix it: CAP_NET_RAW (what setcap grants,
+	// here as an ambient capability) and the ping_group_range sysctl.
+	t.Run("fix: CAP_NET_RAW", func(t *testing.T) {
+		caps := []string{"--inh-caps=+net_raw", "--ambient-caps=+net_raw"}
+		code, out, errOut := l.doctorAs(caps, "ping", ipOK, "--count", "2", "--interval", "50ms", "--format", "json", "--no-redact")
+		p := decode[probe.PingResult](t, out)
+		if code != 0 || p.Mode != "privileged" || p.Received != 2 {
+			t.Fatalf("ping with CAP_NET_RAW: exit %d %s%s", code, out, errOut)
+		}
+		code, out, _ = l.doctorAs(caps, "trace", ipOK, "--method", "icmp", "--format", "json", "--no-redact")
+		r := decode[probe.TraceResult](t, out)
+		if code != 0 || r.Skipped || r.End != probe.TraceReached || len(r.Hops) != 2 {
+			t.Fatalf("icmp trace with CAP_NET_RAW: exit %d %s", code, out)
+		}
+	})
+	t.Run("fix: ping_group_range", func(t *testing.T) {
+		l.ns(nsClient, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+		defer l.ns(nsClient, "sysctl", "-qw", "net.ipv4.ping_group_range=1 0")
+		code, out, errOut := l.doctor(true, "ping", ipOK, "--count", "2", "--interval", "50ms", "--format", "json", "--no-redact")
+		p := decode[probe.PingResult](t, out)
+		if code != 0 || p.Mode != "unprivileged" || p.Received != 2 {
+			t.Fatalf("unprivileged ping after the sysctl: exit %d %s%s", code, out, errOut)
+		}
+	})
 	for _, m := range []struct{ name, flag, val, method string }{{"udp", "--method", "udp", "udp"}, {"tcp", "--port", "443", "tcp"}} {
 		t.Run(m.name+" trace works without privileges", func(t *testing.T) {
 			code, out, _ := l.doctor(true, "trace", ipOK, m.flag, m.val, "--format", "json", "--no-redact")
