@@ -232,9 +232,13 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	r.mu.RLock()
 	spans := r.findSecrets(b, r.level == LevelNone)
 	r.mu.RUnlock()
+	var scratch *[]byte // stage one's output, recycled when stage two copies it again
 	if len(spans) > 0 {
 		counts = map[string]int{}
-		out = applySpans(b, spans, counts)
+		if r.level != LevelNone {
+			scratch = bufPool.Get().(*[]byte)
+		}
+		out = applySpans(b, spans, counts, scratch)
 	}
 	if r.level != LevelNone {
 		var buf []byte
@@ -257,6 +261,9 @@ func (r *Redactor) Bytes(b []byte) []byte {
 		})
 		if buf != nil {
 			out = append(buf, out[last:]...)
+			if scratch != nil {
+				bufPool.Put(scratch)
+			}
 		}
 	}
 	if len(counts) > 0 {
@@ -355,14 +362,25 @@ type span struct {
 	rule       string
 }
 
-func applySpans(b []byte, spans []span, counts map[string]int) []byte {
+// bufPool holds stage one's intermediate buffers: for a large report they
+// are megabytes that would otherwise be allocated and cleared per call.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// applySpans writes b with spans replaced, into *into when given (its
+// backing array is reused and handed back there).
+func applySpans(b []byte, spans []span, counts map[string]int, into *[]byte) []byte {
 	slices.SortFunc(spans, func(a, b span) int {
 		if a.start != b.start {
 			return a.start - b.start
 		}
 		return b.end - a.end
 	})
-	out := make([]byte, 0, len(b))
+	var out []byte
+	if into != nil && cap(*into) >= len(b) {
+		out = (*into)[:0]
+	} else {
+		out = make([]byte, 0, len(b)+len(b)/8)
+	}
 	last := 0
 	for i := 0; i < len(spans); {
 		s := spans[i]
@@ -380,7 +398,11 @@ func applySpans(b []byte, spans []span, counts map[string]int) []byte {
 		last = s.end
 		i = j
 	}
-	return append(out, b[last:]...)
+	out = append(out, b[last:]...)
+	if into != nil {
+		*into = out
+	}
+	return out
 }
 
 // secretIndex finds registered values in one pass: every value is keyed by
