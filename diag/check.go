@@ -170,6 +170,15 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	if cat != CatOK {
 		res.FailingLayer = ev.Layer
 	}
+	// Channels whose API is not OpenAI-shaped (Bedrock, Vertex, Baidu, …)
+	// are probed at their host's root: any HTTP answer but a proxy's 407
+	// proves the path, so a 4xx there is no wrong base URL.
+	if c.ep.Extra["reachability_only"] == "true" && ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil &&
+		ev.HTTP.Status >= 400 && ev.HTTP.Status < 500 && ev.HTTP.Status != 407 && cat != CatBlocked {
+		res.Category, res.Cause, res.FailingLayer = CatOK, CauseOK, ""
+		res.Notes = append(res.Notes, fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"]))
+		cat, cause = CatOK, CauseOK
+	}
 	res.Hint = HintFor(cause, c.facts(ev))
 	res.Message = c.message(ev, cat)
 	if c.o.PathProbe != nil && c.wantPath(cat, cause) && attemptOf(ctx) == 1 { // retries keep the first path

@@ -91,6 +91,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 		{"nothing listens on loopback", Endpoint{URL: "http://" + closed + "/v1"}, nil, CatRefused, CauseLocalRefused, LayerTCP},
 		{"401 with key", Endpoint{URL: up(pt.Upstream{Status: 401, ContentType: "application/json", Body: `{"error":{"type":"invalid_request_error","code":"invalid_api_key"}}`}), Key: "sk-test-0123456789abcdef0123"}, nil, CatAuth, CauseUnauthorized, LayerHTTP},
 		{"401 without key", Endpoint{URL: up(pt.Upstream{Status: 401, ContentType: "application/json", Body: `{}`})}, nil, CatOK, CauseOKKeyNotSent, ""},
+		{"404 on a reachability-only channel is reachable", Endpoint{URL: up(pt.Upstream{Status: 404, ContentType: "application/json", Body: `{}`}), Extra: map[string]string{"reachability_only": "true", "type_name": "AWS Bedrock"}}, nil, CatOK, CauseOK, ""},
 		{"404 path", Endpoint{URL: up(pt.Upstream{Status: 404, ContentType: "application/json", Body: `{}`})}, nil, CatHTTP, CauseNotFound, LayerHTTP},
 		{"429 rate limit", Endpoint{URL: up(pt.Upstream{Status: 429, RetryAfter: "7", ContentType: "application/json", Body: `{"error":{"type":"rate_limit_error"}}`})}, nil, CatOverloaded, CauseRateLimited, LayerHTTP},
 		{"429 quota", Endpoint{URL: up(pt.Upstream{Status: 429, ContentType: "application/json", Body: `{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}`})}, nil, CatOverloaded, CauseQuota, LayerHTTP},

@@ -217,8 +217,15 @@ func isHTML(ev *Evidence) bool {
 
 func httpErr(ev *Evidence) bool { return ev.HTTP != nil && ev.HTTP.Err != nil }
 
-var regionMarkers = []string{"unsupported_country_region_territory", "user location is not supported", "not available in your country", "country, region, or territory not supported"}
-var quotaMarkers = []string{"insufficient_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded", "billing"}
+// RegionMarkers and QuotaMarkers are the providers' words for a region block
+// and an exhausted quota (lower case). check reads them in answer bodies,
+// explain in log lines: one list, so both name the same causes.
+var (
+	RegionMarkers = []string{"unsupported_country_region_territory", "user location is not supported", "not available in your country",
+		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
+	QuotaMarkers = []string{"insufficient_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded",
+		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}
+)
 
 // classTable is THE classifier: evidence → (category, cause), first match wins.
 // Every row has a test (classify_test.go). Layers are matched first, so a
@@ -303,8 +310,8 @@ var classTable = []rule{
 	{CatHTTP, CauseHTTPEOF, and(layerIs(LayerHTTP), httpErr, kindIs(kindEOF))},
 	{CatHTTP, CauseHTTPProtocol, and(layerIs(LayerHTTP), httpErr)},
 	// HTTP answers. Region blocks come before auth: they arrive as 403/400.
-	{CatBlocked, CauseRegionBlocked, and(layerIs(LayerHTTP), status(400, 403, 451), bodyHas(regionMarkers...))},
-	{CatOverloaded, CauseQuota, and(layerIs(LayerHTTP), status(429, 402), bodyHas(quotaMarkers...))},
+	{CatBlocked, CauseRegionBlocked, and(layerIs(LayerHTTP), status(400, 403, 451), bodyHas(RegionMarkers...))},
+	{CatOverloaded, CauseQuota, and(layerIs(LayerHTTP), status(429, 402), bodyHas(QuotaMarkers...))},
 	{CatOverloaded, CauseRateLimited, and(layerIs(LayerHTTP), status(429))},
 	{CatOverloaded, CauseUnavailable, and(layerIs(LayerHTTP), status(503))},
 	{CatOverloaded, CauseOverloaded529, and(layerIs(LayerHTTP), status(529))},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/newapi"
@@ -31,9 +32,14 @@ func loadNewAPISources(ctx context.Context, f *Factory, so *sourceOptions) ([]di
 	if dsn == fromDBAuto {
 		dsn = ""
 	}
-	eps, _, err := newapi.LoadFromDB(ctx, dsn, o)
+	eps, info, err := newapi.LoadFromDB(ctx, dsn, o)
 	if err != nil {
 		return nil, err
+	}
+	if info != nil && f.Format == "text" {
+		// Which database was read matters when new-api's own rules chose it.
+		fmt.Fprintln(f.IO.ErrOut, f.RedactString(fmt.Sprintf("read %d channels from %s %s (%s, via %s); %d disabled skipped (--all to include)",
+			info.Channels, info.Kind, info.Display, info.Fork, info.Source, info.Skipped)))
 	}
 	// The gateway that owns this database is checked too, on new-api's port
 	// (PORT, default 3000) on this machine.

@@ -27,8 +27,8 @@ var bodyRules = []struct {
 	words []string
 }{
 	{diag.CauseProxyUnsupported, []string{"unsupported proxy scheme"}},
-	{diag.CauseRegionBlocked, []string{"unsupported_country_region_territory", "user location is not supported", "country, region, or territory not supported", "not available in your region", "request not allowed from your location"}},
-	{diag.CauseQuota, []string{"insufficient_quota", "you exceeded your current quota", "your credit balance is too low", "credit balance is too low", "billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}},
+	{diag.CauseRegionBlocked, diag.RegionMarkers},
+	{diag.CauseQuota, diag.QuotaMarkers},
 	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare"}},
 	{diag.CauseOverloaded529, []string{"overloaded_error"}},
 	{diag.CauseHTTPProtocol, []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken", "http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}},
