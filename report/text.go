@@ -34,27 +34,33 @@ func warnish(c diag.Category) bool { return c == diag.CatOverloaded }
 
 func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	p := newPalette(o.Color)
+	// Columns are laid out on the redacted values (what the reader sees):
+	// a pseudonym is shorter than the host it hides.
+	rd := redactorOf(o)
+	names, urls := make([]string, len(rep.Endpoints)), make([]string, len(rep.Endpoints))
 	nameW, urlW := 4, 3
-	for _, e := range rep.Endpoints {
-		nameW = max(nameW, len([]rune(e.Name)))
-		urlW = max(urlW, len(e.URL))
+	for i, e := range rep.Endpoints {
+		names[i], urls[i] = rd.String(e.Name), rd.String(e.URL)
+		nameW = max(nameW, len([]rune(names[i])))
+		urlW = max(urlW, len([]rune(urls[i])))
 	}
 	nameW, urlW = min(nameW, 28), min(urlW, 48)
+	verdictW := 0
 	for _, e := range rep.Endpoints {
-		mark := p.ok("✓")
-		cat := string(e.Category)
+		verdictW = max(verdictW, len(verdictText(e)))
+	}
+	for i, e := range rep.Endpoints {
+		mark, paint := p.ok("✓"), p.ok
 		switch {
 		case e.Category == diag.CatOK:
-			cat = p.ok(cat)
 		case warnish(e.Category):
-			mark, cat = p.warn("!"), p.warn(cat)
+			mark, paint = p.warn("!"), p.warn
 		default:
-			mark, cat = p.bad("✗"), p.bad(cat)
+			mark, paint = p.bad("✗"), p.bad
 		}
-		fmt.Fprintf(w, "%s %-*s  %-*s  %s", mark, nameW, e.Name, urlW, e.URL, cat)
-		if e.Cause != "" && e.Cause != diag.CauseOK {
-			fmt.Fprintf(w, " (%s)", e.Cause)
-		}
+		// Pad outside the colour codes so the columns line up with colour on.
+		v := verdictText(e)
+		fmt.Fprintf(w, "%s %-*s  %-*s  %s%s", mark, nameW, names[i], urlW, urls[i], paint(v), strings.Repeat(" ", verdictW-len(v)))
 		if e.FailingLayer != "" {
 			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
 		} else {
@@ -138,4 +144,12 @@ func summaryLine(rep *diag.Report, p palette) string {
 		line += " — interrupted"
 	}
 	return line
+}
+
+// verdictText is "category (cause)", or the category alone for a plain ok.
+func verdictText(e diag.EndpointResult) string {
+	if e.Cause == "" || e.Cause == diag.CauseOK {
+		return string(e.Category)
+	}
+	return string(e.Category) + " (" + e.Cause + ")"
 }
