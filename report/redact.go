@@ -419,9 +419,11 @@ type secretIndex struct {
 
 const filterShift = 64 - 20 // 2^20 bits
 
+// filterHashes takes two bit positions from one multiplication: the top 20
+// bits and the 20 below them.
 func filterHashes(w4 uint32) (uint64, uint64) {
-	x := uint64(w4)
-	return (x * 0x9E3779B97F4A7C15) >> filterShift, (x * 0xC2B2AE3D27D4EB4F) >> filterShift
+	p := uint64(w4) * 0x9E3779B97F4A7C15
+	return p >> filterShift, (p >> (filterShift - 20)) & (1<<20 - 1)
 }
 
 func addUnique(list []string, s string) []string {
@@ -640,9 +642,27 @@ func init() {
 	}
 }
 
+// headerEnds marks (first, last) letter pairs of headerNames, the only names
+// taken with ':' — where every JSON key in a report is a candidate.
+var headerEnds [256][256]bool
+
+func init() {
+	for n := range headerNames {
+		f, l := n[0], n[len(n)-1]
+		for _, a := range []byte{f, f - 'a' + 'A'} {
+			for _, z := range []byte{l, l - 'a' + 'A'} {
+				headerEnds[a][z] = true
+			}
+		}
+	}
+}
+
 func classifyName(name []byte, sep byte) bool {
 	var low [64]byte
 	if len(name) < 3 || len(name) > len(low) || !nameEnds[name[len(name)-1]] {
+		return false
+	}
+	if sep != '=' && !headerEnds[name[0]][name[len(name)-1]] {
 		return false
 	}
 	for i, c := range name {
