@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -83,6 +84,22 @@ func TestBundleRefusals(t *testing.T) {
 	if _, _, err := BuildBundle(BundleInput{Redactor: NewRedactor(LevelDefault, nil), Extra: []BundleFile{{Name: "../x", Data: nil}}}); err == nil {
 		t.Error("path in extra file name accepted")
 	}
+	// A leak the redaction missed (simulated): no bundle, and the error says
+	// where and which rule without the value.
+	orig := scanBundleFile
+	t.Cleanup(func() { scanBundleFile = orig })
+	scanBundleFile = func(rd *Redactor, name string, data []byte) []Finding {
+		if name == "run.log" && bytes.Contains(data, []byte("secret-ish")) {
+			return []Finding{{File: name, Line: 1, Rule: RuleRegistered}}
+		}
+		return orig(rd, name, data)
+	}
+	zb, m, err := BuildBundle(BundleInput{Redactor: NewRedactor(LevelDefault, nil), RunLog: []byte("secret-ish value\n")})
+	var leak *LeakError
+	if !errors.As(err, &leak) || zb != nil || m != nil || len(leak.Findings) != 1 || strings.Contains(err.Error(), "secret-ish") {
+		t.Errorf("leak not refused: %v (zip %d bytes)", err, len(zb))
+	}
+	scanBundleFile = orig
 	le := &LeakError{Findings: []Finding{{File: "run.log", Line: 3, Rule: RuleAPIKey}}}
 	if msg := le.Error(); !strings.Contains(msg, "run.log:3: provider-key") || !strings.Contains(msg, "refusing") {
 		t.Errorf("leak error %q", msg)
