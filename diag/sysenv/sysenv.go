@@ -346,9 +346,10 @@ func abs(d time.Duration) time.Duration {
 	return d
 }
 
-// ClockFromReport finds an upstream's Date header in a report (the http
-// layer's "date" detail). The receive time is the run's start plus that
-// endpoint's duration; the endpoint's duration is the uncertainty.
+// ClockFromReport finds an upstream's Date header in a report: the http
+// layer's "date" detail, and "received_at" (RFC 3339, the local clock when
+// the answer arrived) when the runner recorded it. Without it the answer
+// arrived somewhere within the run: its midpoint, uncertain by half the run.
 func ClockFromReport(rep *diag.Report) *ClockInput {
 	if rep == nil {
 		return nil
@@ -360,8 +361,11 @@ func ClockFromReport(rep *diag.Report) *ClockInput {
 			if l.Layer != diag.LayerHTTP || d == "" {
 				continue
 			}
-			dur := time.Duration(e.DurationMS * float64(time.Millisecond))
-			c := &ClockInput{Upstream: e.Name, Date: d, ReceivedAt: rep.StartedAt.Add(dur), Uncertainty: dur}
+			half := time.Duration(rep.DurationMS * float64(time.Millisecond) / 2)
+			c := &ClockInput{Upstream: e.Name, Date: d, ReceivedAt: rep.StartedAt.Add(half), Uncertainty: half}
+			if at, err := time.Parse(time.RFC3339Nano, l.Detail["received_at"]); err == nil {
+				c.ReceivedAt, c.Uncertainty = at, 0
+			}
 			if best == nil || c.Uncertainty < best.Uncertainty {
 				best = c
 			}

@@ -3,6 +3,7 @@ package sysenv
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -147,17 +148,44 @@ func TestSkew(t *testing.T) {
 
 func TestClockFromReport(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	rep := &diag.Report{StartedAt: start, Endpoints: []diag.EndpointResult{
-		{Name: "slow", DurationMS: 4000, Layers: []diag.LayerResult{{Layer: diag.LayerHTTP, Detail: map[string]string{"date": "Fri, 02 Jan 2026 03:04:09 GMT"}}}},
-		{Name: "fast", DurationMS: 200, Layers: []diag.LayerResult{{Layer: diag.LayerHTTP, Detail: map[string]string{"date": "Fri, 02 Jan 2026 03:04:05 GMT"}}}},
-		{Name: "none", DurationMS: 10, Layers: []diag.LayerResult{{Layer: diag.LayerTCP}}},
-	}}
-	c := ClockFromReport(rep)
-	if c == nil || c.Upstream != "fast" || !c.ReceivedAt.Equal(start.Add(200*time.Millisecond)) {
-		t.Fatalf("got %+v", c)
+	at := start.Add(1500 * time.Millisecond)
+	cases := []struct {
+		name     string
+		layers   [][]diag.LayerResult
+		upstream string
+		received time.Time
+		unc      time.Duration
+	}{
+		{"received_at wins", [][]diag.LayerResult{
+			{{Layer: diag.LayerHTTP, Detail: map[string]string{"date": "Fri, 02 Jan 2026 03:04:09 GMT"}}},
+			{{Layer: diag.LayerHTTP, Detail: map[string]string{"date": "Fri, 02 Jan 2026 03:04:06 GMT", "received_at": at.Format(time.RFC3339Nano)}}},
+		}, "e1", at, 0},
+		{"midpoint of the run", [][]diag.LayerResult{
+			{{Layer: diag.LayerTCP}},
+			{{Layer: diag.LayerHTTP, Detail: map[string]string{"date": "Fri, 02 Jan 2026 03:04:09 GMT"}}},
+		}, "e1", start.Add(2 * time.Second), 2 * time.Second},
+		{"no date", [][]diag.LayerResult{{{Layer: diag.LayerHTTP, Detail: map[string]string{"status": "200"}}}}, "", time.Time{}, 0},
 	}
-	if ClockFromReport(&diag.Report{}) != nil || ClockFromReport(nil) != nil {
-		t.Error("clock from a report without dates")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := &diag.Report{StartedAt: start, DurationMS: 4000}
+			for i, ls := range tc.layers {
+				rep.Endpoints = append(rep.Endpoints, diag.EndpointResult{Name: fmt.Sprintf("e%d", i), Layers: ls})
+			}
+			c := ClockFromReport(rep)
+			if tc.upstream == "" {
+				if c != nil {
+					t.Errorf("got %+v", c)
+				}
+				return
+			}
+			if c == nil || c.Upstream != tc.upstream || !c.ReceivedAt.Equal(tc.received) || c.Uncertainty != tc.unc {
+				t.Errorf("got %+v", c)
+			}
+		})
+	}
+	if ClockFromReport(nil) != nil {
+		t.Error("clock from a nil report")
 	}
 }
 
