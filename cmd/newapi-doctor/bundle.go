@@ -147,12 +147,10 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	progress("collecting the environment…")
 	env := sysenv.Collect(ctx, sysenv.Inputs{Getenv: f.Getenv, DoctorVersion: f.Version,
 		Clock: sysenv.ClockFromReport(rep), NewAPIURL: o.newapiURL})
-	if env.NewAPI != nil {
-		report.RegisterURL(rd, env.NewAPI.URL)
-	}
 	in := report.BundleInput{Report: rep, Environment: env, RunLog: runLog.Bytes(), Redactor: rd,
 		Version: f.Version, Now: o.now()}
-	if env.NewAPI != nil {
+	if env.NewAPI != nil { // a nil pointer in an interface would write "null"
+		report.RegisterURL(rd, env.NewAPI.URL)
 		in.NewAPI = env.NewAPI
 	}
 	zb, m, err := report.BuildBundle(in)
