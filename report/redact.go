@@ -1232,13 +1232,18 @@ func scanIPv6(b []byte, i int) (int, netip.Addr, bool) {
 	return 0, netip.Addr{}, false
 }
 
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+var (
+	cgnat = netip.MustParsePrefix("100.64.0.0/10")
+	// fakeIP is Clash/mihomo's fake-IP range (RFC 2544 benchmarking): synthetic
+	// local answers that identify no one, and the evidence of the fake-ip cause.
+	fakeIP = netip.MustParsePrefix("198.18.0.0/15")
+)
 
 // ipRule says how an address is hidden: "" keeps it (loopback, unspecified,
 // netmasks, multicast), else private-ip or ip.
 func ipRule(a netip.Addr) string {
 	a = a.Unmap()
-	if a.IsLoopback() || a.IsUnspecified() || a.IsMulticast() {
+	if a.IsLoopback() || a.IsUnspecified() || a.IsMulticast() || fakeIP.Contains(a) {
 		return ""
 	}
 	if a.Is4() {

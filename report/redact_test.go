@@ -83,6 +83,7 @@ func TestRedactGolden(t *testing.T) {
 		{"ip ends a sentence", "could not reach 10.1.2.3. Then 192.168.0.1, and .172.16.0.9", "could not reach private-X. Then private-X, and .private-X", LevelDefault},
 		{"ipv6", "dial tcp [2001:db8::1]:443: connect: network is unreachable", "dial tcp [ip-X]:443: connect: network is unreachable", LevelDefault},
 		{"ipv6 ula and link-local", "fd00::5 fe80::1%eth0", "private-X private-X", LevelDefault},
+		{"fake-ip range stays", "resolved into 198.18.0.0/15: 198.18.3.7 and 198.19.255.1", "resolved into 198.18.0.0/15: 198.18.3.7 and 198.19.255.1", LevelStrict},
 		{"loopback stays", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", "127.0.0.1:7890 [::1]:443 0.0.0.0 localhost:3000", LevelDefault},
 		{"allowlisted stays", "https://api.openai.com/v1/models", "https://api.openai.com/v1/models", LevelDefault},
 		{"allowlisted suffix", "bedrock-runtime.us-east-1.amazonaws.com", "bedrock-runtime.us-east-1.amazonaws.com", LevelDefault},
