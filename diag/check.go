@@ -184,6 +184,13 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	if c.o.PathProbe != nil && c.wantPath(cat, cause) && attemptOf(ctx) == 1 { // retries keep the first path
 		if host, addr, port := c.pathTarget(ev); addr.IsValid() {
 			res.Path = c.o.PathProbe(ctx, host, addr, port)
+			// Linux reports a router's "administratively prohibited" to
+			// connect() as EHOSTUNREACH; the path probe hears the real code:
+			// a filter, not a missing route.
+			if res.Path != nil && res.Cause == CauseHostUnreachable && res.Path.Reason == "admin-prohibited" {
+				res.Category, res.Cause = CatBlocked, CauseAdminProhib
+				res.Hint = HintFor(res.Cause, c.facts(ev))
+			}
 		}
 	}
 	c.log.Info("endpoint end", "endpoint", ep.Name, "category", string(cat), "cause", cause, "ms", ms(time.Since(start)))

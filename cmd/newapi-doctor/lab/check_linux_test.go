@@ -34,10 +34,9 @@ var labEndpoints = []labEndpoint{
 	{"never-answers", "https://hang.lab.test", "direct", diag.CatOverloaded, diag.CauseNoResponse, diag.PathTCPOpen},
 	{"syn-blackhole", "https://blackhole.lab.test", "direct", diag.CatBlocked, diag.CauseSYNTimeout, diag.PathPortFiltered},
 	{"tcp-reset", "https://reset.lab.test", "direct", diag.CatRefused, diag.CauseConnRefused, ""},
-	// Linux reports ICMP admin-prohibited to connect() as EHOSTUNREACH, so the
-	// verdict alone says host-unreachable; the path localisation names the
-	// refusal (asserted below).
-	{"admin-prohibited", "https://prohibited.lab.test", "direct", diag.CatUnreachable, diag.CauseHostUnreachable, diag.PathPortRejected},
+	// Linux reports ICMP admin-prohibited to connect() as EHOSTUNREACH; the
+	// path localisation hears code 13 and turns the verdict into blocked.
+	{"admin-prohibited", "https://prohibited.lab.test", "direct", diag.CatBlocked, diag.CauseAdminProhib, diag.PathPortRejected},
 	{"sni-filtered", "https://sni.lab.test", "direct", diag.CatBlocked, diag.CauseTLSReset, diag.PathTCPOpen},
 	{"nxdomain", "https://nx.lab.test", "direct", diag.CatDNS, diag.CauseNXDOMAIN, ""},
 	{"servfail", "https://sf.lab.test", "direct", diag.CatDNS, diag.CauseSERVFAIL, ""},
