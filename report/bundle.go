@@ -238,7 +238,11 @@ const (
 	RuleNoManifest   = "no-manifest"     // a zip without manifest.json
 	RuleBadManifest  = "bad-manifest"    // manifest.json does not parse
 	RuleUnreadable   = "unreadable-file" // a zip entry that cannot be read
+	RuleOversized    = "oversized-file"  // larger than any bundle file (maxVerifyFile)
 )
+
+// maxVerifyFile bounds one file read from a bundle under verification.
+const maxVerifyFile = 64 << 20
 
 // VerifyBundle checks a bundle (or any text file: data that is not a zip is
 // scanned as one file called name): manifest hashes, then every file scanned
@@ -255,15 +259,24 @@ func VerifyBundle(name string, data []byte, sc *Redactor) ([]Finding, error) {
 	contents := map[string][]byte{}
 	var order []string
 	for _, zf := range zr.File {
+		if zf.UncompressedSize64 > maxVerifyFile {
+			found = append(found, Finding{File: zf.Name, Rule: RuleOversized})
+			continue
+		}
 		rc, err := zf.Open()
 		if err != nil {
 			found = append(found, Finding{File: zf.Name, Rule: RuleUnreadable})
 			continue
 		}
-		b, err := io.ReadAll(io.LimitReader(rc, 1<<30))
+		// The header's size may lie (a zip bomb): read one byte past the limit.
+		b, err := io.ReadAll(io.LimitReader(rc, maxVerifyFile+1))
 		rc.Close()
 		if err != nil {
 			found = append(found, Finding{File: zf.Name, Rule: RuleUnreadable})
+			continue
+		}
+		if len(b) > maxVerifyFile {
+			found = append(found, Finding{File: zf.Name, Rule: RuleOversized})
 			continue
 		}
 		if _, dup := contents[zf.Name]; !dup {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 func buildTestBundle(t *testing.T) ([]byte, *Manifest, *sensitive, *Redactor) {
@@ -214,4 +216,29 @@ func TestMarkdownRenders(t *testing.T) {
 		t.Errorf("%d rows for %d endpoints", n, len(rep.Endpoints))
 	}
 	assertNoLeak(t, "markdown", buf.Bytes(), s)
+}
+
+// FuzzVerifyBundle: any bytes (a bundle, a tampered one, a text file,
+// garbage) give findings or an error naming the file, never a panic.
+func FuzzVerifyBundle(f *testing.F) {
+	rd := NewRedactor(LevelDefault, testAllow)
+	zb, _, err := BuildBundle(BundleInput{Report: &diag.Report{SchemaVersion: 1}, RunLog: []byte("x\n"), Redactor: rd})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(zb)
+	f.Add([]byte("plain text with sk-proj-abcdefghijklmnop1234\n"))
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fs, err := VerifyBundle("in.zip", data, rd)
+		if err != nil && !strings.Contains(err.Error(), "in.zip") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+		for _, fd := range fs {
+			if fd.Rule == "" || fd.File == "" {
+				t.Fatalf("empty finding %+v", fd)
+			}
+		}
+	})
 }
