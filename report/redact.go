@@ -947,7 +947,8 @@ var fileExts = map[string]bool{
 }
 
 // visitHosts calls fn for every host or address in b that the level hides,
-// with its span, rule and the value to pseudonymise. It never modifies b.
+// with its span, rule and the value to pseudonymise (valid only during the
+// call; nil for a key shape, which is hidden). It never modifies b.
 func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rule string, value []byte)) {
 	r.mu.RLock()
 	hosts := r.hosts
@@ -971,7 +972,7 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			i++
 			continue
 		}
-		j, dots, letters := i, 0, false
+		j, dots, letters, upper := i, 0, false, false
 		for j < len(b) {
 			cl := byteClass[b[j]]
 			if cl&clHost == 0 {
@@ -981,6 +982,7 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 				dots++
 			}
 			letters = letters || cl&clLetter != 0
+			upper = upper || cl&clUpper != 0
 			j++
 		}
 		s, e := i, j
@@ -1014,9 +1016,13 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 		}
 		tok := b[s:e]
 		hasDot := dots > 0 && bytes.IndexByte(tok, '.') >= 0
-		low = appendLower(low[:0], tok)
-		if haveHosts && hosts[string(low)] {
-			fn(s, e, RuleHostReg, low)
+		key := tok // lower case already, mostly: no copy then
+		if upper {
+			low = appendLower(low[:0], tok)
+			key = low
+		}
+		if haveHosts && hosts[string(key)] {
+			fn(s, e, RuleHostReg, key)
 			continue
 		}
 		if !hasDot {
@@ -1024,23 +1030,23 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 		}
 		if a, ok := parseIPv4(tok); ok {
 			if rule := ipRule(a); rule != "" {
-				fn(s, e, rule, low)
+				fn(s, e, rule, key)
 			}
 			continue
 		}
 		if !looksLikeHost(tok) {
 			continue
 		}
-		if alwaysVisible[string(low)] || bytes.HasSuffix(low, []byte(".localhost")) {
+		if alwaysVisible[string(key)] || bytes.HasSuffix(key, []byte(".localhost")) {
 			continue
 		}
-		if r.isAllowlistedBytes(low) {
+		if r.isAllowlistedBytes(key) {
 			if strict {
-				fn(s, e, RuleProvider, low)
+				fn(s, e, RuleProvider, key)
 			}
 			continue
 		}
-		fn(s, e, RuleHostname, low)
+		fn(s, e, RuleHostname, key)
 	}
 }
 
