@@ -203,6 +203,10 @@ func TestPropertyNothingLeaks(t *testing.T) {
 			files := unzip(t, zb)
 			for name, b := range files {
 				assertNoLeak(t, "bundle "+name, b, s)
+				// Redaction must leave machine-readable files machine-readable.
+				if strings.HasSuffix(name, ".json") && !json.Valid(b) {
+					t.Errorf("%s is no longer valid JSON", name)
+				}
 			}
 			if m.Redaction.Secrets == 0 || m.Redaction.Hosts+m.Redaction.Addresses == 0 {
 				t.Errorf("manifest counts nothing: %+v", m.Redaction)

@@ -780,6 +780,13 @@ func namedValueAt(b []byte, i int, add func(s, e int, rule string)) {
 			e = len(b)
 		}
 	}
+	// JSON's null/true/false hold no secret; hiding them would break the document.
+	if quote == 0 {
+		switch string(b[v:e]) {
+		case "null", "true", "false":
+			return
+		}
+	}
 	add(v, e, rule)
 }
 

@@ -61,6 +61,7 @@ func TestRedactGolden(t *testing.T) {
 		{"authorization header", "Authorization: 0123456789abcdefABCDEF0123456789\n", "Authorization: [REDACTED]\n", LevelNone},
 		{"authorization basic", "Proxy-Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic [REDACTED]", LevelNone},
 		{"x-api-key json", `{"x-api-key":"abc def"}`, `{"x-api-key":"[REDACTED]"}`, LevelNone},
+		{"json literals stay", `{"password": null, "api_key": false, "token": true}`, `{"password": null, "api_key": false, "token": true}`, LevelNone},
 		{"goog header go map", "map[X-Goog-Api-Key:[AbcdEfgh12]]", "map[X-Goog-Api-Key:[[REDACTED]]]", LevelNone},
 		{"api-key header", "api-key: 0123456789abcdef", "api-key: [REDACTED]", LevelNone},
 		{"query key", "GET /v1/models?key=abc123&alt=json", "GET /v1/models?key=[REDACTED]&alt=json", LevelNone},
