@@ -578,6 +578,10 @@ func isUserinfoStop(c byte) bool {
 	return false
 }
 
+// userinfoPlaceholders are the examples hints give; a real "user:pass"
+// registered with AddSecret is still hidden by the exact-value rule.
+var userinfoPlaceholders = map[string]bool{"user:pass": true, "user:password": true, "username:password": true}
+
 // findUserinfo hides what precedes '@' in "scheme://user:pass@host" and in
 // curl-style "user:pass@host"; a plain "user@host" without a scheme stays.
 func findUserinfo(b []byte, add func(s, e int, rule string)) {
@@ -594,6 +598,9 @@ func findUserinfo(b []byte, add func(s, e int, rule string)) {
 		}
 		word := b[j:at]
 		if s := bytes.Index(word, []byte("://")); s >= 0 {
+			if userinfoPlaceholders[string(b[j+s+3:at])] {
+				continue // a hint's example, not a credential
+			}
 			add(j+s+3, at, RuleUserinfo)
 		} else if bytes.IndexByte(word, ':') > 0 && at+1 < len(b) && isHostByte(b[at+1]) {
 			add(j, at, RuleUserinfo)

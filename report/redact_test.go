@@ -72,6 +72,7 @@ func TestRedactGolden(t *testing.T) {
 		{"userinfo user only", "http://alice@127.0.0.1:8080/", "http://[REDACTED]@127.0.0.1:8080/", LevelNone},
 		{"curl userinfo", "proxy alice:pw@localhost:3128", "proxy [REDACTED]@localhost:3128", LevelNone},
 		{"email stays", "mail ops@localhost", "mail ops@localhost", LevelNone},
+		{"hint placeholder stays", "in the proxy URL (http://user:pass@host:port)", "in the proxy URL (http://user:pass@host:port)", LevelDefault},
 		{"pem", "a\n-----BEGIN PRIVATE KEY-----\nMIIBVQ==\n-----END PRIVATE KEY-----\nb", "a\n[REDACTED]\nb", LevelNone},
 		{"pem json escaped", `"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"`, `"[REDACTED]"`, LevelNone},
 		{"idempotent", "key=[REDACTED] Bearer [REDACTED] http://[REDACTED]@host-abcdef", "key=[REDACTED] Bearer [REDACTED] http://[REDACTED]@host-X", LevelDefault},
