@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -192,21 +193,25 @@ func readReport(path string) (*diag.Report, error) {
 	return &rep, nil
 }
 
-// writePrivate writes data with mode 0600, also over an existing file.
+// writePrivate writes data with mode 0600 through a temporary file in the
+// same directory, so a failed write never leaves half a bundle under path.
 func writePrivate(path string, data []byte) error {
-	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".newapi-doctor-bundle-*") // mode 0600
 	if err != nil {
 		return fmt.Errorf("bundle: %w", err)
 	}
-	if err := fh.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		fh.Close()
-		return fmt.Errorf("bundle %s: %w", path, err)
+	_, werr := tmp.Write(data)
+	if cerr := tmp.Close(); werr == nil {
+		werr = cerr
 	}
-	if _, err := fh.Write(data); err != nil {
-		fh.Close()
-		return fmt.Errorf("bundle %s: %w", path, err)
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
 	}
-	return fh.Close()
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("bundle %s: %w", path, werr)
+	}
+	return nil
 }
 
 func newBundleVerifyCmd(f *Factory) *cobra.Command {

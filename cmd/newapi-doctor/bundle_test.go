@@ -248,6 +248,15 @@ func TestBundleBadInput(t *testing.T) {
 			}
 		})
 	}
+	// An unwritable destination: exit 1 naming the place, and no stray temp file.
+	good := filepath.Join(dir, "good.json")
+	os.WriteFile(good, []byte(`{"schema_version": 1}`), 0o600)
+	if code, _, stderr := runBundleCmd(t, nil, "bundle", "--from", good, "--newapi-url", "-", "-o", filepath.Join(dir, "no", "such", "b.zip")); code != ExitFailure || !strings.Contains(stderr, "bundle") {
+		t.Errorf("unwritable: exit %d %q", code, stderr)
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, ".newapi-doctor-bundle-*")); len(m) > 0 {
+		t.Errorf("temporary files left: %v", m)
+	}
 	// verify on a plain text file with a secret: exit 1.
 	txt := filepath.Join(dir, "notes.txt")
 	os.WriteFile(txt, []byte("hello\nAuthorization: Bearer abcdef0123456789ABCDEF\n"), 0o600)
