@@ -83,6 +83,17 @@ var alwaysVisible = map[string]bool{
 }
 
 // Redactor is the single choke point every byte of output passes through.
+//
+// Bytes makes two passes. The first finds secrets in the input and hides them
+// as Redacted: PEM blocks, URL userinfo, values after credential names
+// (headers, query parameters, *_KEY= assignments), Bearer tokens, and the
+// values registered with AddSecret (one rolling pass over the input however
+// many there are). The second walks the result's tokens once and replaces
+// hostnames and IP literals with pseudonyms, and hides provider key shapes
+// (sk-…, AIza…) and JWTs; at LevelNone that walk is skipped and the key
+// shapes are found in the first pass instead. No pass is per secret or per
+// host: the cost grows with the input, not with what is registered.
+//
 // Pseudonyms are a keyed hash (key random per Redactor, never written), so the
 // same value maps to the same token within a run and runs are unlinkable.
 // It is safe for concurrent use.
@@ -94,9 +105,9 @@ type Redactor struct {
 	mu        sync.RWMutex // guards the registered values below
 	secrets   secretIndex
 	hosts     map[string]bool
+	hostsBare bool                 // a registered host has no dot: every token is looked up
 	pmu       sync.RWMutex         // guards the pseudonym tables and stats
 	fwd       [3]map[string]string // per kind: raw text as seen → pseudonym
-	hostsDot  bool                 // a registered host has no dot: every token is looked up
 	back      map[string]string
 	stats     map[string]int
 }
@@ -179,7 +190,7 @@ func (r *Redactor) AddHost(h string) {
 	r.mu.Lock()
 	r.hosts[h] = true
 	if !strings.Contains(h, ".") {
-		r.hostsDot = true
+		r.hostsBare = true
 	}
 	r.mu.Unlock()
 }
@@ -967,7 +978,7 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 	r.mu.RLock()
 	hosts := r.hosts
 	haveHosts := len(hosts) > 0
-	anyToken := r.hostsDot
+	anyToken := r.hostsBare
 	defer r.mu.RUnlock()
 	var low []byte
 	for i := 0; i < len(b); {
