@@ -314,7 +314,12 @@ func (c *chain) run(ctx context.Context) Evidence {
 	hr := probe.HTTP(hctx, req)
 	cancel()
 	ev.HTTP = &hr
-	c.layer(LayerHTTP, hr.Timings.Total, hr.Err, httpDetail(hr, ev.KeySent))
+	det := httpDetail(hr, ev.KeySent)
+	if hr.Date != "" {
+		// With the upstream's Date, the bundle measures this clock's skew.
+		det["received_at"] = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	c.layer(LayerHTTP, hr.Timings.Total, hr.Err, det)
 	ev.Layer, ev.Err = LayerHTTP, hr.Err
 	if hr.Err == nil && hr.Status == http.StatusOK && c.ep.Provider == "newapi" {
 		if v := newAPIVersion(hr.Body); v != "" {
@@ -643,6 +648,7 @@ func httpDetail(r probe.HTTPResult, keySent bool) map[string]string {
 	set("error_code", r.ErrorCode)
 	set("error_message", truncate(r.ErrorMessage, 300))
 	set("server", r.Server)
+	set("date", r.Date)
 	if r.Timings.FirstByte > 0 {
 		d["ttfb_ms"] = fmt.Sprintf("%.1f", ms(r.Timings.FirstByte))
 	}

@@ -1233,7 +1233,9 @@ func scanIPv6(b []byte, i int) (int, netip.Addr, bool) {
 		}
 		j++
 	}
-	if colons < 2 {
+	// "::" and one group ("::e" of a GitHub "::error" command) is no address
+	// worth hiding; "::ffff:10.1.2.3" has more colons and still is.
+	if colons < 2 || (colons == 2 && b[i] == ':' && i+1 < len(b) && b[i+1] == ':' && bytes.IndexByte(b[i:j], '.') < 0) {
 		return 0, netip.Addr{}, false
 	}
 	if j < len(b) && b[j] == '%' {

@@ -466,3 +466,16 @@ func BenchmarkCheck1000Loopback(b *testing.B) {
 		b.ReportMetric(100*float64(denseCPU)/float64(checkCPU), "dense-%-of-check")
 	}
 }
+
+// A GitHub workflow command's "::e" is not an IPv6 literal; "::ffff:10.1.2.3" is.
+func TestRedactLeavesWorkflowCommands(t *testing.T) {
+	rd := NewRedactor(LevelDefault, nil)
+	for _, in := range []string{"::error title=x::msg", "::warning title=y::z"} {
+		if got := rd.String(in); got != in {
+			t.Errorf("%q became %q", in, got)
+		}
+	}
+	if got := rd.String("from ::ffff:10.1.2.3 now"); strings.Contains(got, "10.1.2.3") {
+		t.Errorf("mapped address kept: %q", got)
+	}
+}

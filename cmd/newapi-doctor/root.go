@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/fatih/color"
@@ -160,11 +159,8 @@ func (f *Factory) writeRedactionMap() error {
 	if f.RedactionMap == "" || f.redactor == nil {
 		return nil
 	}
-	var b strings.Builder
-	for k, v := range f.redactor.Map() {
-		fmt.Fprintf(&b, "%s\t%s\n", k, v)
-	}
-	if err := os.WriteFile(f.RedactionMap, []byte(b.String()), 0o600); err != nil {
+	// WriteMap also tightens the mode of a file that already exists.
+	if err := f.redactor.WriteMap(f.RedactionMap); err != nil {
 		return errors.New("writing --redaction-map: " + err.Error())
 	}
 	return nil
