@@ -328,15 +328,23 @@ func processCPU() (time.Duration, bool) {
 	return time.Duration(ut+st) * time.Second / clkTck, true
 }
 
-// TestHelperUpstream is not a test: BenchmarkCheck1000Loopback runs this test
-// binary again with it as a fake upstream, so the upstream's CPU does not
-// count as the doctor's. It serves HTTPS (as real providers do) with a
-// self-signed certificate written to $NEWAPI_DOCTOR_HELPER_CA.
-func TestHelperUpstream(t *testing.T) {
-	caPath := os.Getenv("NEWAPI_DOCTOR_HELPER_CA")
-	if caPath == "" {
-		t.Skip("helper process for BenchmarkCheck1000Loopback")
+// TestMain: when BenchmarkCheck1000Loopback re-runs this test binary with
+// $NEWAPI_DOCTOR_HELPER_CA set, the process is its fake upstream instead of a
+// test run (so the upstream's CPU does not count as the doctor's).
+func TestMain(m *testing.M) {
+	if caPath := os.Getenv("NEWAPI_DOCTOR_HELPER_CA"); caPath != "" {
+		if err := helperUpstream(caPath); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+// helperUpstream serves HTTPS (as real providers do) with a self-signed
+// certificate written to caPath, prints its ports, and runs until stdin closes.
+func helperUpstream(caPath string) error {
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), crand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "bench"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
@@ -344,17 +352,17 @@ func TestHelperUpstream(t *testing.T) {
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	der, err := x509.CreateCertificate(crand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if err := os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	cert := tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 	var ports []int
 	for _, status := range []int{200, 429} {
 		l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
@@ -367,6 +375,7 @@ func TestHelperUpstream(t *testing.T) {
 	}
 	fmt.Printf("PORTS %d %d\n", ports[0], ports[1])
 	io.Copy(io.Discard, os.Stdin) // until the benchmark closes our stdin
+	return nil
 }
 
 // BenchmarkCheck1000Loopback measures the CPU time (getrusage's figures, from
@@ -381,7 +390,7 @@ func BenchmarkCheck1000Loopback(b *testing.B) {
 		b.Skip("no /proc/self/stat: process CPU time unavailable on " + runtime.GOOS)
 	}
 	caPath := filepath.Join(b.TempDir(), "ca.pem")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperUpstream$", "-test.bench=^$")
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.bench=^$")
 	cmd.Env = append(os.Environ(), "NEWAPI_DOCTOR_HELPER_CA="+caPath)
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
