@@ -219,6 +219,7 @@ func TestHintsSpeakToTheCase(t *testing.T) {
 		{CauseTLSExpired, HintFacts{}, []string{"clock"}},
 		{CauseGatewayTO, HintFacts{Status: 524}, []string{"Cloudflare"}},
 		{CauseLocalFirewall, HintFacts{}, []string{"excludedportrange"}},
+		{CauseConnRefused, HintFacts{}, []string{"The host answered"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.cause, func(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // HintFacts are the specifics a hint may quote. Everything is optional.
@@ -185,6 +187,10 @@ func HintFor(cause string, f HintFacts) string {
 		return ""
 	}
 	h := ci.hint(f)
+	// Hints may open with a fact ("the host answered…"): a sentence starts upper-case.
+	if r, size := utf8.DecodeRuneInString(h); r != utf8.RuneError && unicode.IsLower(r) {
+		h = string(unicode.ToUpper(r)) + h[size:]
+	}
 	if f.InDocker && strings.Contains(h, "127.0.0.1") == false && (cause == CauseConnRefused || cause == CauseProxyRefused) {
 		h += " (Running inside a container: addresses are the container's view.)"
 	}
