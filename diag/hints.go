@@ -191,7 +191,7 @@ func HintFor(cause string, f HintFacts) string {
 	if r, size := utf8.DecodeRuneInString(h); r != utf8.RuneError && unicode.IsLower(r) {
 		h = string(unicode.ToUpper(r)) + h[size:]
 	}
-	if f.InDocker && strings.Contains(h, "127.0.0.1") == false && (cause == CauseConnRefused || cause == CauseProxyRefused) {
+	if f.InDocker && !strings.Contains(h, "127.0.0.1") && (cause == CauseConnRefused || cause == CauseProxyRefused) {
 		h += " (Running inside a container: addresses are the container's view.)"
 	}
 	return h
