@@ -24,13 +24,15 @@ type sourceOptions struct {
 	Resolver string
 }
 
-// fromDBAuto is --from-db given without a value: new-api's own choice of database.
-const fromDBAuto = "\x00auto"
+// fromDBAuto is --from-db given without a value (or =auto): new-api's own
+// choice of database. Printable, because pflag shows it in --help; a SQLite
+// file named "auto" is still reachable as ./auto.
+const fromDBAuto = "auto"
 
 func (so *sourceOptions) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&so.Config, "config", "", "config file (default ./newapi-doctor.yaml, then the user config dir)")
-	fl.StringVar(&so.FromDB, "from-db", "", "read channels from new-api's database: a DSN or SQLite path (alone: as new-api chooses, from SQL_DSN/SQLITE_PATH)")
+	fl.StringVar(&so.FromDB, "from-db", "", "read channels from new-api's database: a DSN or SQLite path (alone or =auto: as new-api chooses, from SQL_DSN/SQLITE_PATH)")
 	fl.Lookup("from-db").NoOptDefVal = fromDBAuto
 	fl.StringVar(&so.FromAPI, "from-api", "", "read channels from a new-api admin API base URL (with --token/--user or NEWAPI_TOKEN/NEWAPI_USER)")
 	fl.StringVar(&so.Token, "token", "", "new-api access token for --from-api (prefer NEWAPI_TOKEN: flags show in ps)")

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// runInProcess runs the root command with empty environment and stdin.
+func runInProcess(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }, Version: "t"}
+	code := Execute(context.Background(), f, args)
+	return code, out.String(), errOut.String()
+}
+
+// TestHelpIsPrintable: every command's --help is plain text (a NUL sentinel
+// once leaked into check's --from-db default and made grep call it binary).
+func TestHelpIsPrintable(t *testing.T) {
+	for _, cmd := range []string{"", "check", "bundle", "serve", "dns", "tcp", "tls", "http", "proxy", "ping", "trace", "explain"} {
+		t.Run(cmd, func(t *testing.T) {
+			args := append(strings.Fields(cmd), "--help")
+			code, out, errOut := runInProcess(t, args...)
+			if code != 0 || !strings.Contains(out, "Usage:") {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+			for i, r := range out {
+				if r < 0x20 && r != '\n' && r != '\t' {
+					t.Fatalf("control character %U at %d in %q", r, i, out[max(0, i-40):min(len(out), i+40)])
+				}
+			}
+		})
+	}
+}
