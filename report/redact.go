@@ -80,6 +80,8 @@ var SecretRules = []string{RuleAPIKey, RuleBearer, RuleAuthHeader, RuleParam, Ru
 var alwaysVisible = map[string]bool{
 	"localhost": true, "github.com": true, "go.dev": true, "golang.org": true,
 	"host.docker.internal": true, "gateway.docker.internal": true,
+	// The config file's own keys, named in its error messages.
+	"timeouts.dns": true, "timeouts.connect": true, "timeouts.tls": true, "timeouts.http": true,
 }
 
 // Redactor is the single choke point every byte of output passes through.

@@ -34,3 +34,20 @@ func TestHelpIsPrintable(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigErrorsNameTheKey: a bad value's message names the key in clear,
+// through the redactor (timeouts.dns once looked like a host and became host-…).
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	for _, key := range []string{"dns", "connect", "tls", "http"} {
+		t.Run(key, func(t *testing.T) {
+			path := t.TempDir() + "/c.yaml"
+			if err := writeFile(path, "endpoints:\n  - name: a\n    url: http://127.0.0.1:1\ntimeouts: {"+key+": -3s}\n"); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut := runInProcess(t, "check", "--config", path)
+			if code != ExitUsage || !strings.Contains(errOut, "c.yaml:4:") || !strings.Contains(errOut, "timeouts."+key+" must be") {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+		})
+	}
+}
