@@ -235,6 +235,17 @@ func parseEndpointURL(raw string) (*url.URL, error) {
 	if err := checkPort(u.Port()); err != nil {
 		return nil, fmt.Errorf("url %s", err.Error())
 	}
+	h, err := ASCIIHost(u.Hostname())
+	if err != nil {
+		return nil, fmt.Errorf("url: %s", err.Error())
+	}
+	if h != u.Hostname() { // IDN: every layer below dials the punycode name
+		port := u.Port()
+		u.Host = h
+		if port != "" {
+			u.Host = net.JoinHostPort(h, port)
+		}
+	}
 	return u, nil
 }
 

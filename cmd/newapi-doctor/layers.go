@@ -68,8 +68,9 @@ func newDNSCmd(f *Factory) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := strings.TrimSuffix(args[0], ".")
-			if name == "" || strings.ContainsAny(name, "/: ") && net.ParseIP(name) == nil {
-				return usageError("dns: %q is not a host name", args[0])
+			name, err := diag.ASCIIHost(name)
+			if err != nil || strings.HasPrefix(name, "[") {
+				return usageError("dns: %q is not a host name (%v)", args[0], errOr(err, "brackets belong in URLs"))
 			}
 			f.Redactor().AddHost(name)
 			return finishProbe(f, diag.ProbeDNS(cmd.Context(), name, lo.runOptions(f)))
@@ -90,8 +91,11 @@ func newTCPCmd(f *Factory) *cobra.Command {
 			if err != nil || host == "" || port == "" {
 				return usageError("tcp: want HOST:PORT, got %q", args[0])
 			}
+			if host, err = diag.ASCIIHost(host); err != nil {
+				return usageError("tcp: %q: %v", args[0], err)
+			}
 			f.Redactor().AddHost(host)
-			return finishProbe(f, diag.ProbeTCP(cmd.Context(), args[0], lo.runOptions(f)))
+			return finishProbe(f, diag.ProbeTCP(cmd.Context(), net.JoinHostPort(host, port), lo.runOptions(f)))
 		},
 	}
 	lo.addFlags(cmd)
@@ -106,12 +110,22 @@ func newTLSCmd(f *Factory) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			target := args[0]
-			host := target
-			if h, _, err := net.SplitHostPort(target); err == nil {
-				host = h
+			host, port := target, ""
+			if h, p, err := net.SplitHostPort(target); err == nil {
+				host, port = h, p
 			}
 			if host == "" || strings.ContainsAny(host, "/ ") {
 				return usageError("tls: want HOST[:PORT], got %q", target)
+			}
+			ascii, err := diag.ASCIIHost(host)
+			if err != nil {
+				return usageError("tls: %q: %v", target, err)
+			}
+			if ascii != host {
+				host, target = ascii, ascii
+				if port != "" {
+					target = net.JoinHostPort(ascii, port)
+				}
 			}
 			f.Redactor().AddHost(host)
 			return finishProbe(f, diag.ProbeTLS(cmd.Context(), target, lo.runOptions(f)))
@@ -202,4 +216,11 @@ name, TCP, the CONNECT or SOCKS5 handshake, and TLS/HTTP to --target through it.
 	lo.addFlags(cmd)
 	cmd.Flags().StringVar(&target, "target", "https://api.openai.com/v1", "upstream to reach through the proxy")
 	return cmd
+}
+
+func errOr(err error, msg string) string {
+	if err != nil {
+		return err.Error()
+	}
+	return msg
 }

@@ -51,3 +51,19 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		})
 	}
 }
+
+// TestLayerCommandsRejectBadNames: names Go's resolver refuses unasked were
+// reported as NXDOMAIN with "your resolver lies"; they are bad input (exit 2).
+func TestLayerCommandsRejectBadNames(t *testing.T) {
+	for _, args := range [][]string{
+		{"dns", "-"}, {"dns", "a..b"}, {"dns", "127.1"}, {"dns", strings.Repeat("a", 64) + ".test"},
+		{"tcp", "a..b:443"}, {"tls", "-:443"}, {"check", "https://-/v1"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, out, errOut := runInProcess(t, append(args, "--resolver", "127.0.0.1:1")...)
+			if code != ExitUsage || out != "" || !strings.Contains(errOut, "host") {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+		})
+	}
+}
