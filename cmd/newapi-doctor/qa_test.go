@@ -57,7 +57,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 func TestLayerCommandsRejectBadNames(t *testing.T) {
 	for _, args := range [][]string{
 		{"dns", "-"}, {"dns", "a..b"}, {"dns", "127.1"}, {"dns", strings.Repeat("a", 64) + ".test"},
-		{"tcp", "a..b:443"}, {"tls", "-:443"}, {"check", "https://-/v1"},
+		{"tcp", "a..b:443"}, {"tls", "a-.b:443"}, {"check", "https://-/v1"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			code, out, errOut := runInProcess(t, append(args, "--resolver", "127.0.0.1:1")...)
