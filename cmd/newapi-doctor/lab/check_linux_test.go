@@ -56,6 +56,10 @@ var routeEndpoints = []labEndpoint{
 	{"host-unreachable", "https://hostunreach.lab.test", "direct", diag.CatUnreachable, diag.CauseHostUnreachable, diag.PathUnreachable},
 }
 
+// dnsSilentEndpoint is checked with the client's resolver pointed at
+// ipDNSSilent, whose DNS the router drops.
+var dnsSilentEndpoint = labEndpoint{"dns-silent", "https://ok.lab.test", "direct", diag.CatDNS, diag.CauseDNSTimeout, ""}
+
 // checkRouteEndpoints checks each route endpoint alone, after letting the
 // router's rate limit refill (3 answers), and asserts its verdict.
 func (l *lab) checkRouteEndpoints(t *testing.T, nobody bool) []diag.EndpointResult {
@@ -88,6 +92,14 @@ func (l *lab) check(t *testing.T, nobody bool, eps []labEndpoint) (*diag.Report,
 		t.Errorf("the proxy password leaked into the output")
 	}
 	rep := decode[diag.Report](t, out)
+	if !nobody {
+		if l.verdicts == nil {
+			l.verdicts = map[string]diag.EndpointResult{}
+		}
+		for _, e := range rep.Endpoints {
+			l.verdicts[e.Name] = e
+		}
+	}
 	return &rep, out
 }
 
@@ -186,7 +198,7 @@ func (l *lab) testCheck(t *testing.T) {
 	t.Run("silent resolver", func(t *testing.T) {
 		l.writeResolvConf(nsClient, ipDNSSilent)
 		defer l.writeResolvConf(nsClient, ipDNS)
-		eps := []labEndpoint{{"dns-silent", "https://ok.lab.test", "direct", diag.CatDNS, diag.CauseDNSTimeout, ""}}
+		eps := []labEndpoint{dnsSilentEndpoint}
 		rep, _ := l.check(t, false, eps)
 		assertVerdicts(t, rep, eps, false)
 	})

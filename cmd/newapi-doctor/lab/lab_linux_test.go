@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 func TestMain(m *testing.M) {
@@ -59,6 +61,9 @@ type lab struct {
 	self  string // this test binary (the servers' roles)
 	procs []*exec.Cmd
 	ca    string
+	// verdicts: the latest root check's result per endpoint name, reused by
+	// the curl comparison instead of probing every fault twice.
+	verdicts map[string]diag.EndpointResult
 }
 
 func run(t testing.TB, args ...string) string {
@@ -355,6 +360,7 @@ func TestLab(t *testing.T) {
 	t.Run("trace-silent-timing", l.testTraceSilentFigure)
 	t.Run("unprivileged", l.testUnprivileged)
 	t.Run("check", l.testCheck)
+	t.Run("curl", l.testCurl)
 	t.Logf("whole lab: %v", time.Since(start).Round(time.Millisecond))
 }
 
