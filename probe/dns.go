@@ -45,7 +45,7 @@ func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
 		return res
 	}
 
-	r := resolverFor(cfg.Servers)
+	r, netErr := resolverFor(cfg.Servers)
 	var wg sync.WaitGroup
 	var err4, err6 error
 	wg.Add(2)
@@ -61,7 +61,7 @@ func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
 	if res.Err == nil { // both "succeeded" with nothing: report it as Go would
 		res.Err = &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
 	}
-	res.Err = withCtxErr(ctx, res.Err)
+	res.Err = withCtxErr(ctx, attachNetErr(res.Err, netErr))
 
 	servers := withPort53(cfg.Servers)
 	if len(servers) == 0 {
@@ -120,21 +120,117 @@ func isDNSTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-func resolverFor(servers []string) *net.Resolver {
+// resolverFor returns the resolver for servers and, for our own servers, the
+// first network error talking to one of them (nil for the system resolver).
+func resolverFor(servers []string) (*net.Resolver, *netErrRecord) {
 	servers = withPort53(servers)
 	if len(servers) == 0 {
-		return systemResolver
+		return systemResolver, nil
 	}
 	var next atomic.Uint32
+	rec := &netErrRecord{}
 	return &net.Resolver{
 		PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			// Go's resolver asks the resolv.conf servers; rotate through ours instead.
 			srv := servers[int(next.Add(1)-1)%len(servers)]
 			var d net.Dialer
-			return d.DialContext(ctx, network, srv)
+			c, err := d.DialContext(ctx, network, srv)
+			if err != nil {
+				rec.set(srv, err)
+				return nil, err
+			}
+			rc := &recordingConn{Conn: c, srv: srv, rec: rec}
+			if pc, ok := c.(net.PacketConn); ok {
+				// Go frames queries by this type: a PacketConn gets datagrams.
+				return &recordingPacketConn{recordingConn: rc, pc: pc}, nil
+			}
+			return rc, nil
 		},
+	}, rec
+}
+
+// netErrRecord keeps the first network error of a lookup. Go's DNSError
+// keeps only the text of it ("read: connection refused") and names the
+// resolv.conf server even when Dial went elsewhere; with the error itself the
+// classifier sees ECONNREFUSED (resolver-unreachable), and the message names
+// the server really asked.
+type netErrRecord struct {
+	mu  sync.Mutex
+	srv string
+	err error
+}
+
+func (r *netErrRecord) set(srv string, err error) {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Timeout() {
+		return // timeouts are already classified from the DNSError
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil {
+		r.srv, r.err = srv, err
+	}
+}
+
+type recordingConn struct {
+	net.Conn
+	srv string
+	rec *netErrRecord
+}
+
+func (c *recordingConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil {
+		c.rec.set(c.srv, err)
+	}
+	return n, err
+}
+
+func (c *recordingConn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if err != nil {
+		c.rec.set(c.srv, err)
+	}
+	return n, err
+}
+
+type recordingPacketConn struct {
+	*recordingConn
+	pc net.PacketConn
+}
+
+func (c *recordingPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, a, err := c.pc.ReadFrom(b)
+	if err != nil {
+		c.rec.set(c.srv, err)
+	}
+	return n, a, err
+}
+
+func (c *recordingPacketConn) WriteTo(b []byte, a net.Addr) (int, error) {
+	n, err := c.pc.WriteTo(b, a)
+	if err != nil {
+		c.rec.set(c.srv, err)
+	}
+	return n, err
+}
+
+// attachNetErr gives a lookup failure that was neither "not found" nor a
+// timeout the network error behind it.
+func attachNetErr(err error, rec *netErrRecord) error {
+	var de *net.DNSError
+	if rec == nil || !errors.As(err, &de) || de.IsNotFound || de.IsTimeout || de.UnwrapErr != nil {
+		return err
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.err == nil {
+		return err
+	}
+	out := *de
+	out.UnwrapErr, out.Server = rec.err, rec.srv
+	return &out
 }
 
 func withPort53(servers []string) []string {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,7 +135,7 @@ func useSystemResolver(t *testing.T, server, port string) {
 	t.Helper()
 	oldR, oldP := systemResolver, resolvConfPort
 	t.Cleanup(func() { systemResolver, resolvConfPort = oldR, oldP })
-	systemResolver = resolverFor([]string{server})
+	systemResolver, _ = resolverFor([]string{server})
 	resolvConfPort = port
 }
 
@@ -219,5 +221,29 @@ func TestWithPort53(t *testing.T) {
 	want := []string{"10.0.0.1:53", "127.0.0.1:5353", "[::1]:53", "[2001:db8::1]:53"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestDNSResolverRefused: the network error behind a failed lookup reaches
+// the classifier (Go's DNSError keeps only its text) and the message names
+// the server really asked, not the resolv.conf one.
+func TestDNSResolverRefused(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := pc.LocalAddr().String()
+	pc.Close() // nothing listens now: the kernel answers port unreachable
+	for _, host := range []string{"relay.example.test", "exa_mple.test"} {
+		t.Run(host, func(t *testing.T) {
+			res := DNS(context.Background(), host, DNSConfig{Servers: []string{server}, ResolvConf: filepath.Join(t.TempDir(), "none")})
+			if !errors.Is(res.Err, syscall.ECONNREFUSED) {
+				t.Fatalf("err %v does not wrap ECONNREFUSED", res.Err)
+			}
+			var de *net.DNSError
+			if !errors.As(res.Err, &de) || de.Server != server || !strings.Contains(res.Err.Error(), server) {
+				t.Fatalf("err %v names server %q, want %s", res.Err, de.Server, server)
+			}
+		})
 	}
 }

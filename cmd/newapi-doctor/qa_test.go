@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,25 @@ func TestLayerCommandsRejectBadNames(t *testing.T) {
 			code, out, errOut := runInProcess(t, append(args, "--resolver", "127.0.0.1:1")...)
 			if code != ExitUsage || out != "" || !strings.Contains(errOut, "host") {
 				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+		})
+	}
+}
+
+// TestDNSResolverUnreachableCause: --resolver pointing at a closed port is
+// resolver-unreachable (was dns-error with a hint about /etc/resolv.conf).
+func TestDNSResolverUnreachableCause(t *testing.T) {
+	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := pc.LocalAddr().String()
+	pc.Close()
+	for _, args := range [][]string{{"dns", "relay.example.test"}, {"check", "https://relay.example.test/v1"}} {
+		t.Run(args[0], func(t *testing.T) {
+			code, out, errOut := runInProcess(t, append(args, "--resolver", server, "--format", "json")...)
+			if code != ExitFailure || !strings.Contains(out, `"cause": "resolver-unreachable"`) {
+				t.Fatalf("exit %d, out %s, err %q", code, out, errOut)
 			}
 		})
 	}
