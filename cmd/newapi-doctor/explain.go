@@ -46,8 +46,8 @@ per channel and per hour, worst channels first, each with its hint.
 Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad input.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.Format != "text" && f.Format != "json" {
-				return usageError("explain: --format %q: explain renders text or json", f.Format)
+			if err := textOrJSON(f, "explain"); err != nil {
+				return err
 			}
 			ro := f.RenderOptions(verbose)
 			if logFile != "" {

@@ -67,6 +67,9 @@ func newDNSCmd(f *Factory) *cobra.Command {
 		Short: "Resolve a name (A and AAAA) and classify a failure",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := textOrJSON(f, "dns, tcp and tls"); err != nil {
+				return err
+			}
 			name := strings.TrimSuffix(args[0], ".")
 			name, err := diag.ASCIIHost(name)
 			if err != nil || strings.HasPrefix(name, "[") {
@@ -87,6 +90,9 @@ func newTCPCmd(f *Factory) *cobra.Command {
 		Short: "Connect to every address of HOST on PORT and classify a failure",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := textOrJSON(f, "dns, tcp and tls"); err != nil {
+				return err
+			}
 			host, port, err := net.SplitHostPort(args[0])
 			if err != nil || host == "" || port == "" {
 				return usageError("tcp: want HOST:PORT, got %q", args[0])
@@ -109,6 +115,9 @@ func newTLSCmd(f *Factory) *cobra.Command {
 		Short: "Handshake with HOST (port 443 by default): version, chain, issuer, expiry",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := textOrJSON(f, "dns, tcp and tls"); err != nil {
+				return err
+			}
 			target := args[0]
 			host, port := target, ""
 			if h, p, err := net.SplitHostPort(target); err == nil {

@@ -64,9 +64,12 @@ func pathHost(args []string) (string, error) {
 }
 
 // pathFormat: ping and trace speak text and json only.
-func pathFormat(f *Factory) error {
+func pathFormat(f *Factory) error { return textOrJSON(f, "ping and trace") }
+
+// textOrJSON refuses the other formats before anything is probed.
+func textOrJSON(f *Factory, what string) error {
 	if f.Format != "text" && f.Format != "json" {
-		return usageError("--format: %q: ping and trace write text or json", f.Format)
+		return usageError("--format %q: %s write text or json", f.Format, what)
 	}
 	return nil
 }

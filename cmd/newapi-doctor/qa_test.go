@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 	"testing"
+
+	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
 // runInProcess runs the root command with empty environment and stdin.
@@ -85,5 +87,29 @@ func TestDNSResolverUnreachableCause(t *testing.T) {
 				t.Fatalf("exit %d, out %s, err %q", code, out, errOut)
 			}
 		})
+	}
+}
+
+// TestProbeCommandsRefuseFormatFirst: a format a command cannot write is
+// refused before anything is probed (dns/tcp/tls probed first, so a bad
+// --format cost a full timeout before the usage error).
+func TestProbeCommandsRefuseFormatFirst(t *testing.T) {
+	srv := pt.NewDNSServer(t)
+	srv.Set("relay.example.test.", pt.Answer{A: []string{"127.0.0.1"}})
+	for _, args := range [][]string{
+		{"dns", "relay.example.test"}, {"tcp", "relay.example.test:1"}, {"tls", "relay.example.test:1"},
+	} {
+		for _, format := range []string{"junit", "markdown", "github"} {
+			t.Run(args[0]+"/"+format, func(t *testing.T) {
+				before := srv.Queries("relay.example.test.")
+				code, out, errOut := runInProcess(t, append(args, "--resolver", srv.Addr, "--format", format)...)
+				if code != ExitUsage || out != "" || !strings.Contains(errOut, format) {
+					t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+				}
+				if n := srv.Queries("relay.example.test.") - before; n != 0 {
+					t.Fatalf("%d DNS queries before the usage error", n)
+				}
+			})
+		}
 	}
 }
