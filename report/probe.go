@@ -47,8 +47,11 @@ func renderProbeText(w io.Writer, pr diag.ProbeReport, o Options) {
 	if err != nil {
 		return
 	}
+	// Numbers as written: float64 would print 1.206391e+06 for a duration.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
 	var v any
-	if json.Unmarshal(raw, &v) != nil {
+	if dec.Decode(&v) != nil {
 		return
 	}
 	var lines []string
