@@ -113,3 +113,19 @@ func TestProbeCommandsRefuseFormatFirst(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptySourceFlags: "--from-api=$UNSET" was ignored and the embedded
+// provider list checked instead; an explicitly empty source is bad input.
+func TestEmptySourceFlags(t *testing.T) {
+	for _, cmd := range []string{"check", "bundle", "serve"} {
+		for _, flag := range []string{"--from-api=", "--config=", "--from-db= ", "--resolver="} {
+			t.Run(cmd+" "+flag, func(t *testing.T) {
+				code, out, errOut := runInProcess(t, cmd, flag, "--format", "json")
+				name := strings.TrimSuffix(strings.TrimSpace(flag), "=")
+				if code != ExitUsage || out != "" || !strings.Contains(errOut, name+": empty value") {
+					t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+				}
+			})
+		}
+	}
+}

@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
@@ -22,6 +24,8 @@ type sourceOptions struct {
 
 	Timeouts diag.Timeouts
 	Resolver string
+
+	flags *pflag.FlagSet // to tell an empty value given from no flag
 }
 
 // fromDBAuto is --from-db given without a value (or =auto): new-api's own
@@ -31,6 +35,7 @@ const fromDBAuto = "auto"
 
 func (so *sourceOptions) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
+	so.flags = fl
 	fl.StringVar(&so.Config, "config", "", "config file (default ./newapi-doctor.yaml, then the user config dir)")
 	fl.StringVar(&so.FromDB, "from-db", "", "read channels from new-api's database: a DSN or SQLite path (alone or =auto: as new-api chooses, from SQL_DSN/SQLITE_PATH)")
 	fl.Lookup("from-db").NoOptDefVal = fromDBAuto
@@ -98,6 +103,13 @@ func (so *sourceOptions) load(ctx context.Context, f *Factory, args []string) ([
 }
 
 func (so *sourceOptions) checkExclusive(args []string) error {
+	// An empty value (an unset shell variable, "--from-api=$URL") must not
+	// quietly fall back to the embedded provider list.
+	for _, name := range []string{"config", "from-db", "from-api", "token", "user", "resolver"} {
+		if so.flags != nil && so.flags.Changed(name) && strings.TrimSpace(so.flags.Lookup(name).Value.String()) == "" {
+			return usageError("--%s: empty value", name)
+		}
+	}
 	n := 0
 	for _, set := range []bool{len(args) > 0, so.FromDB != "", so.FromAPI != "", so.Config != ""} {
 		if set {
