@@ -129,3 +129,27 @@ func TestEmptySourceFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactionMapWriteErrorIsSaid: a map that cannot be written is reported
+// also when endpoints failed (it was only said on an all-ok run).
+func TestRedactionMapWriteErrorIsSaid(t *testing.T) {
+	closed := pt.ClosedPort(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"failing run", []string{"check", "http://relay.example.test:1/", "--resolver", closed}},
+		{"explain", []string{"explain", "dial tcp 10.1.2.3:443: connect: connection refused"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := t.TempDir() + "/missing/dir/map.json"
+			code, _, errOut := runInProcess(t, append(tc.args, "--redaction-map", bad)...)
+			if !strings.Contains(errOut, "redaction-map") {
+				t.Fatalf("exit %d, stderr %q: no word about the map", code, errOut)
+			}
+			if code == ExitOK {
+				t.Fatalf("exit 0 although the map was not written")
+			}
+		})
+	}
+}

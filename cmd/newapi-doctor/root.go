@@ -41,9 +41,12 @@ func Execute(ctx context.Context, f *Factory, args []string) int {
 	root.SetErr(f.IO.ErrOut)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(ctx, err, f.IO.ErrOut, f.RedactString)
-	if werr := f.writeRedactionMap(); werr != nil && code == ExitOK {
+	if werr := f.writeRedactionMap(); werr != nil {
+		// Said whatever the verdict: a failing run is when the map is wanted.
 		fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: "+werr.Error())
-		code = ExitFailure
+		if code == ExitOK {
+			code = ExitFailure
+		}
 	}
 	return code
 }
