@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,34 @@ type layerOptions struct {
 
 func (lo *layerOptions) addFlags(cmd *cobra.Command) {
 	addProbeFlags(cmd.Flags(), &lo.timeouts, &lo.resolver)
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd.Flags().Changed("resolver") {
+			return checkResolver(lo.resolver)
+		}
+		return nil
+	}
+}
+
+// checkResolver validates --resolver: HOST or HOST:PORT (an IP literal or a
+// name; IPv6 with a port in brackets). Unchecked, "127.0.0.1:99999" or "[::1"
+// ran a whole check against a resolver that could never be asked.
+func checkResolver(s string) error {
+	s = strings.TrimSpace(s)
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "53"
+		brackets := strings.HasPrefix(s, "[") != strings.HasSuffix(s, "]")
+		if brackets || strings.Contains(host, ":") && net.ParseIP(host) == nil || strings.ContainsAny(host, "[]") {
+			return usageError("--resolver: %q is not HOST or HOST:PORT", s)
+		}
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return usageError("--resolver: %q: the port must be a number from 1 to 65535", s)
+	}
+	if _, err := diag.ASCIIHost(host); err != nil {
+		return usageError("--resolver: %q: %v", s, err)
+	}
+	return nil
 }
 
 // addProbeFlags: the per-layer timeouts and the resolver, the same on every command.

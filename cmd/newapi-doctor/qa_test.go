@@ -153,3 +153,26 @@ func TestRedactionMapWriteErrorIsSaid(t *testing.T) {
 		})
 	}
 }
+
+// TestResolverFlagChecked: --resolver is validated before anything runs
+// ("notahost" was itself looked up through the system resolver).
+func TestResolverFlagChecked(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{"127.0.0.1:99999", false}, {"127.0.0.1:0", false}, {"127.0.0.1:x", false}, {"[::1", false},
+		{"a b", false}, {"-", false}, {"::1:53:x", false},
+		{"127.0.0.1", true}, {"127.0.0.1:5353", true}, {"[::1]:53", true}, {"::1", true}, {"localhost:53", true},
+	} {
+		for _, cmd := range []string{"dns", "check"} {
+			t.Run(cmd+" "+tc.value, func(t *testing.T) {
+				code, _, errOut := runInProcess(t, cmd, "127.0.0.1", "--resolver", tc.value, "--format", "json")
+				bad := code == ExitUsage && strings.Contains(errOut, "--resolver")
+				if bad == tc.ok {
+					t.Fatalf("exit %d, stderr %q", code, errOut)
+				}
+			})
+		}
+	}
+}

@@ -110,6 +110,11 @@ func (so *sourceOptions) checkExclusive(args []string) error {
 			return usageError("--%s: empty value", name)
 		}
 	}
+	if so.Resolver != "" {
+		if err := checkResolver(so.Resolver); err != nil {
+			return err
+		}
+	}
 	n := 0
 	for _, set := range []bool{len(args) > 0, so.FromDB != "", so.FromAPI != "", so.Config != ""} {
 		if set {
