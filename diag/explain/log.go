@@ -218,6 +218,7 @@ func (a *analyzer) line(b []byte, truncated bool) {
 	if len(b) == 0 {
 		return
 	}
+	b = StripANSI(b)
 	if isGarbage(b) {
 		a.rep.Garbage++
 		return

@@ -1,0 +1,59 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestStripANSI(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"plain", "plain"},
+		{"\x1b[31mred\x1b[0m", "red"},
+		{"\x1b[97;42m 200 \x1b[0m|", " 200 |"},
+		{"\x1b]0;title\x07after", "after"},
+		{"\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"a\x1b(Bb", "ab"},
+		{"trailing\x1b", "trailing\x1b"},
+		{"\x1b[", ""},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			if got := string(StripANSI([]byte(tc.in))); got != tc.want {
+				t.Fatalf("StripANSI(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestColouredLogLines: a log written to a terminal carries colour codes;
+// those lines were all counted as "not text" and nothing was classified.
+func TestColouredLogLines(t *testing.T) {
+	for _, tc := range []struct {
+		name, log       string
+		errors, garbage int64
+	}{
+		{"coloured", "[ERR] 2025/03/01 - 12:00:00 | \x1b[31mrelay error (channel #3): Post \"https://api.openai.com/v1/chat/completions\": dial tcp 1.2.3.4:443: connect: connection refused\x1b[0m\n", 1, 0},
+		{"binary", "\x00\x01\x02 connection refused\n", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := AnalyzeLog(strings.NewReader(tc.log), LogOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Garbage != tc.garbage || int64(len(rep.Causes)) != tc.errors {
+				t.Fatalf("garbage %d, causes %+v; want %d garbage, %d causes", rep.Garbage, rep.Causes, tc.garbage, tc.errors)
+			}
+		})
+	}
+}
+
+func FuzzStripANSI(f *testing.F) {
+	for _, s := range []string{"plain", "\x1b[31mred\x1b[0m", "\x1b]0;t\x07", "\x1b", "\x1b[", "\x1b]8;;x\x1b\\", "\x1b(B"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := StripANSI(b)
+		if len(out) > len(b) {
+			t.Fatalf("grew: %q -> %q", b, out)
+		}
+	})
+}
