@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
@@ -129,11 +131,45 @@ func explainHostPort(h, port string) string {
 }
 
 func explainLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = printable(strings.Join(strings.Fields(s), " "))
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
 	}
 	return s
+}
+
+// printable escapes what a terminal would act on or hide: C0/C1 controls
+// (ESC sequences retitle or clear a terminal), bidi overrides and other
+// format characters, and invalid UTF-8. Explained text is untrusted input.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r != ' ' && !unicode.IsGraphic(r) || r == utf8.RuneError {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r != ' ' && !unicode.IsGraphic(r):
+			if r < 0x80 {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // RenderLogReport renders an analysed log in format ("text" or "json"),

@@ -33,3 +33,22 @@ func TestProbeTextNumbers(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainLinePrintable: explained text is untrusted; escape sequences,
+// bidi overrides and invalid UTF-8 were echoed raw to the terminal.
+func TestExplainLinePrintable(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"connection refused", "connection refused"},
+		{"\x1b]0;pwned\x07x", `\x1b]0;pwned\x07x`},
+		{"a\u202eb", `a\u202eb`},
+		{"bad \xff byte", `bad \xff byte`},
+		{"中文 连接被拒绝", "中文 连接被拒绝"},
+		{"tab\tand\nnewline", "tab and newline"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			if got := explainLine(tc.in, 300); got != tc.want {
+				t.Fatalf("explainLine(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
