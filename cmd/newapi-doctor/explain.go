@@ -73,7 +73,10 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 				}
 				text = string(b)
 			}
-			items := explainText(text)
+			items, err := explainText(text)
+			if err != nil {
+				return err
+			}
 			for _, it := range items {
 				registerResult(f, it.Result)
 			}
@@ -117,24 +120,36 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 // explainText classifies each non-empty line; when some line is recognised
 // only the recognised ones are kept (a crash dialog has one line that
 // matters), else the whole text is reported as not recognised.
-func explainText(text string) []report.ExplainItem {
+// Colour codes are stripped and lines that are not text (binary, invalid
+// UTF-8) skipped, as --log does: random bytes once "explained" as an
+// empty-reply and were echoed raw. Empty or only-binary input is bad input.
+func explainText(text string) ([]report.ExplainItem, error) {
 	var items []report.ExplainItem
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	if len(lines) > 1 {
-		for _, ln := range lines {
-			if ln = strings.TrimSpace(ln); ln == "" {
-				continue
-			}
+	var texts []string
+	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		b := explain.StripANSI([]byte(strings.TrimSpace(ln)))
+		if len(b) > 0 && explain.IsText(b) {
+			texts = append(texts, string(b))
+		}
+	}
+	if len(texts) == 0 {
+		if strings.TrimSpace(text) == "" {
+			return nil, usageError("explain: the text is empty")
+		}
+		return nil, usageError("explain: the input is not text (binary or invalid UTF-8); for a log file use --log FILE")
+	}
+	if len(texts) > 1 {
+		for _, ln := range texts {
 			if r := explain.Classify(ln); r.Recognized() {
 				items = append(items, report.ExplainItem{Input: ln, Result: r})
 			}
 		}
 	}
 	if len(items) == 0 {
-		t := strings.TrimSpace(text)
+		t := strings.Join(texts, "\n")
 		items = append(items, report.ExplainItem{Input: t, Result: explain.Classify(t)})
 	}
-	return items
+	return items, nil
 }
 
 func anyProbed(items []report.ExplainItem) bool {

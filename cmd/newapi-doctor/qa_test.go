@@ -176,3 +176,32 @@ func TestResolverFlagChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainInputChecked: empty or binary input is bad input (random bytes
+// were "explained" as an empty reply and echoed raw); colour codes are
+// stripped before classifying.
+func TestExplainInputChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name, stdin string
+		code        int
+		want        string
+	}{
+		{"empty", "", ExitUsage, "empty"},
+		{"blank lines", "\n \n", ExitUsage, "empty"},
+		{"binary", "\x00\x01\xfe\xff\x02\x03\n\x00\x9f", ExitUsage, "not text"},
+		{"coloured", "\x1b[31mdial tcp 10.1.2.3:443: connect: connection refused\x1b[0m\n", ExitOK, "connection-refused"},
+		{"escape in text", "\x1b]0;pwned\x07 plain words\n", ExitFailure, "not recognised"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			f := &Factory{IO: &IOStreams{In: strings.NewReader(tc.stdin), Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }, Version: "t"}
+			code := Execute(context.Background(), f, []string{"explain", "-"})
+			if code != tc.code || !strings.Contains(out.String()+errOut.String(), tc.want) {
+				t.Fatalf("exit %d, out %q, err %q", code, out.String(), errOut.String())
+			}
+			if strings.ContainsAny(out.String()+errOut.String(), "\x1b\x07\x00") {
+				t.Fatalf("control bytes in output %q", out.String())
+			}
+		})
+	}
+}
