@@ -12,6 +12,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode/utf8"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
@@ -241,6 +242,12 @@ const (
 	RuleOversized    = "oversized-file"  // larger than any bundle file (maxVerifyFile)
 )
 
+// IsZip reports whether data starts like a zip (a local file header, or the
+// end record of an empty zip).
+func IsZip(data []byte) bool {
+	return bytes.HasPrefix(data, []byte("PK\x03\x04")) || bytes.HasPrefix(data, []byte("PK\x05\x06"))
+}
+
 // maxVerifyFile bounds one file read from a bundle under verification.
 const maxVerifyFile = 64 << 20
 
@@ -248,7 +255,15 @@ const maxVerifyFile = 64 << 20
 // scanned as one file called name): manifest hashes, then every file scanned
 // by sc. It returns the findings, never the values found.
 func VerifyBundle(name string, data []byte, sc *Redactor) ([]Finding, error) {
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) && !bytes.HasPrefix(data, []byte("PK\x05\x06")) {
+	if !IsZip(data) {
+		// An empty or binary file passed as "ok" (or with findings made of
+		// random bytes): neither is something verify can vouch for.
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, fmt.Errorf("%s: empty: not a bundle", name)
+		}
+		if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+			return nil, fmt.Errorf("%s: neither a zip nor a text file", name)
+		}
 		return sc.Scan(name, data), nil
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -230,6 +229,10 @@ and rule of each finding — never the value — and exits 1 if there is any.`,
 }
 
 func runBundleVerify(f *Factory, path string) error {
+	// --format was ignored here; json is what a CI step wants to parse.
+	if err := textOrJSON(f, "bundle verify"); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return usageError("bundle verify: %v", err)
@@ -238,16 +241,36 @@ func runBundleVerify(f *Factory, path string) error {
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}
-	var b strings.Builder
-	for _, fd := range found {
-		fmt.Fprintln(&b, fd.String())
-	}
-	if len(found) == 0 {
-		fmt.Fprintf(&b, "%s: ok (hashes match, nothing sensitive found)\n", path)
+	isZip := report.IsZip(data)
+	var b bytes.Buffer
+	if f.Format == "json" {
+		if found == nil {
+			found = []report.Finding{}
+		}
+		out := struct {
+			SchemaVersion int              `json:"schema_version"`
+			File          string           `json:"file"`
+			Zip           bool             `json:"zip"`
+			OK            bool             `json:"ok"`
+			Findings      []report.Finding `json:"findings"`
+		}{diag.SchemaVersion, path, isZip, len(found) == 0, found}
+		if err := report.EncodeJSON(&b, out); err != nil {
+			return err
+		}
 	} else {
-		fmt.Fprintf(&b, "%s: %d finding(s)\n", path, len(found))
+		for _, fd := range found {
+			fmt.Fprintln(&b, fd.String())
+		}
+		switch {
+		case len(found) > 0:
+			fmt.Fprintf(&b, "%s: %d finding(s)\n", path, len(found))
+		case isZip:
+			fmt.Fprintf(&b, "%s: ok (hashes match, nothing sensitive found)\n", path)
+		default: // no manifest, so no hashes: say only what was done
+			fmt.Fprintf(&b, "%s: ok (not a zip: scanned as one text file, nothing sensitive found)\n", path)
+		}
 	}
-	if err := report.WriteRedacted(f.IO.Out, []byte(b.String()), f.Redactor()); err != nil {
+	if err := report.WriteRedacted(f.IO.Out, b.Bytes(), f.Redactor()); err != nil {
 		return err
 	}
 	if len(found) > 0 {

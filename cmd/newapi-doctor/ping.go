@@ -69,7 +69,7 @@ func pathFormat(f *Factory) error { return textOrJSON(f, "ping and trace") }
 // textOrJSON refuses the other formats before anything is probed.
 func textOrJSON(f *Factory, what string) error {
 	if f.Format != "text" && f.Format != "json" {
-		return usageError("--format %q: %s write text or json", f.Format, what)
+		return usageError("--format %q: %s can only write text or json", f.Format, what)
 	}
 	return nil
 }

@@ -205,3 +205,38 @@ func TestExplainInputChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleVerifyInputs: an empty or binary file was "ok (hashes match…)"
+// or a list of findings in random bytes; a text file's ok no longer claims
+// hashes; --format json is honoured (it was ignored) and junit refused.
+func TestBundleVerifyInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, content, format string
+		code                  int
+		want                  string
+	}{
+		{"empty.zip", "", "text", ExitUsage, "empty"},
+		{"blank.txt", " \n\n", "text", ExitUsage, "empty"},
+		{"random.bin", "\x00\x9f\xff binary \x01", "text", ExitUsage, "neither a zip nor a text file"},
+		{"truncated.zip", "PK\x03\x04\x14\x00", "text", ExitUsage, "not a readable zip"},
+		{"notes.txt", "all fine here\n", "text", ExitOK, "not a zip: scanned as one text file"},
+		{"notes2.txt", "all fine here\n", "json", ExitOK, `"ok": true`},
+		{"leak.txt", "see http://10.1.2.3/\n", "json", ExitFailure, `"rule": "private-ip"`},
+		{"notes3.txt", "all fine here\n", "junit", ExitUsage, "text or json"},
+	} {
+		t.Run(tc.name+"/"+tc.format, func(t *testing.T) {
+			path := dir + "/" + tc.name
+			if err := writeFile(path, tc.content); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runInProcess(t, "bundle", "verify", path, "--format", tc.format)
+			if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+			if strings.Contains(out, "hashes match") {
+				t.Fatalf("claims hashes for a file without a manifest: %q", out)
+			}
+		})
+	}
+}
