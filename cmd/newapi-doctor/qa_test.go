@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"strings"
 	"testing"
@@ -236,6 +237,38 @@ func TestBundleVerifyInputs(t *testing.T) {
 			}
 			if strings.Contains(out, "hashes match") {
 				t.Fatalf("claims hashes for a file without a manifest: %q", out)
+			}
+		})
+	}
+}
+
+// TestURLArgumentsUniqueNames: the same URL twice was checked twice under
+// one name; two URLs sharing a name (scheme, trailing slash) were ambiguous.
+func TestURLArgumentsUniqueNames(t *testing.T) {
+	closed := pt.ClosedPort(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"same URL twice", []string{"http://" + closed + "/", "http://" + closed + "/"}, []string{closed}},
+		{"scheme differs", []string{"http://" + closed, "https://" + closed}, []string{closed, closed + "#2"}},
+		{"slash differs", []string{"http://" + closed, "http://" + closed + "/", "http://" + closed + "/"}, []string{closed, closed + "#2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runInProcess(t, append([]string{"check", "--format", "json"}, tc.args...)...)
+			var rep struct {
+				Endpoints []struct{ Name string } `json:"endpoints"`
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || code != ExitFailure {
+				t.Fatalf("exit %d, %v, err %q", code, err, errOut)
+			}
+			var got []string
+			for _, e := range rep.Endpoints {
+				got = append(got, e.Name)
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("names %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -57,10 +57,21 @@ func (so *sourceOptions) load(ctx context.Context, f *Factory, args []string) ([
 	)
 	switch {
 	case len(args) > 0:
+		// Names key --require, JUnit test cases and metric labels: a URL
+		// given twice is checked once, and two URLs with one name
+		// (http:// and https:// of a host) get "#2".
+		seenURL, names := map[string]bool{}, map[string]int{}
 		for _, a := range args {
 			ep, err := diag.EndpointFromArg(a)
 			if err != nil {
 				return nil, t, err
+			}
+			if seenURL[ep.URL] {
+				continue
+			}
+			seenURL[ep.URL] = true
+			if names[ep.Name]++; names[ep.Name] > 1 {
+				ep.Name = fmt.Sprintf("%s#%d", ep.Name, names[ep.Name])
 			}
 			eps = append(eps, ep)
 		}
