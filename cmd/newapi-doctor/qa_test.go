@@ -273,3 +273,16 @@ func TestURLArgumentsUniqueNames(t *testing.T) {
 		})
 	}
 }
+
+// TestServeListenChecked: "--listen ''" served on every interface on a
+// random port; a listen address needs a port.
+func TestServeListenChecked(t *testing.T) {
+	for _, listen := range []string{"", " ", "9595", "127.0.0.1", "127.0.0.1:"} {
+		t.Run(listen, func(t *testing.T) {
+			code, _, errOut := runInProcess(t, "serve", "http://127.0.0.1:1/", "--listen", listen)
+			if code != ExitUsage || !strings.Contains(errOut, "--listen") {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+		})
+	}
+}

@@ -71,6 +71,11 @@ func runServe(ctx context.Context, f *Factory, o *serveOptions, args []string) e
 	if o.interval < 0 || o.parallel < 0 || o.retries < 0 {
 		return usageError("--interval, --parallel and --retries must not be negative")
 	}
+	// net.Listen takes "" as every interface on a random port: the metrics
+	// would be exposed where nobody looks.
+	if _, port, err := net.SplitHostPort(o.listen); err != nil || port == "" {
+		return usageError("--listen %q: want HOST:PORT, e.g. 127.0.0.1:9595 (or :9595 for every interface)", o.listen)
+	}
 	if o.interval > 0 && o.interval < time.Second {
 		return usageError("--interval %s is too short (at least 1s, or 0 to check on scrape)", o.interval)
 	}
