@@ -102,6 +102,9 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	if err := o.src.checkExclusive(args); err != nil {
 		return err
 	}
+	if err := checkOutPath(o.out); err != nil {
+		return err
+	}
 	rd := f.Redactor()
 	// Proxy settings end up in environment.json: their hosts and credentials
 	// are registered like an endpoint's.
@@ -190,6 +193,23 @@ func readReport(path string) (*diag.Report, error) {
 		return nil, usageError("--from %s: schema_version %d, this doctor reads %d (make it with check --format json)", path, rep.SchemaVersion, diag.SchemaVersion)
 	}
 	return &rep, nil
+}
+
+// checkOutPath refuses an -o that cannot be written before anything is
+// probed: a directory (the write failed after the whole run, renaming a
+// temporary file from the parent directory) or a missing parent directory.
+func checkOutPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageError("-o %s is a directory: give the bundle's file name", path)
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError("-o %s: the directory %s does not exist", path, dir)
+	}
+	return nil
 }
 
 // writePrivate writes data with mode 0600 through a temporary file in the

@@ -286,3 +286,17 @@ func TestServeListenChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleOutputChecked: an -o that cannot be written is refused before
+// the run (it failed afterwards, exit 1, naming a temporary file).
+func TestBundleOutputChecked(t *testing.T) {
+	dir := t.TempDir()
+	for _, out := range []string{dir, dir + "/missing/b.zip"} {
+		t.Run(out, func(t *testing.T) {
+			code, stdout, errOut := runInProcess(t, "bundle", "http://127.0.0.1:1/", "-o", out)
+			if code != ExitUsage || stdout != "" || !strings.Contains(errOut, "-o "+out) || strings.Contains(errOut, ".newapi-doctor-bundle-") {
+				t.Fatalf("exit %d, out %q, err %q", code, stdout, errOut)
+			}
+		})
+	}
+}
