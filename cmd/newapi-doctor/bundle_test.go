@@ -248,10 +248,11 @@ func TestBundleBadInput(t *testing.T) {
 			}
 		})
 	}
-	// An unwritable destination: exit 1 naming the place, and no stray temp file.
+	// A destination in a missing directory is a bad -o (exit 2, before any
+	// work), naming the place, and no stray temp file.
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(`{"schema_version": 1}`), 0o600)
-	if code, _, stderr := runBundleCmd(t, nil, "bundle", "--from", good, "--newapi-url", "-", "-o", filepath.Join(dir, "no", "such", "b.zip")); code != ExitFailure || !strings.Contains(stderr, "bundle") {
+	if code, _, stderr := runBundleCmd(t, nil, "bundle", "--from", good, "--newapi-url", "-", "-o", filepath.Join(dir, "no", "such", "b.zip")); code != ExitUsage || !strings.Contains(stderr, "no/such") {
 		t.Errorf("unwritable: exit %d %q", code, stderr)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".newapi-doctor-bundle-*")); len(m) > 0 {
