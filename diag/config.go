@@ -537,7 +537,7 @@ func (p *cfgParser) endpoint(n *yaml.Node) (Endpoint, *yaml.Node, error) {
 		return ep, nil, p.errAt(at("name"), "endpoint has no name: every endpoint needs a unique name")
 	}
 	if hasControl(ep.Name) {
-		return ep, nil, p.errAt(at("name"), "endpoint name contains control characters")
+		return ep, nil, p.errAt(at("name"), "endpoint name contains control or invisible characters (bidi overrides, zero-width spaces)")
 	}
 	ep.Source = filepath.Base(p.file) + ":" + strconv.Itoa(n.Line)
 
@@ -646,7 +646,7 @@ func (p *cfgParser) caFile(path string) (string, error) {
 		return "", fmt.Errorf("ca_file %s: %s", path, pathErrText(err))
 	}
 	if !x509.NewCertPool().AppendCertsFromPEM(data) {
-		return "", fmt.Errorf("ca_file %s holds no PEM certificate (want -----BEGIN CERTIFICATE----- blocks)", path)
+		return "", fmt.Errorf("ca_file %s holds no PEM certificate (want blocks that begin with a BEGIN CERTIFICATE line)", path)
 	}
 	return path, nil
 }

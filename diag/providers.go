@@ -337,9 +337,21 @@ func firstKey(key string) string {
 
 func hasControl(s string) bool {
 	for _, c := range s {
-		if c < 0x20 || c == 0x7f {
+		if c < 0x20 || c >= 0x7f && c <= 0x9f || invisible(c) {
 			return true
 		}
+	}
+	return false
+}
+
+// invisible: bidi overrides and isolates reorder what follows them on
+// screen (a name "ab\u202ecd" prints as "abdc"), zero-width spaces and BOMs
+// make two names look alike. Joiners stay: emoji sequences use them.
+func invisible(c rune) bool {
+	switch {
+	case c >= 0x202a && c <= 0x202e, c >= 0x2066 && c <= 0x2069,
+		c == 0x200b, c == 0x200e, c == 0x200f, c == 0x061c, c == 0xfeff:
+		return true
 	}
 	return false
 }

@@ -300,3 +300,30 @@ func TestBundleOutputChecked(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigMessagesSurviveRedaction: messages go through the redactor; the
+// ca_file one quoted a PEM header and was cut to "(want [REDACTED]"; names
+// with bidi overrides or zero-width spaces printed reordered or alike.
+func TestConfigMessagesSurviveRedaction(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := dir + "/ca.pem"
+	if err := writeFile(notPEM, "just text\n"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		{"ca not pem", "endpoints:\n  - name: a\n    url: http://127.0.0.1:1\n    ca_file: " + notPEM + "\n", "BEGIN CERTIFICATE line)"},
+		{"bidi name", "endpoints:\n  - name: \"ab\u202ecd\"\n    url: http://127.0.0.1:1\n", "c.yaml:2:11: endpoint name contains control or invisible characters"},
+		{"zero-width name", "endpoints:\n  - name: \"a\u200bb\"\n    url: http://127.0.0.1:1\n", "invisible characters"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := dir + "/c.yaml"
+			if err := writeFile(path, tc.yaml); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut := runInProcess(t, "check", "--config", path)
+			if code != ExitUsage || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "REDACTED") {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+		})
+	}
+}
