@@ -12,8 +12,8 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
