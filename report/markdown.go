@@ -39,7 +39,7 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 		facts = append(facts, "**interrupted**")
 	}
 	fmt.Fprintf(w, "%s\n\n", strings.Join(facts, " · "))
-	fmt.Fprintf(w, "**%s**\n\n", mdText(summaryText(rep.Summary)))
+	fmt.Fprintf(w, "**%s**\n\n", mdText(countLine(rep, o)+fmt.Sprintf(" of %d", rep.Summary.Total)))
 
 	if len(rep.Endpoints) == 0 {
 		fmt.Fprintln(w, "_No endpoints were checked._")
@@ -47,26 +47,27 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 	}
 	fmt.Fprintln(w, "| | Endpoint | URL | Category | Cause | Failing layer | Time |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---:|")
+	pol := policyOf(o)
 	for _, e := range rep.Endpoints {
 		cause := e.Cause
 		if cause == diag.CauseOK {
 			cause = ""
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e.Category), mdCell(e.Name), mdCode(e.URL),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(pol.Judge(e)), mdCell(e.Name), mdCode(e.URL),
 			e.Category, mdCell(cause), e.FailingLayer, e.DurationMS)
 	}
 	for _, e := range rep.Endpoints {
 		if e.Category == diag.CatOK && !o.Verbose {
 			continue
 		}
-		mdEndpoint(w, e, mdText, mdCode)
+		mdEndpoint(w, e, mdMark(pol.Judge(e)), mdText, mdCode)
 	}
 	return nil
 }
 
-func mdEndpoint(w io.Writer, e diag.EndpointResult, mdText, mdCode func(string) string) {
+func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode func(string) string) {
 	mdCell := mdText
-	fmt.Fprintf(w, "\n## %s %s — %s", mdMark(e.Category), mdText(e.Name), e.Category)
+	fmt.Fprintf(w, "\n## %s %s — %s", mark, mdText(e.Name), e.Category)
 	if e.Cause != "" && e.Cause != diag.CauseOK {
 		fmt.Fprintf(w, " (%s)", mdText(e.Cause))
 	}
@@ -142,25 +143,12 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-func summaryText(s diag.Summary) string {
-	var parts []string
-	for _, c := range diag.Categories {
-		if c != diag.CatOK && s.ByCategory[c] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", c, s.ByCategory[c]))
-		}
-	}
-	t := fmt.Sprintf("%d ok, %d failed", s.OK, s.Failed)
-	if len(parts) > 0 {
-		t += " (" + strings.Join(parts, ", ") + ")"
-	}
-	return t + fmt.Sprintf(" of %d", s.Total)
-}
-
-func mdMark(c diag.Category) string {
-	switch {
-	case c == diag.CatOK:
+// mdMark follows the policy, as the exit code does.
+func mdMark(s diag.Severity) string {
+	switch s {
+	case diag.SevPass:
 		return "✅"
-	case warnish(c):
+	case diag.SevWarn:
 		return "⚠️"
 	}
 	return "❌"

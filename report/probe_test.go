@@ -52,3 +52,44 @@ func TestExplainLinePrintable(t *testing.T) {
 		})
 	}
 }
+
+// TestMarksFollowPolicy: the text and markdown marks and counts agree with
+// the exit code's policy. A --warn-on refused endpoint showed ✗ and "1
+// failed" with exit 0; an overloaded one showed "!" with exit 1.
+func TestMarksFollowPolicy(t *testing.T) {
+	rep := &diag.Report{SchemaVersion: 1, Endpoints: []diag.EndpointResult{
+		{Name: "dead", URL: "http://127.0.0.1:1", Category: diag.CatRefused, Cause: diag.CauseLocalRefused},
+		{Name: "busy", URL: "https://api.openai.com/v1", Category: diag.CatOverloaded, Cause: "rate-limited"},
+		{Name: "fine", URL: "https://api.anthropic.com", Category: diag.CatOK, Cause: diag.CauseOK},
+	}}
+	rep.Summary = diag.Summary{Total: 3, OK: 1, Failed: 2, ByCategory: map[diag.Category]int{diag.CatRefused: 1, diag.CatOverloaded: 1}}
+	for _, tc := range []struct {
+		name, failOn, warnOn string
+		text, md             []string
+	}{
+		{"default policy", "", "", []string{"✗ dead", "✗ busy", "✓ fine", "1 ok, 2 failed (refused 1, overloaded 1)"},
+			[]string{"| ❌ | dead", "| ❌ | busy", "| ✅ | fine", "1 ok, 2 failed ("}},
+		{"warn on refused", "", "refused", []string{"! dead", "✗ busy", "1 ok, 1 failed, 1 warning ("},
+			[]string{"| ⚠️ | dead", "| ❌ | busy", "1 ok, 1 failed, 1 warning ("}},
+		{"fail on dns only", "dns", "", []string{"! dead", "! busy", "1 ok, 0 failed, 2 warnings ("},
+			[]string{"| ⚠️ | dead", "| ⚠️ | busy"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol, err := diag.ParsePolicy(tc.failOn, tc.warnOn, "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for format, wants := range map[string][]string{"text": tc.text, "markdown": tc.md} {
+				var buf bytes.Buffer
+				if err := Render(&buf, rep, format, Options{Policy: &pol, Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range wants {
+					if !strings.Contains(buf.String(), w) {
+						t.Errorf("%s lacks %q:\n%s", format, w, buf.String())
+					}
+				}
+			}
+		})
+	}
+}

@@ -32,6 +32,45 @@ func newPalette(on bool) palette {
 // warnish categories are the upstream's state, not a broken path.
 func warnish(c diag.Category) bool { return c == diag.CatOverloaded }
 
+// judged counts the endpoints by the policy the exit code uses: a mark or a
+// summary that disagreed with it ("1 failed", exit 0 with --warn-on) misled.
+func judged(rep *diag.Report, o Options) (pass, warn, fail int) {
+	pol := policyOf(o)
+	for _, e := range rep.Endpoints {
+		switch pol.Judge(e) {
+		case diag.SevFail:
+			fail++
+		case diag.SevWarn:
+			warn++
+		default:
+			pass++
+		}
+	}
+	return pass, warn, fail
+}
+
+// countLine: "3 ok, 2 failed, 1 warning (dns 1, refused 1, overloaded 1)".
+func countLine(rep *diag.Report, o Options) string {
+	pass, warn, fail := judged(rep, o)
+	line := fmt.Sprintf("%d ok, %d failed", pass, fail)
+	switch {
+	case warn == 1:
+		line += ", 1 warning"
+	case warn > 1:
+		line += fmt.Sprintf(", %d warnings", warn)
+	}
+	var parts []string
+	for _, c := range diag.Categories {
+		if c != diag.CatOK && rep.Summary.ByCategory[c] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", c, rep.Summary.ByCategory[c]))
+		}
+	}
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return line
+}
+
 func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	p := newPalette(o.Color)
 	// Columns are laid out on the redacted values (what the reader sees):
@@ -49,11 +88,12 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	for _, e := range rep.Endpoints {
 		verdictW = max(verdictW, len(verdictText(e)))
 	}
+	pol := policyOf(o)
 	for i, e := range rep.Endpoints {
 		mark, paint := p.ok("✓"), p.ok
-		switch {
-		case e.Category == diag.CatOK:
-		case warnish(e.Category):
+		switch pol.Judge(e) {
+		case diag.SevPass:
+		case diag.SevWarn:
 			mark, paint = p.warn("!"), p.warn
 		default:
 			mark, paint = p.bad("✗"), p.bad
@@ -112,7 +152,7 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, summaryLine(rep, p))
+	fmt.Fprintln(w, summaryLine(rep, p, o))
 	return nil
 }
 
@@ -125,21 +165,9 @@ func layerTime(e diag.EndpointResult, l diag.Layer) string {
 	return fmt.Sprintf("%.0f ms", e.DurationMS)
 }
 
-// summaryLine: "3 ok, 2 failed (dns 1, refused 1) in 5.1 s".
-func summaryLine(rep *diag.Report, p palette) string {
-	s := rep.Summary
-	var parts []string
-	for _, c := range diag.Categories {
-		if c == diag.CatOK || s.ByCategory[c] == 0 {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", c, s.ByCategory[c]))
-	}
-	line := fmt.Sprintf("%s: %d ok, %d failed", p.bold("Summary"), s.OK, s.Failed)
-	if len(parts) > 0 {
-		line += " (" + strings.Join(parts, ", ") + ")"
-	}
-	line += fmt.Sprintf(" of %d in %.1f s", s.Total, rep.DurationMS/1000)
+// summaryLine: "Summary: 3 ok, 2 failed (dns 1, refused 1) of 5 in 5.1 s".
+func summaryLine(rep *diag.Report, p palette, o Options) string {
+	line := fmt.Sprintf("%s: %s of %d in %.1f s", p.bold("Summary"), countLine(rep, o), rep.Summary.Total, rep.DurationMS/1000)
 	if rep.Interrupted {
 		line += " — interrupted"
 	}
