@@ -6,18 +6,28 @@ import (
 	"io"
 	"strings"
 
+	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
 // RenderPing writes one ping result as text or json through the redactor:
 // target and reply addresses are pseudonymised like everything else.
 func RenderPing(w io.Writer, r *probe.PingResult, format string, o Options) error {
-	return renderPathDoc(w, r, format, o, func(b *bytes.Buffer) { pingText(b, r) })
+	doc := struct {
+		SchemaVersion int `json:"schema_version"`
+		*probe.PingResult
+	}{diag.SchemaVersion, r}
+	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { pingText(b, r) })
 }
 
 // RenderTrace writes one traceroute as text or json through the redactor.
+// Both documents carry schema_version, as every other JSON output does.
 func RenderTrace(w io.Writer, r *probe.TraceResult, format string, o Options) error {
-	return renderPathDoc(w, r, format, o, func(b *bytes.Buffer) { traceText(b, r) })
+	doc := struct {
+		SchemaVersion int `json:"schema_version"`
+		*probe.TraceResult
+	}{diag.SchemaVersion, r}
+	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { traceText(b, r) })
 }
 
 func renderPathDoc(w io.Writer, v any, format string, o Options, text func(*bytes.Buffer)) error {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
@@ -87,5 +88,35 @@ func TestRenderPingText(t *testing.T) {
 	}
 	if err := RenderPing(&bytes.Buffer{}, &probe.PingResult{}, "junit", Options{}); err == nil {
 		t.Error("junit accepted for ping")
+	}
+}
+
+// TestPathJSONSchemaVersion: ping and trace JSON carry schema_version like
+// every other JSON document (they did not), with the result's fields beside it.
+func TestPathJSONSchemaVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		render func(*bytes.Buffer) error
+	}{
+		{"ping", func(b *bytes.Buffer) error {
+			return RenderPing(b, &probe.PingResult{Target: "localhost", Sent: 1}, "json", Options{Redactor: NewRedactor(LevelDefault, nil)})
+		}},
+		{"trace", func(b *bytes.Buffer) error {
+			return RenderTrace(b, &probe.TraceResult{Target: "localhost"}, "json", Options{Redactor: NewRedactor(LevelDefault, nil)})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := tc.render(&b); err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if doc["schema_version"] != float64(diag.SchemaVersion) || doc["target"] != "localhost" {
+				t.Fatalf("doc %v", doc)
+			}
+		})
 	}
 }
