@@ -1235,6 +1235,11 @@ func scanIPv6(b []byte, i int) (int, netip.Addr, bool) {
 		}
 		j++
 	}
+	// Running straight into a letter, it is part of a word: "%0A::error"
+	// is an escaped newline and a workflow command, not the address a::e.
+	if j < len(b) && b[j] != '%' && byteClass[b[j]]&clLetter != 0 {
+		return 0, netip.Addr{}, false
+	}
 	// "::" and one group ("::e" of a GitHub "::error" command) is no address
 	// worth hiding; "::ffff:10.1.2.3" has more colons and still is.
 	if colons < 2 || (colons == 2 && b[i] == ':' && i+1 < len(b) && b[i+1] == ':' && bytes.IndexByte(b[i:j], '.') < 0) {
