@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -37,6 +38,23 @@ func (lo *layerOptions) addFlags(cmd *cobra.Command) {
 		}
 		return nil
 	}
+}
+
+// checkPortArg: a port number from 1 to 65535 or a service name ("https").
+// Port 0 or 99999 were dialled and reported as unreachable hosts.
+func checkPortArg(port string) error {
+	if n, err := strconv.Atoi(port); err == nil {
+		if n < 1 || n > 65535 {
+			return fmt.Errorf("port %d is not from 1 to 65535", n)
+		}
+		return nil
+	}
+	for _, c := range port {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') || port[0] == '-' {
+			return fmt.Errorf("port %q is neither a number nor a service name", port)
+		}
+	}
+	return nil
 }
 
 // checkResolver validates --resolver: HOST or HOST:PORT (an IP literal or a
@@ -124,7 +142,10 @@ func newTCPCmd(f *Factory) *cobra.Command {
 			}
 			host, port, err := net.SplitHostPort(args[0])
 			if err != nil || host == "" || port == "" {
-				return usageError("tcp: want HOST:PORT, got %q", args[0])
+				return usageError("tcp: want HOST:PORT (an IPv6 address in brackets: [::1]:443), got %q", args[0])
+			}
+			if err := checkPortArg(port); err != nil {
+				return usageError("tcp: %q: %v", args[0], err)
 			}
 			if host, err = diag.ASCIIHost(host); err != nil {
 				return usageError("tcp: %q: %v", args[0], err)
@@ -154,6 +175,11 @@ func newTLSCmd(f *Factory) *cobra.Command {
 			}
 			if host == "" || strings.ContainsAny(host, "/ ") {
 				return usageError("tls: want HOST[:PORT], got %q", target)
+			}
+			if port != "" {
+				if err := checkPortArg(port); err != nil {
+					return usageError("tls: %q: %v", target, err)
+				}
 			}
 			ascii, err := diag.ASCIIHost(host)
 			if err != nil {

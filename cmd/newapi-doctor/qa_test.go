@@ -327,3 +327,21 @@ func TestConfigMessagesSurviveRedaction(t *testing.T) {
 		})
 	}
 }
+
+// TestPortArgumentsChecked: tcp/tls with port 0, 99999 or -5 dialled and
+// blamed an unreachable host; a bad port is bad input.
+func TestPortArgumentsChecked(t *testing.T) {
+	for _, arg := range []string{"127.0.0.1:0", "127.0.0.1:99999", "127.0.0.1:-5", "127.0.0.1:a b", "::1:1"} {
+		for _, cmd := range []string{"tcp", "tls"} {
+			if cmd == "tls" && arg == "::1:1" {
+				continue // for tls an IPv6 literal without a port
+			}
+			t.Run(cmd+" "+arg, func(t *testing.T) {
+				code, out, errOut := runInProcess(t, cmd, arg)
+				if code != ExitUsage || out != "" || !strings.Contains(errOut, cmd+":") {
+					t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+				}
+			})
+		}
+	}
+}
