@@ -274,7 +274,7 @@ func TestURLArgumentsUniqueNames(t *testing.T) {
 	}
 }
 
-// TestServeListenChecked: "--listen ”" served on every interface on a
+// TestServeListenChecked: an empty --listen served on every interface on a
 // random port; a listen address needs a port.
 func TestServeListenChecked(t *testing.T) {
 	for _, listen := range []string{"", " ", "9595", "127.0.0.1", "127.0.0.1:"} {
