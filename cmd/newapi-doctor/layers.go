@@ -228,7 +228,10 @@ func newHTTPCmd(f *Factory) *cobra.Command {
 				return usageError("http: %q is not an http(s) URL", args[0])
 			}
 			if keyEnv != "" {
-				key = f.Getenv(keyEnv)
+				// As in a config file: an unset variable is an error, not "no key".
+				if key = f.Getenv(keyEnv); key == "" {
+					return usageError("http: --key-env: environment variable %s is not set", keyEnv)
+				}
 			}
 			// ProbePath carries the exact path: the chain appends it to the bare origin.
 			path := u.EscapedPath()
@@ -239,6 +242,10 @@ func newHTTPCmd(f *Factory) *cobra.Command {
 				path += "?" + u.RawQuery
 			}
 			ep := diag.Endpoint{Name: u.Host, URL: u.Scheme + "://" + u.Host, ProbePath: path, Key: key, KeyEnv: keyEnv, Proxy: proxy, Source: "argument"}
+			// A bad port or host is bad input (exit 2), as for check.
+			if _, err := diag.ProbeURL(ep); err != nil {
+				return usageError("http: %v", err)
+			}
 			if ep.Provider == "" {
 				if p, ok := diag.ProviderForHost(u.Hostname()); ok {
 					ep.Provider = p.ID

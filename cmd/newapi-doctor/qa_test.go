@@ -345,3 +345,23 @@ func TestPortArgumentsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestHTTPCommandBadInput: a bad port or host in http's URL was a verdict
+// with exit 1, an unset --key-env silently sent no key; both are bad input.
+func TestHTTPCommandBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"http", "http://127.0.0.1:99999/"}, "port"},
+		{[]string{"http", "http://-/v1"}, "host"},
+		{[]string{"http", "http://127.0.0.1:1/", "--key-env", "NEWAPI_DOCTOR_UNSET_VAR"}, "NEWAPI_DOCTOR_UNSET_VAR is not set"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := runInProcess(t, tc.args...)
+			if code != ExitUsage || out != "" || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+		})
+	}
+}
