@@ -184,8 +184,11 @@ func (r *Redactor) AddHost(h string) {
 	}
 	for i := 0; i < len(h); i++ {
 		if !isHostByte(h[i]) {
-			// Not one token (IDN, odd characters): hide it as an exact value.
-			r.AddSecret(h)
+			// Not one token (IDN, odd characters): hide it as an exact value,
+			// unless hosts are shown (--no-redact showed it as [REDACTED]).
+			if r.level != LevelNone {
+				r.AddSecret(h)
+			}
 			return
 		}
 	}

@@ -491,3 +491,22 @@ func TestRedactLeavesWorkflowCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestInternationalHostLevels: an IDN host is hidden at the default level
+// (it is not one token the host pass can pseudonymise) but shown with
+// --no-redact, which once printed it as [REDACTED].
+func TestInternationalHostLevels(t *testing.T) {
+	for _, tc := range []struct {
+		level Level
+		shown bool
+	}{{LevelNone, true}, {LevelDefault, false}, {LevelStrict, false}} {
+		t.Run(tc.level.String(), func(t *testing.T) {
+			r := NewRedactor(tc.level, nil)
+			r.AddHost("münchen.example")
+			out := r.String("GET https://münchen.example/v1 failed")
+			if strings.Contains(out, "münchen.example") != tc.shown {
+				t.Fatalf("level %v: %q", tc.level, out)
+			}
+		})
+	}
+}
