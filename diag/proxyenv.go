@@ -72,6 +72,10 @@ func checkProxyURL(u *url.URL) (*url.URL, *ProxyError) {
 	if u.Hostname() == "" {
 		return u, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy has no host (" + proxyForm + ")"}
 	}
+	if strings.Contains(u.Path+u.RawQuery+u.Fragment, "@") {
+		// Go (and new-api) would dial a "host" cut out of the password.
+		return u, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy password holds an unescaped /, ? or #: percent-encode it (/ as %2F, ? as %3F, # as %23), else Go reads the proxy host from inside the password"}
+	}
 	if err := checkPort(u.Port()); err != nil {
 		return u, &ProxyError{Cause: CauseProxyBadURL, Msg: "proxy " + err.Error()}
 	}

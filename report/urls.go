@@ -14,7 +14,11 @@ func RegisterURL(rd *Redactor, raw string) {
 		return
 	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
+	// A password with an unescaped / ? or # ends the URL's authority early:
+	// Go then reads the "host" from inside the password, and an '@' is
+	// left in the path, query or fragment.
+	split := err == nil && strings.Contains(u.Path+u.RawQuery+u.Fragment, "@")
+	if err != nil || u.Host == "" || split {
 		// Still hide anything that looks like credentials in an unparsable value.
 		if at := strings.LastIndex(raw, "@"); at > 0 {
 			cred := raw[:at]
@@ -24,6 +28,10 @@ func RegisterURL(rd *Redactor, raw string) {
 			rd.AddSecret(cred)
 			if _, p, ok := strings.Cut(cred, ":"); ok {
 				rd.AddSecret(p)
+			}
+			// Each piece alone too: the bogus "host" shows up by itself.
+			for _, piece := range strings.FieldsFunc(cred, func(r rune) bool { return strings.ContainsRune("@:/?#", r) }) {
+				rd.AddSecret(piece)
 			}
 		}
 		return

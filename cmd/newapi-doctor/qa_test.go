@@ -365,3 +365,30 @@ func TestHTTPCommandBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyPasswordWithSlash: an unescaped / in a proxy password ends the
+// URL's authority, so Go dials a "host" cut from the password; that piece
+// of the password was printed (with --no-redact) as the proxy's name.
+func TestProxyPasswordWithSlash(t *testing.T) {
+	const proxy = "socks5://proxyuser:1234/WORDSECRET@127.0.0.1:1"
+	t.Run("config", func(t *testing.T) {
+		path := t.TempDir() + "/c.yaml"
+		if err := writeFile(path, "endpoints:\n  - name: a\n    url: https://relay.example.test/v1\n    proxy: \""+proxy+"\"\n"); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runInProcess(t, "check", "--config", path, "--no-redact")
+		if code != ExitUsage || !strings.Contains(errOut, "c.yaml:4:12") || !strings.Contains(errOut, "unescaped /") || strings.Contains(out+errOut, "WORDSECRET") {
+			t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+		}
+	})
+	t.Run("environment", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		env := map[string]string{"HTTPS_PROXY": proxy}
+		f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(k string) string { return env[k] }, Version: "t"}
+		code := Execute(context.Background(), f, []string{"check", "https://relay.example.test/v1", "--no-redact", "--format", "json"})
+		all := out.String() + errOut.String()
+		if code != ExitFailure || !strings.Contains(all, `"cause": "proxy-bad-url"`) || strings.Contains(all, "WORDSECRET") || strings.Contains(all, "1234/") {
+			t.Fatalf("exit %d, out %s, err %q", code, out.String(), errOut.String())
+		}
+	})
+}
