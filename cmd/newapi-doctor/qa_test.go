@@ -392,3 +392,15 @@ func TestProxyPasswordWithSlash(t *testing.T) {
 		}
 	})
 }
+
+// TestRedactFlagsConflict: --no-redact silently beat --redact strict.
+func TestRedactFlagsConflict(t *testing.T) {
+	for _, cmd := range []string{"check", "explain", "dns"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, out, errOut := runInProcess(t, cmd, "127.0.0.1", "--no-redact", "--redact", "strict")
+			if code != ExitUsage || out != "" || !strings.Contains(errOut, "exclude each other") {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+		})
+	}
+}

@@ -96,6 +96,10 @@ func (f *Factory) validateGlobal() error {
 	default:
 		return usageError("--redact: %q is not one of default, strict", f.RedactLevel)
 	}
+	if f.NoRedact && f.RedactLevel == "strict" {
+		// Either would win silently; the user asked for opposite things.
+		return usageError("--no-redact and --redact strict exclude each other")
+	}
 	if !report.HasFormat(f.Format) {
 		return usageError("--format: %q is not one of %s", f.Format, strings.Join(report.Formats(), ", "))
 	}
