@@ -93,3 +93,40 @@ func TestMarksFollowPolicy(t *testing.T) {
 		})
 	}
 }
+
+// TestTextColumnsWideNames: columns line up by terminal width; Chinese
+// channel names counted as runes pushed every later column out.
+func TestTextColumnsWideNames(t *testing.T) {
+	// Columns by the test's own count: CJK and this emoji take two.
+	cols := func(s string) int {
+		n := 0
+		for _, r := range s {
+			n++
+			if r >= 0x2e80 && r != 0xe9 {
+				n++
+			}
+		}
+		return n
+	}
+	for _, names := range [][]string{{"中文通道", "ascii-name"}, {"日本語🙂", "abcdefgh"}, {"café", "caf"}} {
+		t.Run(strings.Join(names, ","), func(t *testing.T) {
+			rep := &diag.Report{SchemaVersion: 1}
+			for _, n := range names {
+				rep.Endpoints = append(rep.Endpoints, diag.EndpointResult{Name: n, URL: "http://127.0.0.1:1", Category: diag.CatRefused, Cause: diag.CauseLocalRefused})
+			}
+			var buf bytes.Buffer
+			if err := Render(&buf, rep, "text", Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+				t.Fatal(err)
+			}
+			starts := map[int]bool{}
+			for _, line := range strings.Split(buf.String(), "\n") {
+				if i := strings.Index(line, "http://"); i > 0 && strings.HasPrefix(line, "✗") {
+					starts[cols(line[:i])] = true
+				}
+			}
+			if len(starts) != 1 {
+				t.Fatalf("URL column starts at widths %v:\n%s", starts, buf.String())
+			}
+		})
+	}
+}

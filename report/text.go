@@ -5,8 +5,10 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/fatih/color"
+	"golang.org/x/text/width"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
@@ -27,6 +29,31 @@ func newPalette(on bool) palette {
 		return c.Sprint
 	}
 	return palette{mk(color.FgGreen), mk(color.FgRed, color.Bold), mk(color.FgYellow), mk(color.Faint), mk(color.Bold)}
+}
+
+// displayWidth counts terminal columns: CJK and emoji take two. Channel
+// names are often Chinese; counting runes misaligned every column after them.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			if !unicode.Is(unicode.Mn, r) { // combining marks take no column
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// padRight pads s with spaces to w columns (never cuts it).
+func padRight(s string, w int) string {
+	if d := w - displayWidth(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s
 }
 
 // warnish categories are the upstream's state, not a broken path.
@@ -80,8 +107,8 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	nameW, urlW := 4, 3
 	for i, e := range rep.Endpoints {
 		names[i], urls[i] = rd.String(e.Name), rd.String(e.URL)
-		nameW = max(nameW, len([]rune(names[i])))
-		urlW = max(urlW, len([]rune(urls[i])))
+		nameW = max(nameW, displayWidth(names[i]))
+		urlW = max(urlW, displayWidth(urls[i]))
 	}
 	nameW, urlW = min(nameW, 28), min(urlW, 48)
 	verdictW := 0
@@ -100,7 +127,7 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		}
 		// Pad outside the colour codes so the columns line up with colour on.
 		v := verdictText(e)
-		fmt.Fprintf(w, "%s %-*s  %-*s  %s%s", mark, nameW, names[i], urlW, urls[i], paint(v), strings.Repeat(" ", verdictW-len(v)))
+		fmt.Fprintf(w, "%s %s  %s  %s%s", mark, padRight(names[i], nameW), padRight(urls[i], urlW), paint(v), strings.Repeat(" ", verdictW-len(v)))
 		if e.FailingLayer != "" {
 			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
 		} else {
