@@ -235,7 +235,7 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 				fmt.Fprintf(b, "  … %d more (--verbose)\n", len(rep.Channels)-i)
 				break
 			}
-			fmt.Fprintf(b, "  %-28s %8d errors, mostly %s (%s)", c.Key, c.Errors, explainCat(p, c.Category, c.TopCause), c.Category)
+			fmt.Fprintf(b, "  %s %8d errors, mostly %s (%s)", padRight(printable(c.Key), 28), c.Errors, explainCat(p, c.Category, c.TopCause), c.Category)
 			if c.Disabled > 0 {
 				fmt.Fprintf(b, ", %d auto-disable lines", c.Disabled)
 			}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/explain"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
@@ -97,17 +98,6 @@ func TestMarksFollowPolicy(t *testing.T) {
 // TestTextColumnsWideNames: columns line up by terminal width; Chinese
 // channel names counted as runes pushed every later column out.
 func TestTextColumnsWideNames(t *testing.T) {
-	// Columns by the test's own count: CJK and this emoji take two.
-	cols := func(s string) int {
-		n := 0
-		for _, r := range s {
-			n++
-			if r >= 0x2e80 && r != 0xe9 {
-				n++
-			}
-		}
-		return n
-	}
 	for _, names := range [][]string{{"中文通道", "ascii-name"}, {"日本語🙂", "abcdefgh"}, {"café", "caf"}} {
 		t.Run(strings.Join(names, ","), func(t *testing.T) {
 			rep := &diag.Report{SchemaVersion: 1}
@@ -121,12 +111,48 @@ func TestTextColumnsWideNames(t *testing.T) {
 			starts := map[int]bool{}
 			for _, line := range strings.Split(buf.String(), "\n") {
 				if i := strings.Index(line, "http://"); i > 0 && strings.HasPrefix(line, "✗") {
-					starts[cols(line[:i])] = true
+					starts[testCols(line[:i])] = true
 				}
 			}
 			if len(starts) != 1 {
 				t.Fatalf("URL column starts at widths %v:\n%s", starts, buf.String())
 			}
 		})
+	}
+}
+
+// testCols counts columns independently of displayWidth: CJK and the
+// emoji used here take two.
+func testCols(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x2e80 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestLogChannelsColumns: the worst-channels list lines up with Chinese names.
+func TestLogChannelsColumns(t *testing.T) {
+	log := "[SYS] 2025/03/01 - 10:00:00 | 通道「中文通道」（#42）发生错误，准备禁用，原因：bad response status code 401\n" +
+		"[SYS] 2025/03/01 - 10:00:00 | 通道「abc」（#43）发生错误，准备禁用，原因：bad response status code 401\n"
+	rep, err := explain.AnalyzeLog(strings.NewReader(log), explain.LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := RenderLogReport(&buf, rep, "text", Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+		t.Fatal(err)
+	}
+	starts := map[int]bool{}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if i := strings.Index(line, " errors, mostly"); i > 0 && strings.Contains(line, "#4") {
+			starts[testCols(strings.TrimRight(line[:i], "0123456789"))] = true
+		}
+	}
+	if len(starts) != 1 {
+		t.Fatalf("count column after names ends at %v:\n%s", starts, buf.String())
 	}
 }
