@@ -75,6 +75,9 @@ func findConfig(explicit string, userConfigDir func() (string, error)) (string, 
 			return "", &ConfigError{File: explicit, Msg: "cannot read config file: " + pathErrText(err)}
 		case st.IsDir():
 			return "", &ConfigError{File: explicit, Msg: "is a directory, not a config file"}
+		case st.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0:
+			// Opening a FIFO blocks until a writer comes, deaf to Ctrl-C.
+			return "", &ConfigError{File: explicit, Msg: "is a named pipe or socket, not a config file"}
 		}
 		return explicit, nil
 	}

@@ -404,3 +404,16 @@ func TestRedactFlagsConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigFIFORefused: --config naming a FIFO hung in open(2), even
+// through SIGTERM.
+func TestConfigFIFORefused(t *testing.T) {
+	path := t.TempDir() + "/fifo"
+	if err := mkfifo(path); err != nil {
+		t.Skip("no FIFOs here: " + err.Error())
+	}
+	code, _, errOut := runInProcess(t, "check", "--config", path)
+	if code != ExitUsage || !strings.Contains(errOut, "named pipe") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
