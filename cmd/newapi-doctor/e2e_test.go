@@ -292,20 +292,7 @@ func TestE2EInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(500 * time.Millisecond)
-	_ = cmd.Process.Signal(syscall.SIGINT)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != ExitInterrupted {
-			t.Fatalf("exit %v, want 130", err)
-		}
-	case <-time.After(20 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("did not stop on SIGINT")
-	}
+	interruptWant130(t, cmd)
 	var rep diag.Report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || !rep.Interrupted || len(rep.Endpoints) != 1 {
 		t.Fatalf("want the partial report marked interrupted: %v %s", err, out.String())
@@ -329,3 +316,39 @@ func TestInProcessCheck(t *testing.T) {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+// TestE2EInterruptExplainStdin: "explain -" waiting on an idle pipe ignored
+// Ctrl-C (the read blocked and the signal was swallowed); now it stops with 130.
+func TestE2EInterruptExplainStdin(t *testing.T) {
+	cmd := exec.Command(doctorBinary(t), "explain", "-")
+	cmd.Dir = t.TempDir()
+	stdin, err := cmd.StdinPipe() // held open, never written
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	interruptWant130(t, cmd)
+}
+
+// interruptWant130 sends SIGINT to a started command once it is under way
+// and wants exit 130 (a hang fails after a generous bound, not a timing).
+func interruptWant130(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	time.Sleep(500 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != ExitInterrupted {
+			t.Fatalf("exit %v, want 130", err)
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("did not stop on SIGINT")
+	}
+}

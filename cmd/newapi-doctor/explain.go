@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -64,7 +65,10 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 			}
 			text := strings.Join(args, " ")
 			if len(args) == 1 && args[0] == "-" {
-				b, err := io.ReadAll(io.LimitReader(f.IO.In, maxExplainInput+1))
+				b, err := readInterruptible(cmd.Context(), io.LimitReader(f.IO.In, maxExplainInput+1))
+				if errors.Is(err, context.Canceled) {
+					return &ExitError{Code: ExitInterrupted}
+				}
 				if err != nil {
 					return usageError("explain: reading stdin: %v", err)
 				}
@@ -257,4 +261,24 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// readInterruptible reads r to the end unless ctx ends first: a terminal or
+// an idle pipe on stdin kept "explain -" waiting through Ctrl-C.
+func readInterruptible(ctx context.Context, r io.Reader) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		done <- result{b, err}
+	}()
+	select {
+	case res := <-done:
+		return res.b, res.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

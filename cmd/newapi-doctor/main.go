@@ -16,6 +16,12 @@ var version = "dev"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal asks for a clean stop (partial report, exit 130); a
+	// second one kills, as users expect when something still hangs.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	io := SystemIO()
 	f := &Factory{IO: io, Getenv: os.Getenv, Version: version}
 	os.Exit(Execute(ctx, f, os.Args[1:]))
