@@ -53,7 +53,7 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 	fl := cmd.Flags()
 	fl.IntVar(&o.parallel, "parallel", 0, "endpoints probed at once (default: from the open-file limit)")
 	fl.DurationVar(&o.deadline, "deadline", 0, "deadline for the whole run (default: one endpoint's worst case)")
-	fl.IntVar(&o.retries, "retries", 0, "retry a failing endpoint up to N times (backoff with jitter) to tell flaky from broken")
+	fl.IntVar(&o.retries, "retries", 0, "retry a failing endpoint up to N times, N ≤ 10 (backoff with jitter), to tell flaky from broken")
 	fl.BoolVar(&o.deep, "deep", false, "ping and trace every endpoint, not only blocked/unreachable ones")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every layer with its timing and details")
 	fl.StringVar(&o.failOn, "fail-on", "", "categories that fail the run (comma list; default: every non-ok)")
@@ -71,6 +71,11 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	}
 	if err := o.src.checkExclusive(args); err != nil {
 		return err
+	}
+	// More than maxRetries attempts tells nothing more about flakiness and
+	// only holds a CI job until the deadline.
+	if o.retries > maxRetries {
+		return usageError("--retries %d: at most %d", o.retries, maxRetries)
 	}
 	if o.parallel < 0 || o.retries < 0 || o.deadline < 0 {
 		return usageError("--parallel, --retries and --deadline must not be negative")
@@ -121,6 +126,9 @@ func endpointNames(eps []diag.Endpoint) []string {
 	}
 	return out
 }
+
+// maxRetries bounds --retries.
+const maxRetries = 10
 
 // pathProbe localises blocked/unreachable verdicts with ping and trace; the
 // ping command's file sets it (nil = no localisation).

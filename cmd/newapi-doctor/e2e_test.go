@@ -261,6 +261,7 @@ func TestE2EExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, ExitUsage, "unknown command"},
 		{"bad format", []string{"check", "--format", "yaml"}, ExitUsage, "--format"},
 		{"bad category", []string{"check", "--fail-on", "dns,bogus"}, ExitUsage, "bogus"},
+		{"too many retries", []string{"check", "--retries", "1000000"}, ExitUsage, "--retries"},
 		{"unknown required endpoint", fx.args("--require", "nosuch"), ExitUsage, "nosuch"},
 		{"policy: only warnings", fx.args("--warn-on", "overloaded,refused,proxy"), ExitOK, ""},
 		{"policy: strict warnings", fx.args("--warn-on", "overloaded,refused,proxy", "--strict-warnings"), ExitWarnings, ""},
