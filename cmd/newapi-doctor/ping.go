@@ -54,7 +54,11 @@ func pathHost(args []string) (string, error) {
 		h = u.Hostname()
 	}
 	h = strings.Trim(h, "[]")
-	if _, err := netip.ParseAddr(h); err == nil {
+	if a, err := netip.ParseAddr(h); err == nil {
+		// netip takes any zone ("::1%/"); an interface name is what a zone is.
+		if z := a.Zone(); strings.Trim(z, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
+			return "", usageError("HOST %q: %q is not an interface name", args[0], z)
+		}
 		return h, nil
 	}
 	if h == "" || len(h) > 253 || strings.HasPrefix(h, "-") || strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") != "" {
