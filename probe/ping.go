@@ -94,10 +94,7 @@ func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 	}
 	res.Addr = addr
 
-	priv := DetectPrivileges()
-	if o.Privileges != nil {
-		priv = *o.Privileges
-	}
+	priv := privilegesOr(o.Privileges)
 	privileged := false
 	switch {
 	case runtime.GOOS == "windows":

@@ -42,3 +42,12 @@ func TraceFix() string { return traceFix(selfPath()) }
 func isPermission(err error) bool {
 	return errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES)
 }
+
+// privilegesOr returns the override (tests) or what this process has. The
+// detection opens sockets, so it runs only when nothing was given.
+func privilegesOr(p *Privileges) Privileges {
+	if p != nil {
+		return *p
+	}
+	return DetectPrivileges()
+}

@@ -162,10 +162,7 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 		return res
 	}
 	res.Addr = addr
-	priv := DetectPrivileges()
-	if o.Privileges != nil {
-		priv = *o.Privileges
-	}
+	priv := privilegesOr(o.Privileges)
 	method := o.Method
 	if method == "" {
 		method = TraceUDP
