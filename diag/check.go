@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
@@ -672,9 +673,14 @@ func proxyDetail(r probe.ProxyResult) map[string]string {
 	return d
 }
 
+// truncate cuts s to at most n bytes on a rune boundary: providers answer
+// in Chinese too, and half a rune would print as U+FFFD.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
@@ -243,5 +244,14 @@ func TestTimeoutRelations(t *testing.T) {
 	}
 	if b := d.EndpointBudget(); b < d.DNS+d.Connect+d.TLS+d.HTTP {
 		t.Fatalf("endpoint budget %s shorter than one chain", b)
+	}
+}
+
+func TestTruncateKeepsRunes(t *testing.T) {
+	s := "余额不足，请充值" // 3 bytes a rune
+	for n := 0; n <= len(s); n++ {
+		if got := truncate(s, n); !utf8.ValidString(got) {
+			t.Fatalf("truncate(%d) = %q: invalid UTF-8", n, got)
+		}
 	}
 }
