@@ -67,6 +67,18 @@ func pathHost(args []string) (string, error) {
 	return h, nil
 }
 
+// pathArgs checks what ping and trace share, in the same order for both:
+// the one HOST, -4/-6, and a format they can write.
+func pathArgs(f *Factory, args []string, fam *pathFamily) (host, network string, err error) {
+	if host, err = pathHost(args); err != nil {
+		return "", "", err
+	}
+	if network, err = fam.network(); err != nil {
+		return "", "", err
+	}
+	return host, network, pathFormat(f)
+}
+
 // pathFormat: ping and trace speak text and json only.
 func pathFormat(f *Factory) error { return textOrJSON(f, "ping and trace") }
 
@@ -101,15 +113,8 @@ Exit codes: 0 at least one reply, 0 skipped (no privilege; the output says
   newapi-doctor ping 203.0.113.10 --count 10 --interval 200ms --format json`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			host, err := pathHost(args)
+			host, network, err := pathArgs(f, args, &fam)
 			if err != nil {
-				return err
-			}
-			network, err := fam.network()
-			if err != nil {
-				return err
-			}
-			if err := pathFormat(f); err != nil {
 				return err
 			}
 			if count < 1 || count > 10000 {

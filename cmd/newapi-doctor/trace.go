@@ -45,15 +45,8 @@ resolved, 2 bad input.`,
   newapi-doctor trace 203.0.113.10 --max-hops 15 --probes 1 --format json`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			host, err := pathHost(args)
+			host, network, err := pathArgs(f, args, &fam)
 			if err != nil {
-				return err
-			}
-			network, err := fam.network()
-			if err != nil {
-				return err
-			}
-			if err := pathFormat(f); err != nil {
 				return err
 			}
 			switch {
