@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/newapi-doctor/newapi-doctor/report"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // logCorpus is text shaped like what passes the redactor: new-api logs and Go
@@ -32,9 +32,9 @@ func logCorpus(lines int) string {
 func BenchmarkRedact(b *testing.B) {
 	for _, lines := range []int{10, 1000} {
 		text := logCorpus(lines)
-		for _, lvl := range []report.Level{report.LevelNone, report.LevelDefault, report.LevelStrict} {
+		for _, lvl := range []redact.Level{redact.LevelNone, redact.LevelDefault, redact.LevelStrict} {
 			b.Run(fmt.Sprintf("lines=%d/level=%s", lines, lvl), func(b *testing.B) {
-				rd := report.NewRedactor(lvl, []string{"api.openai.com", "api.anthropic.com"})
+				rd := redact.New(lvl, []string{"api.openai.com", "api.anthropic.com"})
 				rd.AddSecret("pa55word")
 				rd.AddHost("proxy.corp.example")
 				b.SetBytes(int64(len(text)))
@@ -50,7 +50,7 @@ func BenchmarkRedact(b *testing.B) {
 // TestRedactCorpusHidesSecrets keeps the benchmark honest: the corpus it
 // times must actually be redacted.
 func TestRedactCorpusHidesSecrets(t *testing.T) {
-	rd := report.NewRedactor(report.LevelDefault, nil)
+	rd := redact.New(redact.LevelDefault, nil)
 	rd.AddSecret("pa55word")
 	out := rd.String(logCorpus(10))
 	for _, leak := range []string{"pa55word", "sk-proj-0000", "10.0.2.3", "192.168.1.7"} {

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
-	"github.com/newapi-doctor/newapi-doctor/report"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // TestHintsSurviveRedaction: every hint is printed through the redactor; a
@@ -18,7 +18,7 @@ func TestHintsSurviveRedaction(t *testing.T) {
 		Status: 500, RetryAfter: "30", Path: "/v1/models", Provider: "openai", Resolver: "127.0.0.53:53"}
 	for _, c := range causes {
 		t.Run(c, func(t *testing.T) {
-			rd := report.NewRedactor(report.LevelDefault, diag.PublicProviderHosts())
+			rd := redact.New(redact.LevelDefault, diag.PublicProviderHosts())
 			h := diag.HintFor(c, facts)
 			if got := rd.String(h); got != h {
 				t.Fatalf("hint changed by redaction:\n was %s\n now %s", h, got)

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // ManifestName is the bundle's table of contents; it is written last.
@@ -35,7 +36,7 @@ type BundleInput struct {
 	NewAPI      any    // newapi.json: the local new-api's /api/status answer; nil = omitted
 	RunLog      []byte // run.log: the doctor's own operation history
 	Extra       []BundleFile
-	Redactor    *Redactor
+	Redactor    *redact.Redactor
 	Version     string    // the doctor's version
 	Now         time.Time // creation time (zero = time.Now)
 }
@@ -68,7 +69,7 @@ type ManifestFile struct {
 
 // LeakError refuses a bundle whose scan found something. It names the files,
 // lines and rules, never the values.
-type LeakError struct{ Findings []Finding }
+type LeakError struct{ Findings []redact.Finding }
 
 func (e *LeakError) Error() string {
 	var b strings.Builder
@@ -87,7 +88,7 @@ func (e *LeakError) Error() string {
 // that a refused bundle leaves no file behind. It returns the zip's bytes.
 func BuildBundle(in BundleInput) ([]byte, *Manifest, error) {
 	rd := in.Redactor
-	if rd == nil || rd.Level() == LevelNone {
+	if rd == nil || rd.Level() == redact.LevelNone {
 		return nil, nil, errors.New("a bundle is always redacted: it is meant to leave this machine (drop --no-redact)")
 	}
 	if in.Now.IsZero() {
@@ -153,7 +154,7 @@ func BuildBundle(in BundleInput) ([]byte, *Manifest, error) {
 	}
 	files = append(files, BundleFile{ManifestName, mb.Bytes()})
 
-	var found []Finding
+	var found []redact.Finding
 	for _, f := range files {
 		found = append(found, scanBundleFile(rd, f.Name, f.Data)...)
 	}
@@ -182,7 +183,7 @@ func BuildBundle(in BundleInput) ([]byte, *Manifest, error) {
 
 // scanBundleFile is the pre-write scan (a variable so a test can stand in
 // for a redaction bug the scan must catch).
-var scanBundleFile = func(rd *Redactor, name string, data []byte) []Finding { return rd.Scan(name, data) }
+var scanBundleFile = func(rd *redact.Redactor, name string, data []byte) []redact.Finding { return rd.Scan(name, data) }
 
 func newBundleID() string {
 	b := make([]byte, 8)
@@ -191,10 +192,10 @@ func newBundleID() string {
 }
 
 // redactionCounts is what this bundle replaced: the difference of two Stats().
-func redactionCounts(l Level, before, after map[string]int) ManifestRedaction {
+func redactionCounts(l redact.Level, before, after map[string]int) ManifestRedaction {
 	mr := ManifestRedaction{Level: l.String(), ByRule: map[string]int{}}
 	secret := map[string]bool{}
-	for _, r := range SecretRules {
+	for _, r := range redact.SecretRules {
 		secret[r] = true
 	}
 	for rule, n := range after {
@@ -206,7 +207,7 @@ func redactionCounts(l Level, before, after map[string]int) ManifestRedaction {
 		switch {
 		case secret[rule]:
 			mr.Secrets += n
-		case rule == RuleIP || rule == RulePrivateIP:
+		case rule == redact.RuleIP || rule == redact.RulePrivateIP:
 			mr.Addresses += n
 		default:
 			mr.Hosts += n
@@ -254,7 +255,7 @@ const maxVerifyFile = 64 << 20
 // VerifyBundle checks a bundle (or any text file: data that is not a zip is
 // scanned as one file called name): manifest hashes, then every file scanned
 // by sc. It returns the findings, never the values found.
-func VerifyBundle(name string, data []byte, sc *Redactor) ([]Finding, error) {
+func VerifyBundle(name string, data []byte, sc *redact.Redactor) ([]redact.Finding, error) {
 	if !IsZip(data) {
 		// An empty or binary file passed as "ok" (or with findings made of
 		// random bytes): neither is something verify can vouch for.
@@ -270,28 +271,28 @@ func VerifyBundle(name string, data []byte, sc *Redactor) ([]Finding, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a readable zip: %w", name, err)
 	}
-	var found []Finding
+	var found []redact.Finding
 	contents := map[string][]byte{}
 	var order []string
 	for _, zf := range zr.File {
 		if zf.UncompressedSize64 > maxVerifyFile {
-			found = append(found, Finding{File: zf.Name, Rule: RuleOversized})
+			found = append(found, redact.Finding{File: zf.Name, Rule: RuleOversized})
 			continue
 		}
 		rc, err := zf.Open()
 		if err != nil {
-			found = append(found, Finding{File: zf.Name, Rule: RuleUnreadable})
+			found = append(found, redact.Finding{File: zf.Name, Rule: RuleUnreadable})
 			continue
 		}
 		// The header's size may lie (a zip bomb): read one byte past the limit.
 		b, err := io.ReadAll(io.LimitReader(rc, maxVerifyFile+1))
 		rc.Close()
 		if err != nil {
-			found = append(found, Finding{File: zf.Name, Rule: RuleUnreadable})
+			found = append(found, redact.Finding{File: zf.Name, Rule: RuleUnreadable})
 			continue
 		}
 		if len(b) > maxVerifyFile {
-			found = append(found, Finding{File: zf.Name, Rule: RuleOversized})
+			found = append(found, redact.Finding{File: zf.Name, Rule: RuleOversized})
 			continue
 		}
 		if _, dup := contents[zf.Name]; !dup {
@@ -302,28 +303,28 @@ func VerifyBundle(name string, data []byte, sc *Redactor) ([]Finding, error) {
 	}
 	mb, ok := contents[ManifestName]
 	if !ok {
-		return append(found, Finding{File: ManifestName, Rule: RuleNoManifest}), nil
+		return append(found, redact.Finding{File: ManifestName, Rule: RuleNoManifest}), nil
 	}
 	var m Manifest
 	if err := json.Unmarshal(mb, &m); err != nil {
-		return append(found, Finding{File: ManifestName, Rule: RuleBadManifest}), nil
+		return append(found, redact.Finding{File: ManifestName, Rule: RuleBadManifest}), nil
 	}
 	listed := map[string]bool{ManifestName: true}
 	for _, mf := range m.Files {
 		listed[mf.Name] = true
 		b, ok := contents[mf.Name]
 		if !ok {
-			found = append(found, Finding{File: mf.Name, Rule: RuleMissingFile})
+			found = append(found, redact.Finding{File: mf.Name, Rule: RuleMissingFile})
 			continue
 		}
 		sum := sha256.Sum256(b)
 		if !strings.EqualFold(hex.EncodeToString(sum[:]), mf.SHA256) {
-			found = append(found, Finding{File: mf.Name, Rule: RuleHashMismatch})
+			found = append(found, redact.Finding{File: mf.Name, Rule: RuleHashMismatch})
 		}
 	}
 	for _, n := range order {
 		if !listed[n] {
-			found = append(found, Finding{File: n, Rule: RuleUnlisted})
+			found = append(found, redact.Finding{File: n, Rule: RuleUnlisted})
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].File < found[j].File })

@@ -13,13 +13,14 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
-func buildTestBundle(t *testing.T) ([]byte, *Manifest, *sensitive, *Redactor) {
+func buildTestBundle(t *testing.T) ([]byte, *Manifest, *sensitive, *redact.Redactor) {
 	t.Helper()
 	r := rand.New(rand.NewPCG(42, 4242))
 	rep, eps, s := randReport(r, 4)
-	rd := NewRedactor(LevelDefault, testAllow)
+	rd := redact.New(redact.LevelDefault, testAllow)
 	register(rd, eps)
 	zb, m, err := BuildBundle(BundleInput{Report: rep, Environment: map[string]string{"os": "linux", "resolver": s.ips[1]},
 		NewAPI: map[string]string{"version": "v0.9.1"}, RunLog: []byte("start " + eps[0].URL + "\n"), Redactor: rd, Version: "v1.2.3",
@@ -63,13 +64,13 @@ func TestBundleContentsAndManifest(t *testing.T) {
 			t.Errorf("%s: manifest hash/size do not match", mf.Name)
 		}
 	}
-	if disk.Redaction.Level != "default" || disk.Redaction.ByRule[RuleRegistered]+disk.Redaction.ByRule[RuleAPIKey] == 0 {
+	if disk.Redaction.Level != "default" || disk.Redaction.ByRule[redact.RuleRegistered]+disk.Redaction.ByRule[redact.RuleAPIKey] == 0 {
 		t.Errorf("redaction counts %+v", disk.Redaction)
 	}
 	for name, b := range files {
 		assertNoLeak(t, name, b, s)
 	}
-	if fs, err := VerifyBundle("b.zip", zb, NewRedactor(LevelDefault, testAllow)); err != nil || len(fs) != 0 {
+	if fs, err := VerifyBundle("b.zip", zb, redact.New(redact.LevelDefault, testAllow)); err != nil || len(fs) != 0 {
 		t.Errorf("a fresh bundle fails verify: %v %v", fs, err)
 	}
 	// Two bundles of one run are unlinkable to other runs, not to each other.
@@ -80,29 +81,29 @@ func TestBundleContentsAndManifest(t *testing.T) {
 }
 
 func TestBundleRefusals(t *testing.T) {
-	if _, _, err := BuildBundle(BundleInput{Redactor: NewRedactor(LevelNone, nil)}); err == nil || !strings.Contains(err.Error(), "no-redact") {
-		t.Errorf("LevelNone bundle: %v", err)
+	if _, _, err := BuildBundle(BundleInput{Redactor: redact.New(redact.LevelNone, nil)}); err == nil || !strings.Contains(err.Error(), "no-redact") {
+		t.Errorf("redact.LevelNone bundle: %v", err)
 	}
-	if _, _, err := BuildBundle(BundleInput{Redactor: NewRedactor(LevelDefault, nil), Extra: []BundleFile{{Name: "../x", Data: nil}}}); err == nil {
+	if _, _, err := BuildBundle(BundleInput{Redactor: redact.New(redact.LevelDefault, nil), Extra: []BundleFile{{Name: "../x", Data: nil}}}); err == nil {
 		t.Error("path in extra file name accepted")
 	}
 	// A leak the redaction missed (simulated): no bundle, and the error says
 	// where and which rule without the value.
 	orig := scanBundleFile
 	t.Cleanup(func() { scanBundleFile = orig })
-	scanBundleFile = func(rd *Redactor, name string, data []byte) []Finding {
+	scanBundleFile = func(rd *redact.Redactor, name string, data []byte) []redact.Finding {
 		if name == "run.log" && bytes.Contains(data, []byte("secret-ish")) {
-			return []Finding{{File: name, Line: 1, Rule: RuleRegistered}}
+			return []redact.Finding{{File: name, Line: 1, Rule: redact.RuleRegistered}}
 		}
 		return orig(rd, name, data)
 	}
-	zb, m, err := BuildBundle(BundleInput{Redactor: NewRedactor(LevelDefault, nil), RunLog: []byte("secret-ish value\n")})
+	zb, m, err := BuildBundle(BundleInput{Redactor: redact.New(redact.LevelDefault, nil), RunLog: []byte("secret-ish value\n")})
 	var leak *LeakError
 	if !errors.As(err, &leak) || zb != nil || m != nil || len(leak.Findings) != 1 || strings.Contains(err.Error(), "secret-ish") {
 		t.Errorf("leak not refused: %v (zip %d bytes)", err, len(zb))
 	}
 	scanBundleFile = orig
-	le := &LeakError{Findings: []Finding{{File: "run.log", Line: 3, Rule: RuleAPIKey}}}
+	le := &LeakError{Findings: []redact.Finding{{File: "run.log", Line: 3, Rule: redact.RuleAPIKey}}}
 	if msg := le.Error(); !strings.Contains(msg, "run.log:3: provider-key") || !strings.Contains(msg, "refusing") {
 		t.Errorf("leak error %q", msg)
 	}
@@ -138,10 +139,10 @@ func TestVerifyBundleCatchesTampering(t *testing.T) {
 	}{
 		{"planted secret", func(f map[string][]byte) {
 			f["report.txt"] = append(f["report.txt"], []byte("\nkey "+planted+"\n")...)
-		}, []string{RuleAPIKey, RuleHashMismatch}},
+		}, []string{redact.RuleAPIKey, RuleHashMismatch}},
 		{"planted private host and ip", func(f map[string][]byte) {
 			f["run.log"] = append(f["run.log"], []byte("dial tcp 10.20.30.40:443 via relay.corp.example\n")...)
-		}, []string{RulePrivateIP, RuleHostname, RuleHashMismatch}},
+		}, []string{redact.RulePrivateIP, redact.RuleHostname, RuleHashMismatch}},
 		{"tampered hash", func(f map[string][]byte) {
 			var m Manifest
 			json.Unmarshal(f[ManifestName], &m)
@@ -155,7 +156,7 @@ func TestVerifyBundleCatchesTampering(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := VerifyBundle("b.zip", rezip(t, zb, tc.edit), NewRedactor(LevelDefault, testAllow))
+			fs, err := VerifyBundle("b.zip", rezip(t, zb, tc.edit), redact.New(redact.LevelDefault, testAllow))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,11 +178,11 @@ func TestVerifyBundleCatchesTampering(t *testing.T) {
 
 func TestVerifyPlainFile(t *testing.T) {
 	txt := []byte("line one\nproxy http://bob:pw@127.0.0.1:3128\nok api.openai.com 127.0.0.1 host-3f2a1c [REDACTED]\nAIzaSyA1234567890abcdefghijklmnopqrstu\n")
-	fs, err := VerifyBundle("notes.txt", txt, NewRedactor(LevelDefault, testAllow))
+	fs, err := VerifyBundle("notes.txt", txt, redact.New(redact.LevelDefault, testAllow))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Finding{{"notes.txt", 2, RuleUserinfo}, {"notes.txt", 4, RuleAPIKey}}
+	want := []redact.Finding{{File: "notes.txt", Line: 2, Rule: redact.RuleUserinfo}, {File: "notes.txt", Line: 4, Rule: redact.RuleAPIKey}}
 	if len(fs) != len(want) {
 		t.Fatalf("got %v want %v", fs, want)
 	}
@@ -190,7 +191,7 @@ func TestVerifyPlainFile(t *testing.T) {
 			t.Errorf("finding %d = %v want %v", i, fs[i], want[i])
 		}
 	}
-	if _, err := VerifyBundle("bad.zip", []byte("PK\x03\x04garbage"), NewRedactor(LevelDefault, nil)); err == nil || !strings.Contains(err.Error(), "bad.zip") {
+	if _, err := VerifyBundle("bad.zip", []byte("PK\x03\x04garbage"), redact.New(redact.LevelDefault, nil)); err == nil || !strings.Contains(err.Error(), "bad.zip") {
 		t.Errorf("broken zip: %v", err)
 	}
 }
@@ -199,7 +200,7 @@ func TestMarkdownRenders(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	rep, eps, s := randReport(r, 3)
 	rep.Endpoints[0].Message = "a | b *c* <d>"
-	rd := NewRedactor(LevelDefault, testAllow)
+	rd := redact.New(redact.LevelDefault, testAllow)
 	register(rd, eps)
 	var buf bytes.Buffer
 	if err := Render(&buf, rep, "markdown", Options{Redactor: rd}); err != nil {
@@ -221,7 +222,7 @@ func TestMarkdownRenders(t *testing.T) {
 // FuzzVerifyBundle: any bytes (a bundle, a tampered one, a text file,
 // garbage) give findings or an error naming the file, never a panic.
 func FuzzVerifyBundle(f *testing.F) {
-	rd := NewRedactor(LevelDefault, testAllow)
+	rd := redact.New(redact.LevelDefault, testAllow)
 	zb, _, err := BuildBundle(BundleInput{Report: &diag.Report{SchemaVersion: 1}, RunLog: []byte("x\n"), Redactor: rd})
 	if err != nil {
 		f.Fatal(err)

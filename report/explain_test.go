@@ -8,6 +8,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func TestRenderExplain(t *testing.T) {
@@ -33,7 +34,7 @@ func TestRenderExplain(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.format, func(t *testing.T) {
-			rd := NewRedactor(LevelDefault, nil)
+			rd := redact.New(redact.LevelDefault, nil)
 			rd.AddHost("relay.private.example")
 			var buf bytes.Buffer
 			if err := RenderExplain(&buf, items, c.format, Options{Redactor: rd}); err != nil {
@@ -76,7 +77,7 @@ func TestRenderLogReport(t *testing.T) {
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := RenderLogReport(&buf, rep, c.format, Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
+			if err := RenderLogReport(&buf, rep, c.format, Options{Redactor: redact.New(redact.LevelDefault, nil)}); err != nil {
 				t.Fatal(err)
 			}
 			out := buf.String()

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // ExporterOptions configure a Prometheus exporter.
@@ -27,7 +28,7 @@ type ExporterOptions struct {
 	Interval time.Duration
 	// Redactor turns hosts into the same pseudonyms as every other output.
 	// Labels carry endpoint names and redacted hosts only.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	Version  string
 	Now      func() time.Time // nil = time.Now
 }
@@ -77,7 +78,7 @@ func NewExporter(eps []diag.Endpoint, o ExporterOptions) *Exporter {
 		o.Now = time.Now
 	}
 	if o.Redactor == nil {
-		o.Redactor = NewRedactor(LevelDefault, nil)
+		o.Redactor = redact.New(redact.LevelDefault, nil)
 	}
 	e := &Exporter{o: o, lastSuccess: map[string]time.Time{}, reg: prometheus.NewRegistry()}
 	seen := map[string]int{}

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // scrape fetches /metrics over loopback and parses it with Prometheus' own
@@ -102,7 +103,7 @@ func (f *fakeCheck) check(_ context.Context, eps []diag.Endpoint) *diag.Report {
 
 func TestExporterOnScrape(t *testing.T) {
 	fc := &fakeCheck{cat: map[string]diag.Category{"gw": diag.CatOK, "openai": diag.CatOK}}
-	rd := NewRedactor(LevelDefault, []string{"api.openai.com"})
+	rd := redact.New(redact.LevelDefault, []string{"api.openai.com"})
 	e := NewExporter([]diag.Endpoint{
 		{Name: "gw", URL: "http://corp-gateway.internal.example:3000"},
 		{Name: "openai", URL: "https://api.openai.com/v1"},

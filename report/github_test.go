@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func TestGitHubAnnotations(t *testing.T) {
@@ -17,7 +18,7 @@ func TestGitHubAnnotations(t *testing.T) {
 	)
 	// Rendered directly (fields are redacted by the renderer itself); the
 	// whole-buffer pass of Render is covered by TestGitHubThroughRender.
-	rd := NewRedactor(LevelDefault, nil)
+	rd := redact.New(redact.LevelDefault, nil)
 	rd.AddHost("corp-gw.internal.example")
 	var buf bytes.Buffer
 	if err := renderGitHub(&buf, rep, Options{Redactor: rd}); err != nil {
@@ -118,7 +119,7 @@ func FuzzGitHubOneLinePerAnnotation(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name, msg, hint string) {
 		e := diag.EndpointResult{Name: name, Category: diag.CatRefused, Cause: diag.CauseConnRefused, Message: msg, Hint: hint}
 		var buf bytes.Buffer
-		if err := renderGitHub(&buf, ciReport(e, e), Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
+		if err := renderGitHub(&buf, ciReport(e, e), Options{Redactor: redact.New(redact.LevelDefault, nil)}); err != nil {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func init() {
@@ -73,11 +74,11 @@ func policyOf(o Options) diag.Policy {
 // Renderers that escape text (XML entities, %0A) redact each field before
 // escaping: an escape glued to a value (%0A10.0.0.5) would hide it from the
 // final whole-buffer pass.
-func redactorOf(o Options) *Redactor {
+func redactorOf(o Options) *redact.Redactor {
 	if o.Redactor != nil {
 		return o.Redactor
 	}
-	return NewRedactor(LevelNone, nil)
+	return redact.New(redact.LevelNone, nil)
 }
 
 func seconds(msec float64) string { return fmt.Sprintf("%.3f", msec/1000) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // ciReport builds a synthetic report with the given verdicts, including the
@@ -36,7 +37,7 @@ func ciEndpoint(name string, cat diag.Category, cause string) diag.EndpointResul
 
 func renderString(t *testing.T, rep *diag.Report, format string) string {
 	t.Helper()
-	rd := NewRedactor(LevelDefault, nil)
+	rd := redact.New(redact.LevelDefault, nil)
 	rd.AddHost("corp-gw.internal.example")
 	var buf bytes.Buffer
 	if err := Render(&buf, rep, format, Options{Redactor: rd}); err != nil {
@@ -141,7 +142,7 @@ func FuzzJUnitValidXML(f *testing.F) {
 		var buf bytes.Buffer
 		// Through the full redaction pass: a pseudonym or [REDACTED] must
 		// never break the markup.
-		if err := Render(&buf, ciReport(e), "junit", Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
+		if err := Render(&buf, ciReport(e), "junit", Options{Redactor: redact.New(redact.LevelDefault, nil)}); err != nil {
 			return // refusing is fine; a panic or invalid XML is not
 		}
 		var doc junitSuites

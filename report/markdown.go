@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func init() { RegisterFormat("markdown", renderMarkdown) }
@@ -21,7 +22,7 @@ func init() { RegisterFormat("markdown", renderMarkdown) }
 func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 	rd := o.Redactor
 	if rd == nil {
-		rd = NewRedactor(LevelNone, nil)
+		rd = redact.New(redact.LevelNone, nil)
 	}
 	mdText := func(s string) string { return mdEscaper.Replace(rd.String(s)) }
 	mdCell := mdText

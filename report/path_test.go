@@ -9,6 +9,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func sampleTrace() *probe.TraceResult {
@@ -26,16 +27,16 @@ func sampleTrace() *probe.TraceResult {
 func TestRenderTraceRedaction(t *testing.T) {
 	cases := []struct {
 		name, format  string
-		level         Level
+		level         redact.Level
 		hidden, shown []string
 	}{
-		{"text redacted", "text", LevelDefault, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1", "api.example.test"}, []string{"private-", "ip-", "silence after hop 2", "  3  * *"}},
-		{"json redacted", "json", LevelDefault, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1"}, []string{`"addr": "private-`, `"end": "silent"`}},
-		{"text unredacted", "text", LevelNone, nil, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1", "api.example.test"}},
+		{"text redacted", "text", redact.LevelDefault, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1", "api.example.test"}, []string{"private-", "ip-", "silence after hop 2", "  3  * *"}},
+		{"json redacted", "json", redact.LevelDefault, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1"}, []string{`"addr": "private-`, `"end": "silent"`}},
+		{"text unredacted", "text", redact.LevelNone, nil, []string{"203.0.113.10", "198.51.100.1", "192.168.1.1", "api.example.test"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rd := NewRedactor(c.level, nil)
+			rd := redact.New(c.level, nil)
 			rd.AddHost("api.example.test")
 			var b bytes.Buffer
 			if err := RenderTrace(&b, sampleTrace(), c.format, Options{Redactor: rd}); err != nil {
@@ -76,7 +77,7 @@ func TestRenderPingText(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := RenderPing(&b, &c.r, "text", Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+			if err := RenderPing(&b, &c.r, "text", Options{Redactor: redact.New(redact.LevelNone, nil)}); err != nil {
 				t.Fatal(err)
 			}
 			for _, w := range c.want {
@@ -99,10 +100,10 @@ func TestPathJSONSchemaVersion(t *testing.T) {
 		render func(*bytes.Buffer) error
 	}{
 		{"ping", func(b *bytes.Buffer) error {
-			return RenderPing(b, &probe.PingResult{Target: "localhost", Sent: 1}, "json", Options{Redactor: NewRedactor(LevelDefault, nil)})
+			return RenderPing(b, &probe.PingResult{Target: "localhost", Sent: 1}, "json", Options{Redactor: redact.New(redact.LevelDefault, nil)})
 		}},
 		{"trace", func(b *bytes.Buffer) error {
-			return RenderTrace(b, &probe.TraceResult{Target: "localhost"}, "json", Options{Redactor: NewRedactor(LevelDefault, nil)})
+			return RenderTrace(b, &probe.TraceResult{Target: "localhost"}, "json", Options{Redactor: redact.New(redact.LevelDefault, nil)})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

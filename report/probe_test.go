@@ -9,6 +9,7 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
 	"github.com/newapi-doctor/newapi-doctor/probe"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // TestProbeTextNumbers: the flattened result shows numbers as the JSON has
@@ -25,7 +26,7 @@ func TestProbeTextNumbers(t *testing.T) {
 		t.Run(tc.want, func(t *testing.T) {
 			pr := diag.ProbeReport{Probe: "dns", Target: "localhost", OK: true, Result: probe.DNSResult{Host: "localhost", Resolver: "system", Duration: tc.dur}}
 			var buf bytes.Buffer
-			if err := RenderProbe(&buf, pr, "text", Options{Redactor: NewRedactor(LevelDefault, nil)}); err != nil {
+			if err := RenderProbe(&buf, pr, "text", Options{Redactor: redact.New(redact.LevelDefault, nil)}); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(buf.String(), tc.want) {
@@ -82,7 +83,7 @@ func TestMarksFollowPolicy(t *testing.T) {
 			}
 			for format, wants := range map[string][]string{"text": tc.text, "markdown": tc.md} {
 				var buf bytes.Buffer
-				if err := Render(&buf, rep, format, Options{Policy: &pol, Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+				if err := Render(&buf, rep, format, Options{Policy: &pol, Redactor: redact.New(redact.LevelNone, nil)}); err != nil {
 					t.Fatal(err)
 				}
 				for _, w := range wants {
@@ -105,7 +106,7 @@ func TestTextColumnsWideNames(t *testing.T) {
 				rep.Endpoints = append(rep.Endpoints, diag.EndpointResult{Name: n, URL: "http://127.0.0.1:1", Category: diag.CatRefused, Cause: diag.CauseLocalRefused})
 			}
 			var buf bytes.Buffer
-			if err := Render(&buf, rep, "text", Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+			if err := Render(&buf, rep, "text", Options{Redactor: redact.New(redact.LevelNone, nil)}); err != nil {
 				t.Fatal(err)
 			}
 			starts := map[int]bool{}
@@ -143,7 +144,7 @@ func TestLogChannelsColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := RenderLogReport(&buf, rep, "text", Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+	if err := RenderLogReport(&buf, rep, "text", Options{Redactor: redact.New(redact.LevelNone, nil)}); err != nil {
 		t.Fatal(err)
 	}
 	starts := map[int]bool{}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // sensitive is what a random configuration and environment hold: none of it
@@ -27,6 +28,9 @@ type sensitive struct {
 func (s *sensitive) all() []string {
 	return append(append(append(append([]string{}, s.keys...), s.passwords...), s.hosts...), s.ips...)
 }
+
+// testAllow are the provider hosts the tests keep visible at the default level.
+var testAllow = []string{"api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com", "*.amazonaws.com"}
 
 const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -151,10 +155,10 @@ func randReport(r *rand.Rand, n int) (*diag.Report, []diag.Endpoint, *sensitive)
 
 // register teaches the redactor an endpoint's secrets and hosts, as the
 // commands do before printing anything.
-func register(rd *Redactor, eps []diag.Endpoint) {
+func register(rd *redact.Redactor, eps []diag.Endpoint) {
 	for _, ep := range eps {
-		RegisterURL(rd, ep.URL)
-		RegisterURL(rd, ep.Proxy)
+		rd.AddURL(ep.URL)
+		rd.AddURL(ep.Proxy)
 		rd.AddSecret(ep.Key)
 	}
 }
@@ -177,13 +181,13 @@ func TestPropertyNothingLeaks(t *testing.T) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, seed*7919))
 			rep, eps, s := randReport(r, 1+r.IntN(6))
-			level := []Level{LevelDefault, LevelStrict}[r.IntN(2)]
-			rd := NewRedactor(level, testAllow)
+			level := []redact.Level{redact.LevelDefault, redact.LevelStrict}[r.IntN(2)]
+			rd := redact.New(level, testAllow)
 			// The endpoints go through a real config file, half of the keys via key_env.
 			register(rd, viaConfig(t, r, eps))
 			env := randEnvironment(t, r, s)
 			// As bundle does: the proxy environment is registered like an endpoint's.
-			RegisterURL(rd, env.proxyURL)
+			rd.AddURL(env.proxyURL)
 			for _, f := range Formats() {
 				var buf bytes.Buffer
 				if err := Render(&buf, rep, f, Options{Verbose: true, Redactor: rd}); err != nil {
@@ -298,28 +302,4 @@ func unzip(t *testing.T, zb []byte) map[string][]byte {
 		out[f.Name] = b
 	}
 	return out
-}
-
-// FuzzRedactPlanted: a registered secret planted anywhere never survives,
-// and no input makes the engine panic.
-func FuzzRedactPlanted(f *testing.F) {
-	f.Add("Authorization: Bearer ", "sk-proj-abcdefghijklmnop1234", "\n")
-	f.Add(`{"proxy":"socks5://u:`, `p@ss w/rd&"x"`, `@10.0.0.1:1080"}`)
-	f.Add("dial tcp [", "2001:db8::1", "]:443")
-	f.Add("lookup ", "relay.corp.example", " on 127.0.0.11:53")
-	f.Fuzz(func(t *testing.T, pre, secret, post string) {
-		for _, l := range []Level{LevelNone, LevelDefault, LevelStrict} {
-			rd := NewRedactor(l, testAllow)
-			in := pre + secret + post
-			_ = rd.Scan("x", []byte(in))
-			if len(secret) < 8 || strings.ContainsAny(secret, "[]") || strings.Contains(pre+post, secret) {
-				_ = rd.String(in)
-				continue
-			}
-			rd.AddSecret(secret)
-			if out := rd.String(in); strings.Contains(out, secret) {
-				t.Fatalf("level %v: %q survives in %q", l, secret, out)
-			}
-		}
-	})
 }

@@ -11,13 +11,14 @@ import (
 	"sync"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // Options shape a rendering.
 type Options struct {
 	Color    bool // ANSI colour (only on a terminal; the caller decides)
 	Verbose  bool // every layer, not just the failing one
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// Policy judges endpoints in the CI formats (junit, github) so they agree
 	// with the exit code; nil = the default policy.
 	Policy *diag.Policy
@@ -76,10 +77,10 @@ func Render(w io.Writer, rep *diag.Report, format string, o Options) error {
 
 // WriteRedacted is the one exit for bytes that are not a whole report
 // (single-probe commands, explain, logs): they pass the same redaction.
-func WriteRedacted(w io.Writer, b []byte, rd *Redactor) error {
+func WriteRedacted(w io.Writer, b []byte, rd *redact.Redactor) error {
 	if rd == nil {
 		// A nil redactor still hides secrets: an unconfigured caller must not leak.
-		rd = NewRedactor(LevelNone, nil)
+		rd = redact.New(redact.LevelNone, nil)
 	}
 	_, err := w.Write(rd.Bytes(b))
 	return err

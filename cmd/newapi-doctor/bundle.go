@@ -18,6 +18,7 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func init() { extraCommands = append(extraCommands, newBundleCmd) }
@@ -109,7 +110,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	// Proxy settings end up in environment.json: their hosts and credentials
 	// are registered like an endpoint's.
 	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
-		report.RegisterURL(rd, f.Getenv(k))
+		rd.AddURL(f.Getenv(k))
 	}
 	progress := func(format string, a ...any) {
 		if f.IO.ErrTTY {
@@ -153,7 +154,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	in := report.BundleInput{Report: rep, Environment: env, RunLog: runLog.Bytes(), Redactor: rd,
 		Version: f.Version, Now: o.now()}
 	if env.NewAPI != nil { // a nil pointer in an interface would write "null"
-		report.RegisterURL(rd, env.NewAPI.URL)
+		rd.AddURL(env.NewAPI.URL)
 		in.NewAPI = env.NewAPI
 	}
 	zb, m, err := report.BuildBundle(in)
@@ -257,7 +258,7 @@ func runBundleVerify(f *Factory, path string) error {
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}
-	found, err := report.VerifyBundle(path, data, report.NewRedactor(report.LevelDefault, diag.PublicProviderHosts()))
+	found, err := report.VerifyBundle(path, data, redact.New(redact.LevelDefault, diag.PublicProviderHosts()))
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}
@@ -265,14 +266,14 @@ func runBundleVerify(f *Factory, path string) error {
 	var b bytes.Buffer
 	if f.Format == "json" {
 		if found == nil {
-			found = []report.Finding{}
+			found = []redact.Finding{}
 		}
 		out := struct {
 			SchemaVersion int              `json:"schema_version"`
 			File          string           `json:"file"`
 			Zip           bool             `json:"zip"`
 			OK            bool             `json:"ok"`
-			Findings      []report.Finding `json:"findings"`
+			Findings      []redact.Finding `json:"findings"`
 		}{diag.SchemaVersion, path, isZip, len(found) == 0, found}
 		if err := report.EncodeJSON(&b, out); err != nil {
 			return err

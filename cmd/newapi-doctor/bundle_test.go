@@ -19,6 +19,7 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
 	"github.com/newapi-doctor/newapi-doctor/report"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 func runBundleCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -198,7 +199,7 @@ func TestBundleFromReportAndVerifyTampered(t *testing.T) {
 		wants []string
 	}{
 		{"planted secret", func(f map[string][]byte) { f["report.txt"] = append(f["report.txt"], "\nkey: "+planted+"\n"...) },
-			[]string{"report.txt:", report.RuleAPIKey, report.RuleHashMismatch}},
+			[]string{"report.txt:", redact.RuleAPIKey, report.RuleHashMismatch}},
 		{"tampered hash", func(f map[string][]byte) {
 			f[report.ManifestName] = bytes.Replace(f[report.ManifestName], []byte(`"sha256": "`), []byte(`"sha256": "00`), 1)
 		}, []string{report.RuleHashMismatch}},

@@ -169,8 +169,8 @@ func anyProbed(items []report.ExplainItem) bool {
 // private names are pseudonymised like check's.
 func registerResult(f *Factory, r explain.Result) {
 	rd := f.Redactor()
-	report.RegisterURL(rd, r.URL)
-	report.RegisterURL(rd, r.Proxy)
+	rd.AddURL(r.URL)
+	rd.AddURL(r.Proxy)
 	if r.Host != "" && net.ParseIP(r.Host) == nil {
 		rd.AddHost(r.Host)
 	}

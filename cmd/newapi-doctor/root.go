@@ -11,6 +11,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/report"
+	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
 // Factory carries what every command needs; tests build their own.
@@ -26,7 +27,7 @@ type Factory struct {
 	RedactLevel  string
 	RedactionMap string
 
-	redactor *report.Redactor
+	redactor *redact.Redactor
 }
 
 // extraCommands lets each command file register itself (one file per command).
@@ -107,16 +108,16 @@ func (f *Factory) validateGlobal() error {
 }
 
 // Redactor is the run's single redactor (one pseudonym key per run).
-func (f *Factory) Redactor() *report.Redactor {
+func (f *Factory) Redactor() *redact.Redactor {
 	if f.redactor == nil {
-		lvl := report.LevelDefault
+		lvl := redact.LevelDefault
 		switch {
 		case f.NoRedact:
-			lvl = report.LevelNone
+			lvl = redact.LevelNone
 		case f.RedactLevel == "strict":
-			lvl = report.LevelStrict
+			lvl = redact.LevelStrict
 		}
-		f.redactor = report.NewRedactor(lvl, diag.PublicProviderHosts())
+		f.redactor = redact.New(lvl, diag.PublicProviderHosts())
 	}
 	return f.redactor
 }
@@ -151,11 +152,11 @@ func (f *Factory) RegisterEndpoints(eps []diag.Endpoint) {
 	// The environment's proxies may carry credentials too, and show up in
 	// errors and in the proxy field of every endpoint.
 	for _, v := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"} {
-		report.RegisterURL(rd, f.Getenv(v))
+		rd.AddURL(f.Getenv(v))
 	}
 	for _, ep := range eps {
-		report.RegisterURL(rd, ep.URL)
-		report.RegisterURL(rd, ep.Proxy)
+		rd.AddURL(ep.URL)
+		rd.AddURL(ep.Proxy)
 		if ep.Key != "" {
 			rd.AddSecret(ep.Key)
 		}

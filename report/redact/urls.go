@@ -1,14 +1,14 @@
-package report
+package redact
 
 import (
 	"net/url"
 	"strings"
 )
 
-// RegisterURL teaches the redactor a URL's sensitive parts before anything
+// AddURL teaches the redactor a URL's sensitive parts before anything
 // quoting it is printed: its host (pseudonymised unless a public provider)
 // and its userinfo (always hidden, also in decoded form).
-func RegisterURL(rd *Redactor, raw string) {
+func (rd *Redactor) AddURL(raw string) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" || raw == "direct" {
 		return
