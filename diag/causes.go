@@ -100,4 +100,7 @@ const (
 const (
 	CauseDNSOther   = "dns-error"
 	CauseProxyOther = "proxy-error"
+	// CauseIPv6Broken: ok over IPv4 while the name's IPv6 address failed
+	// (graded info: Happy Eyeballs clients work, IPv6-first ones stall).
+	CauseIPv6Broken = "ipv6-broken"
 )

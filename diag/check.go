@@ -180,6 +180,10 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 		res.Notes = append(res.Notes, fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"]))
 		cat, cause = CatOK, CauseOK
 	}
+	if cat == CatOK && cause == CauseOK && c.v6Broken != "" {
+		cause, res.Cause = CauseIPv6Broken, CauseIPv6Broken
+		res.Notes = append(res.Notes, "IPv6: "+c.v6Broken)
+	}
 	res.Hint = HintFor(cause, c.facts(ev))
 	res.Message = c.message(ev, cat)
 	if c.o.PathProbe != nil && c.wantPath(cat, cause) && attemptOf(ctx) == 1 { // retries keep the first path
@@ -213,6 +217,7 @@ type chain struct {
 	proxyAddr     netip.Addr
 	targetAddr    netip.Addr
 	tlsRes        *probe.TLSResult
+	v6Broken      string // the target's IPv6 connect error when IPv4 connected
 	conns         []net.Conn
 	newAPIVersion string
 }
@@ -433,6 +438,11 @@ func (c *chain) connect(ctx context.Context, l Layer, addrs []netip.Addr, port s
 		r := results[best]
 		c.conns = append(c.conns, r.Conn)
 		detail["connected"] = r.Addr
+		for i, f := range results {
+			if l == LayerTCP && f.Err != nil && picks[i].Is6() && picks[best].Is4() {
+				c.v6Broken = f.Addr + " " + f.Err.Error()
+			}
+		}
 		c.layer(l, r.Duration, nil, detail)
 		return r.Conn, picks[best], nil
 	}

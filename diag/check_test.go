@@ -42,6 +42,8 @@ func TestCheckEndpointLoopback(t *testing.T) {
 	dns.SetRcode("refused.test.", mdns.RcodeRefused)
 	dns.SetSilent("silent.test.")
 	dns.SetEmpty("empty.test.")
+	// Dual-stack name: the upstream listens on 127.0.0.1 only, so ::1 fails.
+	dns.Set("dual.test.", pt.Answer{A: []string{"127.0.0.1"}, AAAA: []string{"::1"}})
 
 	ca := pt.NewCA(t)
 	now := time.Now()
@@ -83,6 +85,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 		layer Layer
 	}{
 		{"ok", Endpoint{URL: up(pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"})}, nil, CatOK, CauseOK, ""},
+		{"dual-stack, IPv6 broken, IPv4 works", Endpoint{URL: "http://dual.test:" + portOf(t, pt.NewHTTPUpstream(t, pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"}).Listener.Addr().String()) + "/v1"}, nil, CatOK, CauseIPv6Broken, ""},
 		{"nxdomain", Endpoint{URL: "https://nope.test/v1"}, nil, CatDNS, CauseNXDOMAIN, LayerDNS},
 		{"servfail", Endpoint{URL: "https://servfail.test/v1"}, nil, CatDNS, CauseSERVFAIL, LayerDNS},
 		{"resolver refuses", Endpoint{URL: "https://refused.test/v1"}, nil, CatDNS, CauseDNSRefused, LayerDNS},

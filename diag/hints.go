@@ -37,6 +37,7 @@ var catalogue = map[string]causeInfo{
 	CauseOK:            {CatOK, fixed("")},
 	CauseOKKeyNotSent:  {CatOK, fixed("Reachable. The upstream asked for a key and none was configured, so the key itself was not checked: add key/key_env (or --with-keys) to test it.")},
 	CauseNewAPIOK:      {CatOK, fixed("")},
+	CauseIPv6Broken:    {CatOK, fixed("Reachable over IPv4, but the connection over IPv6 failed. Go (and so new-api) falls back to IPv4 at once; clients that try IPv6 first stall. Fix IPv6 routing here, or stop advertising/using IPv6 for this host.")},
 	CauseFlaky:         {CatOK, fixed("It failed some attempts and then answered: a lossy path or an overloaded upstream. Retries in new-api (RetryTimes) and a second channel absorb this; if it persists, look at the failing attempts' layer.")},
 	CauseBadURL:        {CatHTTP, fixed("The endpoint URL is not a valid http(s) URL: fix the base URL (scheme, host, no spaces).")},
 	CauseInterrupted:   {CatHTTP, fixed("The run was interrupted before this endpoint finished.")},

@@ -31,6 +31,10 @@ type Policy struct {
 	Require []string
 	// StrictWarnings makes a run with warnings and no failures exit 3.
 	StrictWarnings bool
+	// FailOnSeverity (--fail-on-severity) fails endpoints graded at least
+	// this (error or warning) instead of every non-ok category; like an
+	// explicit FailOn, what it does not fail still warns. "" = off.
+	FailOnSeverity Grade
 }
 
 // Severity is what a policy makes of one endpoint's verdict.
@@ -145,13 +149,15 @@ func (p Policy) Judge(e EndpointResult) Severity {
 		return SevFail
 	case containsCat(p.WarnOn, cat):
 		return SevWarn
+	case p.FailOnSeverity != "" && e.Grade().AtLeast(p.FailOnSeverity):
+		return SevFail
 	case cat == CatOK:
 		return SevPass
 	case cat == CatFlaky:
 		// Flaky passes by default (one dropped packet must not fail CI) but is
 		// never silent.
 		return SevWarn
-	case len(p.FailOn) == 0:
+	case len(p.FailOn) == 0 && p.FailOnSeverity == "":
 		return SevFail
 	default:
 		return SevWarn

@@ -138,6 +138,8 @@ type EndpointResult struct {
 	Source   string   `json:"source,omitempty"`
 	Category Category `json:"category"`
 	Cause    string   `json:"cause"`
+	// Severity grades the cause: error, warning or info (diag/severity.go).
+	Severity Grade `json:"severity"`
 	// Message says in one sentence what happened ("api.x.com:443 refused the connection").
 	Message      string            `json:"message,omitempty"`
 	Hint         string            `json:"hint"`
@@ -205,12 +207,20 @@ type Summary struct {
 	OK         int              `json:"ok"`
 	Failed     int              `json:"failed"`
 	ByCategory map[Category]int `json:"by_category"`
+	// BySeverity counts endpoints per grade (every grade present, 0 included).
+	BySeverity map[Grade]int `json:"by_severity"`
 }
 
 // Summarize recomputes the summary from the endpoints.
 func (r *Report) Summarize() {
-	s := Summary{Total: len(r.Endpoints), ByCategory: map[Category]int{}}
-	for _, e := range r.Endpoints {
+	s := Summary{Total: len(r.Endpoints), ByCategory: map[Category]int{}, BySeverity: map[Grade]int{}}
+	for _, g := range Grades {
+		s.BySeverity[g] = 0
+	}
+	for i := range r.Endpoints {
+		r.Endpoints[i].Severity = SeverityOf(r.Endpoints[i].Cause)
+		e := r.Endpoints[i]
+		s.BySeverity[e.Severity]++
 		s.ByCategory[e.Category]++
 		if e.Category == CatOK {
 			s.OK++

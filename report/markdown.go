@@ -40,28 +40,28 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 		facts = append(facts, "**interrupted**")
 	}
 	fmt.Fprintf(w, "%s\n\n", strings.Join(facts, " · "))
-	fmt.Fprintf(w, "**%s**\n\n", mdText(countLine(rep, o)+fmt.Sprintf(" of %d", rep.Summary.Total)))
+	fmt.Fprintf(w, "**%s**\n\n", mdText(countLine(rep, o)+fmt.Sprintf(" of %d; severity: %s", rep.Summary.Total, gradeCounts(rep))))
 
 	if len(rep.Endpoints) == 0 {
 		fmt.Fprintln(w, "_No endpoints were checked._")
 		return nil
 	}
-	fmt.Fprintln(w, "| | Endpoint | URL | Category | Cause | Failing layer | Time |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---:|")
+	fmt.Fprintln(w, "| | Endpoint | URL | Category | Cause | Severity | Failing layer | Time |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---:|")
 	pol := policyOf(o)
 	for _, e := range rep.Endpoints {
 		cause := e.Cause
 		if cause == diag.CauseOK {
 			cause = ""
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(pol.Judge(e)), mdCell(e.Name), mdCode(e.URL),
-			e.Category, mdCell(cause), e.FailingLayer, e.DurationMS)
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e), mdCell(e.Name), mdCode(e.URL),
+			e.Category, mdCell(cause), mdSeverity(e, pol), e.FailingLayer, e.DurationMS)
 	}
 	for _, e := range rep.Endpoints {
-		if e.Category == diag.CatOK && !o.Verbose {
+		if cleanPass(e) && !o.Verbose {
 			continue
 		}
-		mdEndpoint(w, e, mdMark(pol.Judge(e)), mdText, mdCode)
+		mdEndpoint(w, e, mdMark(e), mdText, mdCode)
 	}
 	return nil
 }
@@ -144,15 +144,26 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// mdMark follows the policy, as the exit code does.
-func mdMark(s diag.Severity) string {
-	switch s {
-	case diag.SevPass:
+// mdMark is the grade's mark, as in text (✓ ✗ ! i).
+func mdMark(e diag.EndpointResult) string {
+	switch gradeMark(e) {
+	case "✓":
 		return "✅"
-	case diag.SevWarn:
+	case "!":
 		return "⚠️"
+	case "i":
+		return "ℹ️"
 	}
 	return "❌"
+}
+
+// mdSeverity is the grade, with the policy's word where it departs from it.
+func mdSeverity(e diag.EndpointResult, pol diag.Policy) string {
+	s := string(e.Grade())
+	if tag := policyTag(e, pol); tag != "" {
+		s += " (" + tag + ")"
+	}
+	return s
 }
 
 // mdEscaper puts free text (error strings carry *, _, <, | …) onto one line.

@@ -55,26 +55,28 @@ func TestExplainLinePrintable(t *testing.T) {
 	}
 }
 
-// TestMarksFollowPolicy: the text and markdown marks and counts agree with
-// the exit code's policy. A --warn-on refused endpoint showed ✗ and "1
-// failed" with exit 0; an overloaded one showed "!" with exit 1.
-func TestMarksFollowPolicy(t *testing.T) {
+// TestMarksShowSeverity: text and markdown marks show the grade (✗ error,
+// ! warning, i info, ✓ a clean pass) and the counts follow the exit code's
+// policy; where the policy departs from the mark the line says so (an
+// overloaded endpoint showed "!" with exit 1 and nothing told why).
+func TestMarksShowSeverity(t *testing.T) {
 	rep := &diag.Report{SchemaVersion: 1, Endpoints: []diag.EndpointResult{
 		{Name: "dead", URL: "http://127.0.0.1:1", Category: diag.CatRefused, Cause: diag.CauseLocalRefused},
 		{Name: "busy", URL: "https://api.openai.com/v1", Category: diag.CatOverloaded, Cause: "rate-limited"},
 		{Name: "fine", URL: "https://api.anthropic.com", Category: diag.CatOK, Cause: diag.CauseOK},
+		{Name: "nokey", URL: "https://api.mistral.ai/v1", Category: diag.CatOK, Cause: diag.CauseOKKeyNotSent},
 	}}
-	rep.Summary = diag.Summary{Total: 3, OK: 1, Failed: 2, ByCategory: map[diag.Category]int{diag.CatRefused: 1, diag.CatOverloaded: 1}}
+	rep.Summarize()
 	for _, tc := range []struct {
 		name, failOn, warnOn string
 		text, md             []string
 	}{
-		{"default policy", "", "", []string{"✗ dead", "✗ busy", "✓ fine", "1 ok, 2 failed (refused 1, overloaded 1)"},
-			[]string{"| ❌ | dead", "| ❌ | busy", "| ✅ | fine", "1 ok, 2 failed ("}},
-		{"warn on refused", "", "refused", []string{"! dead", "✗ busy", "1 ok, 1 failed, 1 warning ("},
-			[]string{"| ⚠️ | dead", "| ❌ | busy", "1 ok, 1 failed, 1 warning ("}},
-		{"fail on dns only", "dns", "", []string{"! dead", "! busy", "1 ok, 0 failed, 2 warnings ("},
-			[]string{"| ⚠️ | dead", "| ⚠️ | busy"}},
+		{"default policy", "", "", []string{"✗ dead", "! busy", "✓ fine", "i nokey", "· fails the run", "2 ok, 2 failed (refused 1, overloaded 1) of 4", "severity: 1 error, 1 warning, 2 info"},
+			[]string{"| ❌ | dead", "| ⚠️ | busy", "| ✅ | fine", "| ℹ️ | nokey", "| warning (fails the run) |", "2 ok, 2 failed (", "severity: 1 error, 1 warning, 2 info"}},
+		{"warn on refused", "", "refused", []string{"✗ dead", "· does not fail the run", "! busy", "2 ok, 1 failed, 1 warning ("},
+			[]string{"| ❌ | dead", "| error (does not fail the run) |", "| ⚠️ | busy", "2 ok, 1 failed, 1 warning ("}},
+		{"fail on dns only", "dns", "", []string{"✗ dead", "! busy", "2 ok, 0 failed, 2 warnings ("},
+			[]string{"| ❌ | dead", "| ⚠️ | busy", "| warning |"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pol, err := diag.ParsePolicy(tc.failOn, tc.warnOn, "", false)

@@ -76,6 +76,53 @@ func judged(rep *diag.Report, o Options) (pass, warn, fail int) {
 	return pass, warn, fail
 }
 
+// cleanPass is a pass with nothing to tell: it keeps the ✓ mark; every
+// other result shows its grade.
+func cleanPass(e diag.EndpointResult) bool {
+	return e.Category == diag.CatOK && (e.Cause == "" || e.Cause == diag.CauseOK || e.Cause == diag.CauseNewAPIOK)
+}
+
+// gradeMark is the text mark: ✓ a clean pass, else ✗ error, ! warning, i info.
+func gradeMark(e diag.EndpointResult) string {
+	if cleanPass(e) {
+		return "✓"
+	}
+	switch e.Grade() {
+	case diag.GradeWarning:
+		return "!"
+	case diag.GradeInfo:
+		return "i"
+	}
+	return "✗"
+}
+
+// policyTag says where the exit code's policy departs from the mark: a
+// warning that fails the run (default policy on overloaded) or an error that
+// does not (--warn-on). Marks alone once disagreed with the exit code.
+func policyTag(e diag.EndpointResult, pol diag.Policy) string {
+	fails := pol.Judge(e) == diag.SevFail
+	switch {
+	case fails && e.Grade() != diag.GradeError:
+		return "fails the run"
+	case !fails && e.Grade() == diag.GradeError:
+		return "does not fail the run"
+	}
+	return ""
+}
+
+// gradeCounts: "1 error, 2 warning, 3 info" (every grade, zeros included).
+func gradeCounts(rep *diag.Report) string {
+	n := map[diag.Grade]int{}
+	for _, e := range rep.Endpoints {
+		n[e.Grade()]++
+	}
+	parts := make([]string, 0, len(diag.Grades))
+	for _, g := range diag.Grades {
+		parts = append(parts, fmt.Sprintf("%d %s", n[g], g))
+	}
+	return strings.Join(parts, ", ")
+}
+
 // countLine: "3 ok, 2 failed, 1 warning (dns 1, refused 1, overloaded 1)".
 func countLine(rep *diag.Report, o Options) string {
 	pass, warn, fail := judged(rep, o)
@@ -117,14 +164,14 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	}
 	pol := policyOf(o)
 	for i, e := range rep.Endpoints {
-		mark, paint := p.ok("✓"), p.ok
-		switch pol.Judge(e) {
-		case diag.SevPass:
-		case diag.SevWarn:
-			mark, paint = p.warn("!"), p.warn
-		default:
-			mark, paint = p.bad("✗"), p.bad
+		paint := p.ok
+		switch gradeMark(e) {
+		case "!":
+			paint = p.warn
+		case "✗":
+			paint = p.bad
 		}
+		mark := paint(gradeMark(e))
 		// Pad outside the colour codes so the columns line up with colour on.
 		v := verdictText(e)
 		fmt.Fprintf(w, "%s %s  %s  %s%s", mark, padRight(names[i], nameW), padRight(urls[i], urlW), paint(v), strings.Repeat(" ", verdictW-len(v)))
@@ -132,6 +179,9 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
 		} else {
 			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("%.0f ms", e.DurationMS)))
+		}
+		if tag := policyTag(e, pol); tag != "" {
+			fmt.Fprintf(w, "  %s", p.bold("· "+tag))
 		}
 		fmt.Fprintln(w)
 		if e.Message != "" && (e.Category != diag.CatOK || o.Verbose) {
@@ -192,9 +242,11 @@ func layerTime(e diag.EndpointResult, l diag.Layer) string {
 	return fmt.Sprintf("%.0f ms", e.DurationMS)
 }
 
-// summaryLine: "Summary: 3 ok, 2 failed (dns 1, refused 1) of 5 in 5.1 s".
+// summaryLine: "Summary: 3 ok, 2 failed (dns 1, refused 1) of 5 in 5.1 s;
+// severity: 2 error, 0 warning, 3 info". The counts follow the exit code's
+// policy, the severity the causes.
 func summaryLine(rep *diag.Report, p palette, o Options) string {
-	line := fmt.Sprintf("%s: %s of %d in %.1f s", p.bold("Summary"), countLine(rep, o), rep.Summary.Total, rep.DurationMS/1000)
+	line := fmt.Sprintf("%s: %s of %d in %.1f s; severity: %s", p.bold("Summary"), countLine(rep, o), rep.Summary.Total, rep.DurationMS/1000, gradeCounts(rep))
 	if rep.Interrupted {
 		line += " — interrupted"
 	}

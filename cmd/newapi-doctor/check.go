@@ -24,6 +24,7 @@ type checkOptions struct {
 	verbose  bool
 
 	failOn, warnOn, require string
+	failOnSeverity          string
 	strictWarnings          bool
 }
 
@@ -59,6 +60,7 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 	fl.StringVar(&o.failOn, "fail-on", "", "categories that fail the run (comma list; default: every non-ok)")
 	fl.StringVar(&o.warnOn, "warn-on", "", "categories that only warn (comma list, e.g. overloaded)")
 	fl.StringVar(&o.require, "require", "", "endpoint names that must be ok (comma list)")
+	fl.StringVar(&o.failOnSeverity, "fail-on-severity", "", "fail endpoints graded at least error or warning (others warn)")
 	fl.BoolVar(&o.strictWarnings, "strict-warnings", false, "exit 3 when there are warnings but no failures")
 	return cmd
 }
@@ -82,6 +84,9 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	}
 	pol, err := diag.ParsePolicy(o.failOn, o.warnOn, o.require, o.strictWarnings)
 	if err != nil {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
+	if pol.FailOnSeverity, err = diag.ParseFailOnSeverity(o.failOnSeverity); err != nil {
 		return &ExitError{Code: ExitUsage, Err: err}
 	}
 	eps, timeouts, err := o.src.load(ctx, f, args)

@@ -265,6 +265,10 @@ func TestE2EExitCodes(t *testing.T) {
 		{"unknown required endpoint", fx.args("--require", "nosuch"), ExitUsage, "nosuch"},
 		{"policy: only warnings", fx.args("--warn-on", "overloaded,refused,proxy"), ExitOK, ""},
 		{"policy: strict warnings", fx.args("--warn-on", "overloaded,refused,proxy", "--strict-warnings"), ExitWarnings, ""},
+		{"severity: errors fail", fx.args("--fail-on-severity", "error"), ExitFailure, ""},
+		{"severity: a warning grade only warns under error", fx.args("--warn-on", "refused,proxy", "--fail-on-severity", "error"), ExitOK, ""},
+		{"severity: a warning grade fails under warning", fx.args("--warn-on", "refused,proxy", "--fail-on-severity", "warning"), ExitFailure, ""},
+		{"severity: bad grade", []string{"check", "--fail-on-severity", "info"}, ExitUsage, "--fail-on-severity"},
 		{"policy: required endpoint fails", fx.args("--warn-on", "overloaded,refused,proxy", "--require", "limited"), ExitFailure, ""},
 	}
 	for _, tc := range cases {
