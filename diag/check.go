@@ -294,7 +294,7 @@ func (c *chain) run(ctx context.Context) Evidence {
 		return ev
 	}
 	// Plain-HTTP targets through an HTTP proxy: conn is the proxy connection
-	// and the request goes in absolute form; no TLS to the target.
+	// and the request goes in absolute form (absoluteForm); no TLS to the target.
 	if u.Scheme == "https" {
 		tctx, cancel := context.WithTimeout(ctx, c.t.TLS)
 		tr := probe.TLS(tctx, conn, tlsCfg)
@@ -314,7 +314,7 @@ func (c *chain) run(ctx context.Context) Evidence {
 	ev.KeySent = AuthHeader(c.ep) != nil
 	hctx, cancel := context.WithTimeout(ctx, c.t.HTTP)
 	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn}
-	if c.proxy != nil && u.Scheme == "http" {
+	if absoluteForm(u, c.proxy) {
 		req.Proxy = c.proxy
 	}
 	hr := probe.HTTP(hctx, req)
@@ -491,7 +491,7 @@ func (c *chain) viaProxy(ctx context.Context, ev Evidence) (net.Conn, Evidence, 
 		c.conns = append(c.conns, tr.Conn)
 		conn = tr.Conn
 	}
-	if c.target.Scheme == "http" && (p.Scheme == "http" || p.Scheme == "https") {
+	if absoluteForm(c.target, p) {
 		return conn, ev, nil
 	}
 	target := net.JoinHostPort(c.host, c.port)
@@ -515,6 +515,16 @@ func (c *chain) viaProxy(ctx context.Context, ev Evidence) (net.Conn, Evidence, 
 		conn = pr.Conn
 	}
 	return conn, ev, nil
+}
+
+// absoluteForm: a plain-HTTP target through an http(s) proxy is asked in
+// absolute form on the proxy connection, with no tunnel. Every other proxied
+// request travels in a tunnel (CONNECT or SOCKS5) the chain has opened, and
+// the HTTP layer must not apply the proxy again inside it: a SOCKS greeting
+// sent to the target hung until the HTTP timeout (issue 9.1). One predicate
+// decides both sides.
+func absoluteForm(target, proxy *url.URL) bool {
+	return proxy != nil && target.Scheme == "http" && (proxy.Scheme == "http" || proxy.Scheme == "https")
 }
 
 func (c *chain) tlsConfig() (*tls.Config, error) {

@@ -120,6 +120,11 @@ func TestCheckEndpointLoopback(t *testing.T) {
 		{"proxy not running (from env)", Endpoint{URL: "https://api.test/v1"}, map[string]string{"HTTPS_PROXY": "http://" + closed}, CatProxy, CauseProxyRefused, LayerProxyTCP},
 		{"socks proxy not running", Endpoint{URL: "https://api.test/v1", Proxy: "socks5://" + closed}, nil, CatProxy, CauseProxyRefused, LayerProxyTCP},
 		{"socks ok", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), CAFile: caFile, Proxy: "socks5h://" + socksOK.Addr}, nil, CatOK, CauseOK, ""},
+		// Issue 9.1: a plain-HTTP target through SOCKS5 hung: the HTTP layer
+		// applied the proxy a second time inside the tunnel.
+		{"plain http through socks5", Endpoint{URL: up(pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"}), Proxy: "socks5://" + socksOK.Addr}, nil, CatOK, CauseOK, ""},
+		{"plain http through socks5h", Endpoint{URL: up(pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"}), Proxy: "socks5h://" + socksOK.Addr}, nil, CatOK, CauseOK, ""},
+		{"plain http through a connect proxy", Endpoint{URL: up(pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"}), Proxy: "http://u:s3cret-pass@" + proxyOK.Addr}, nil, CatOK, CauseOK, ""},
 		{"socks auth rejected", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "socks5://u:wrong@" + socksAuth.Addr}, nil, CatProxy, CauseSOCKSAuth, LayerProxyConnect},
 		{"socks needs auth", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "socks5://" + socksAuth.Addr}, nil, CatProxy, CauseSOCKSNoMethod, LayerProxyConnect},
 		{"socks target refused", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "socks5://" + socksRefuse.Addr}, nil, CatProxy, CauseSOCKSRefused, LayerProxyConnect},

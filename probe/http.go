@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -73,6 +74,12 @@ func HTTP(ctx context.Context, hr HTTPRequest) HTTPResult {
 		MaxResponseHeaderBytes: 1 << 20,
 	}
 	if hr.Proxy != nil {
+		if hr.Proxy.Scheme != "http" && hr.Proxy.Scheme != "https" {
+			// The transport would speak SOCKS over whatever conn it is given,
+			// a tunnel included, and wait for an answer that never comes.
+			res.Err = fmt.Errorf("probe: HTTPRequest.Proxy must be an http(s) proxy, not %q: dial a SOCKS tunnel and pass it as Conn", hr.Proxy.Scheme)
+			return res
+		}
 		tr.Proxy = http.ProxyURL(hr.Proxy)
 		tr.OnProxyConnectResponse = func(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
 			proxyStatus.Store(int32(resp.StatusCode))

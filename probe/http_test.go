@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"syscall"
 	"testing"
@@ -264,5 +265,27 @@ func TestHTTPSuppliedConnSilent(t *testing.T) {
 	}
 	if res.Timings.WroteRequest <= 0 || res.Timings.FirstByte != 0 {
 		t.Errorf("Timings = %+v, want the request written and no first byte", res.Timings)
+	}
+}
+
+// TestHTTPRefusesSOCKSProxy: a SOCKS proxy is a tunnel the caller dials;
+// given to the HTTP probe it was spoken again over the supplied conn and the
+// probe waited out its deadline (issue 9.1). It is refused at once.
+func TestHTTPRefusesSOCKSProxy(t *testing.T) {
+	up := probetest.NewHTTPUpstream(t, probetest.Upstream{Body: `{"data":[]}`})
+	for _, scheme := range []string{"socks5", "socks5h"} {
+		t.Run(scheme, func(t *testing.T) {
+			conn := connTo(t, context.Background(), hostPort(up.URL))
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			start := time.Now()
+			res := HTTP(ctx, HTTPRequest{URL: up.URL + "/v1/models", Conn: conn, Proxy: &url.URL{Scheme: scheme, Host: "127.0.0.1:1"}})
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "http(s) proxy") {
+				t.Fatalf("Err = %v, want a refusal of the %s proxy", res.Err, scheme)
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("took %v: the refusal must not wait for the deadline", d)
+			}
+		})
 	}
 }
