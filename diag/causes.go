@@ -49,7 +49,7 @@ const (
 	CauseProxyUnreachable     = "proxy-unreachable"
 	CauseProxyReset           = "proxy-reset"
 	CauseProxyTLS             = "proxy-tls"
-	CauseProxyAuthRequired    = "proxy-auth-required" // 407
+	CauseProxyAuthRequired    = "proxy-auth-required" // 407, or 401 (tinyproxy) to CONNECT
 	CauseProxyForbidden       = "proxy-forbidden"     // 403 (ACL, CONNECT port restriction)
 	CauseProxyBadGateway      = "proxy-bad-gateway"   // 502: the proxy could not reach the target
 	CauseProxyGatewayTimeout  = "proxy-gateway-timeout"

@@ -551,6 +551,7 @@ func (c *chain) facts(ev Evidence) HintFacts {
 	f := HintFacts{Host: c.host, Port: c.port, ProxyFrom: c.res.Proxy.Source, Provider: c.ep.Provider, InDocker: inContainer()}
 	if c.proxy != nil {
 		f.Proxy = net.JoinHostPort(c.proxyHost, c.proxyPort)
+		f.ProxyCreds = c.proxy.User != nil
 	}
 	if c.target != nil {
 		f.Path = c.target.Path

@@ -71,6 +71,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 	proxyOK := pt.NewConnectProxy(t, pt.ProxyBehaviour{User: "u", Pass: "s3cret-pass", Hosts: hosts})
 	proxy403 := pt.NewConnectProxy(t, pt.ProxyBehaviour{AllowPorts: []int{1}, Hosts: hosts})
 	proxy502 := pt.NewConnectProxy(t, pt.ProxyBehaviour{Status: 502, Hosts: hosts})
+	proxy401 := pt.NewConnectProxy(t, pt.ProxyBehaviour{Status: 401, Hosts: hosts}) // tinyproxy's answer to a wrong password
 	socksOK := pt.NewSOCKS5Server(t, pt.SOCKSBehaviour{Hosts: hosts})
 	socksAuth := pt.NewSOCKS5Server(t, pt.SOCKSBehaviour{User: "u", Pass: "right", Hosts: hosts})
 	socksRefuse := pt.NewSOCKS5Server(t, pt.SOCKSBehaviour{Reply: 5, Hosts: hosts})
@@ -115,6 +116,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 
 		{"connect proxy ok with auth", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), CAFile: caFile, Proxy: "http://u:s3cret-pass@" + proxyOK.Addr}, nil, CatOK, CauseOK, ""},
 		{"connect proxy 407", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "http://" + proxyOK.Addr}, nil, CatProxy, CauseProxyAuthRequired, LayerProxyConnect},
+		{"connect proxy 401 is a credentials problem", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "http://u:wrong-pass@" + proxy401.Addr}, nil, CatProxy, CauseProxyAuthRequired, LayerProxyConnect},
 		{"connect proxy 403 port rule", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: proxy403.URL}, nil, CatProxy, CauseProxyForbidden, LayerProxyConnect},
 		{"connect proxy 502", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: proxy502.URL}, nil, CatProxy, CauseProxyBadGateway, LayerProxyConnect},
 		{"proxy not running (from env)", Endpoint{URL: "https://api.test/v1"}, map[string]string{"HTTPS_PROXY": "http://" + closed}, CatProxy, CauseProxyRefused, LayerProxyTCP},
@@ -241,5 +243,41 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	if len(rep.Endpoints) != 2 || rep.Endpoints[1].Cause != CauseInterrupted {
 		t.Fatalf("unfinished endpoint not marked: %+v", rep.Endpoints)
+	}
+}
+
+// TestProxyAuthHintNamesTheFault: the hint of a refused CONNECT says whether
+// the proxy URL carried credentials (rejected) or not (missing), and which
+// status said so; tinyproxy answers a wrong password with 401 (issue 9.3).
+func TestProxyAuthHintNamesTheFault(t *testing.T) {
+	ca := pt.NewCA(t)
+	up := pt.NewTLSServer(t, http.NotFoundHandler(), ca.Leaf([]string{"api.test"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour)))
+	hosts := map[string]string{"api.test": "127.0.0.1"}
+	target := "https://api.test:" + portOf(t, up.Listener.Addr().String()) + "/v1"
+	p401 := pt.NewConnectProxy(t, pt.ProxyBehaviour{Status: 401, Hosts: hosts})
+	p407 := pt.NewConnectProxy(t, pt.ProxyBehaviour{User: "u", Pass: "right-pass", Hosts: hosts})
+	cases := []struct {
+		name, proxy string
+		want        []string
+	}{
+		{"401 with credentials", "http://u:wrong-pass@" + p401.Addr, []string{"401", "rejected the username or password"}},
+		{"407 with credentials", "http://u:wrong-pass@" + p407.Addr, []string{"407", "rejected the username or password"}},
+		{"407 without credentials", "http://" + p407.Addr, []string{"407", "has none"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := CheckEndpoint(context.Background(), Endpoint{Name: tc.name, URL: target, Proxy: tc.proxy}, RunOptions{Timeouts: fastTimeouts})
+			if r.Cause != CauseProxyAuthRequired {
+				t.Fatalf("cause %s (%s), want %s", r.Cause, r.Message, CauseProxyAuthRequired)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.Hint, w) {
+					t.Errorf("hint %q lacks %q", r.Hint, w)
+				}
+			}
+			if strings.Contains(r.Hint, "wrong-pass") {
+				t.Errorf("hint quotes the password: %q", r.Hint)
+			}
+		})
 	}
 }

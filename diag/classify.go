@@ -247,7 +247,8 @@ var classTable = []rule{
 	{CatProxy, CauseProxyReset, and(layerIs(LayerProxyTCP), kindIs(kindReset))},
 	{CatProxy, CauseProxyOther, layerIs(LayerProxyTCP)},
 	{CatProxy, CauseProxyTLS, layerIs(LayerProxyTLS)},
-	{CatProxy, CauseProxyAuthRequired, and(layerIs(LayerProxyConnect), connectStatus(407))},
+	// tinyproxy answers a wrong password with 401, not 407: the same fault.
+	{CatProxy, CauseProxyAuthRequired, and(layerIs(LayerProxyConnect), connectStatus(407, 401))},
 	{CatProxy, CauseProxyForbidden, and(layerIs(LayerProxyConnect), connectStatus(403))},
 	{CatProxy, CauseProxyBadGateway, and(layerIs(LayerProxyConnect), connectStatus(502, 503))},
 	{CatProxy, CauseProxyGatewayTimeout, and(layerIs(LayerProxyConnect), connectStatus(504))},

@@ -74,6 +74,7 @@ var classifyCases = []struct {
 	{"proxy other tcp error", Evidence{Layer: LayerProxyTCP, Err: errors.New("weird")}, CatProxy, CauseProxyOther},
 	{"https proxy tls", Evidence{Layer: LayerProxyTLS, Err: tls.RecordHeaderError{}}, CatProxy, CauseProxyTLS},
 	{"connect 407", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 407}}, CatProxy, CauseProxyAuthRequired},
+	{"connect 401 (tinyproxy, wrong password)", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 401}}, CatProxy, CauseProxyAuthRequired},
 	{"connect 403", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 403}}, CatProxy, CauseProxyForbidden},
 	{"connect 502", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 502}}, CatProxy, CauseProxyBadGateway},
 	{"connect 504", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 504}}, CatProxy, CauseProxyGatewayTimeout},
@@ -221,6 +222,9 @@ func TestHintsSpeakToTheCase(t *testing.T) {
 		{CauseGatewayTO, HintFacts{Status: 524}, []string{"Cloudflare"}},
 		{CauseLocalFirewall, HintFacts{}, []string{"excludedportrange"}},
 		{CauseConnRefused, HintFacts{}, []string{"The host answered"}},
+		{CauseProxyAuthRequired, HintFacts{Status: 407}, []string{"407", "has none"}},
+		{CauseProxyAuthRequired, HintFacts{Status: 407, ProxyCreds: true}, []string{"407", "rejected the username or password"}},
+		{CauseProxyAuthRequired, HintFacts{Status: 401, ProxyCreds: true}, []string{"401", "tinyproxy", "rejected the username or password"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.cause, func(t *testing.T) {

@@ -13,6 +13,7 @@ type HintFacts struct {
 	Host       string // target host
 	Port       string
 	Proxy      string // proxy host:port (credentials never put here)
+	ProxyCreds bool   // the proxy URL carried credentials (they were sent)
 	ProxyFrom  string // where the proxy came from (ProxyInfo.Source)
 	Status     int
 	RetryAfter string
@@ -107,7 +108,7 @@ var catalogue = map[string]causeInfo{
 	}},
 	CauseProxyReset:          {CatProxy, fixed("The proxy closed or reset the connection: it may require another protocol (an http:// URL pointing at a SOCKS port, or the reverse), or it rejected you. Check the scheme against the proxy client's port.")},
 	CauseProxyTLS:            {CatProxy, fixed("TLS to the https:// proxy failed. Most local proxies speak plain HTTP: use http:// for them.")},
-	CauseProxyAuthRequired:   {CatProxy, fixed("The proxy answered 407 Proxy Authentication Required: credentials are missing or wrong. Put them in the proxy URL (http://user:pass@host:port; URL-encode special characters).")},
+	CauseProxyAuthRequired:   {CatProxy, proxyAuthHint},
 	CauseProxyForbidden:      {CatProxy, fixed("The proxy answered 403 to CONNECT: its rules forbid this destination or port (squid/tinyproxy ConnectPort, ACLs). Ask its administrator to allow port 443 to the provider.")},
 	CauseProxyBadGateway:     {CatProxy, fixed("The proxy answered 502: it could not reach the upstream (refused, unresolvable or blocked from the proxy's side). Test the provider from the proxy host, or use another proxy.")},
 	CauseProxyGatewayTimeout: {CatProxy, fixed("The proxy answered 504: it timed out reaching the upstream. The proxy's own network cannot reach the provider.")},
@@ -196,6 +197,20 @@ func HintFor(cause string, f HintFacts) string {
 		h += " (Running inside a container: addresses are the container's view.)"
 	}
 	return h
+}
+
+// proxyAuthHint tells missing credentials from rejected ones: the proxy's
+// status alone does not (tinyproxy: 407 without, 401 with wrong ones; squid:
+// 407 for both), whether the URL carried them does.
+func proxyAuthHint(f HintFacts) string {
+	answer := "407 Proxy Authentication Required"
+	if f.Status == 401 {
+		answer = "401 Unauthorized (tinyproxy's answer to wrong credentials)"
+	}
+	if f.ProxyCreds {
+		return fmt.Sprintf("The proxy answered CONNECT with %s: it rejected the username or password in the proxy URL%s. Fix them (URL-encode special characters such as @ : / ? #).", answer, from(f.ProxyFrom))
+	}
+	return fmt.Sprintf("The proxy answered CONNECT with %s: it wants credentials and the proxy URL%s has none. Put them in it: http://user:pass@host:port (URL-encode special characters).", answer, from(f.ProxyFrom))
 }
 
 func orHost(h string) string {

@@ -93,6 +93,7 @@ func (f *facts) source() string {
 // after the URL: `Post "https://…": Proxy Authentication Required`.
 var connectTexts = []struct{ text, cause string }{
 	{"proxy authentication required", diag.CauseProxyAuthRequired},
+	{"unauthorized", diag.CauseProxyAuthRequired}, // tinyproxy: a wrong password
 	{"forbidden", diag.CauseProxyForbidden},
 	{"bad gateway", diag.CauseProxyBadGateway},
 	{"gateway timeout", diag.CauseProxyGatewayTimeout},
@@ -458,7 +459,7 @@ func statusCause(s int) string {
 
 func connectStatusCause(s int) string {
 	switch s {
-	case 407:
+	case 407, 401: // tinyproxy answers a wrong password with 401
 		return diag.CauseProxyAuthRequired
 	case 403:
 		return diag.CauseProxyForbidden
