@@ -121,37 +121,20 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 	return cmd
 }
 
-// explainText classifies each non-empty line; when some line is recognised
-// only the recognised ones are kept (a crash dialog has one line that
-// matters), else the whole text is reported as not recognised.
-// Colour codes are stripped and lines that are not text (binary, invalid
-// UTF-8) skipped, as --log does: random bytes once "explained" as an
-// empty-reply and were echoed raw. Empty or only-binary input is bad input.
+// explainText classifies a pasted text line by line (explain.ClassifyText).
+// Empty or only-binary input is bad input: random bytes once "explained" as
+// an empty-reply and were echoed raw.
 func explainText(text string) ([]report.ExplainItem, error) {
-	var items []report.ExplainItem
-	var texts []string
-	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		b := explain.StripANSI([]byte(strings.TrimSpace(ln)))
-		if len(b) > 0 && explain.IsText(b) {
-			texts = append(texts, string(b))
-		}
-	}
-	if len(texts) == 0 {
+	lines := explain.ClassifyText(text)
+	if len(lines) == 0 {
 		if strings.TrimSpace(text) == "" {
 			return nil, usageError("explain: the text is empty")
 		}
 		return nil, usageError("explain: the input is not text (binary or invalid UTF-8); for a log file use --log FILE")
 	}
-	if len(texts) > 1 {
-		for _, ln := range texts {
-			if r := explain.Classify(ln); r.Recognized() {
-				items = append(items, report.ExplainItem{Input: ln, Result: r})
-			}
-		}
-	}
-	if len(items) == 0 {
-		t := strings.Join(texts, "\n")
-		items = append(items, report.ExplainItem{Input: t, Result: explain.Classify(t)})
+	items := make([]report.ExplainItem, len(lines))
+	for i, l := range lines {
+		items[i] = report.ExplainItem{Input: l.Input, Result: l.Result}
 	}
 	return items, nil
 }

@@ -1,6 +1,9 @@
 package explain
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // StripANSI removes terminal colour and control sequences (CSI "ESC [ … X",
 // OSC "ESC ] … BEL|ESC \", and "ESC ( B"-like escapes). Logs of new-api (gin) run
@@ -46,3 +49,41 @@ func StripANSI(b []byte) []byte {
 // IsText reports whether a line is text: no NUL or other C0 control but tab,
 // and valid UTF-8 (after StripANSI).
 func IsText(b []byte) bool { return !isGarbage(b) }
+
+// Line is one line of a pasted text and what it means.
+type Line struct {
+	Input  string
+	Result Result
+}
+
+// ClassifyText explains a pasted text the way a person reads it: each
+// non-empty text line on its own, keeping only the lines recognised (a
+// stack trace has one line that matters); when no single line is, the
+// lines are read together (a cause split over lines). Colour codes are
+// stripped and lines that are not text skipped, as --log does. It returns
+// nil when the text has no text line at all.
+func ClassifyText(text string) []Line {
+	var texts []string
+	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+		b := StripANSI([]byte(strings.TrimSpace(ln)))
+		if len(b) > 0 && IsText(b) {
+			texts = append(texts, string(b))
+		}
+	}
+	if len(texts) == 0 {
+		return nil
+	}
+	var out []Line
+	if len(texts) > 1 {
+		for _, ln := range texts {
+			if r := Classify(ln); r.Recognized() {
+				out = append(out, Line{Input: ln, Result: r})
+			}
+		}
+	}
+	if len(out) == 0 {
+		t := strings.Join(texts, "\n")
+		out = append(out, Line{Input: t, Result: Classify(t)})
+	}
+	return out
+}
