@@ -49,6 +49,9 @@ func Run(ctx context.Context, eps []Endpoint, o RunOptions) *Report {
 	}
 	runCtx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	if o.paths == nil {
+		o.paths = newPathFlight()
+	}
 
 	par := o.Parallel
 	if par <= 0 {
@@ -186,16 +189,13 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	}
 	res.Hint = HintFor(cause, c.facts(ev))
 	res.Message = c.message(ev, cat)
-	if c.o.PathProbe != nil && c.wantPath(cat, cause) && attemptOf(ctx) == 1 { // retries keep the first path
-		if host, addr, port := c.pathTarget(ev); addr.IsValid() {
-			res.Path = c.o.PathProbe(ctx, host, addr, port)
-			// Linux reports a router's "administratively prohibited" to
-			// connect() as EHOSTUNREACH; the path probe hears the real code:
-			// a filter, not a missing route.
-			if res.Path != nil && res.Cause == CauseHostUnreachable && res.Path.Reason == "admin-prohibited" {
-				res.Category, res.Cause = CatBlocked, CauseAdminProhib
-				res.Hint = HintFor(res.Cause, c.facts(ev))
-			}
+	if res.Path = c.localise(ctx, ev, cat, cause); res.Path != nil {
+		// Linux reports a router's "administratively prohibited" to
+		// connect() as EHOSTUNREACH; the path probe hears the real code:
+		// a filter, not a missing route.
+		if res.Cause == CauseHostUnreachable && res.Path.Reason == "admin-prohibited" {
+			res.Category, res.Cause = CatBlocked, CauseAdminProhib
+			res.Hint = HintFor(res.Cause, c.facts(ev))
 		}
 	}
 	c.log.Info("endpoint end", "endpoint", ep.Name, "category", string(cat), "cause", cause, "ms", ms(time.Since(start)))
@@ -591,25 +591,6 @@ func (c *chain) message(ev Evidence, cat Category) string {
 		return s
 	}
 	return string(ev.Layer) + " failed"
-}
-
-func (c *chain) wantPath(cat Category, cause string) bool {
-	return c.o.Deep || cat == CatBlocked || cat == CatUnreachable || cause == CauseNoResponse ||
-		cause == CauseProxyTimeout || cause == CauseProxyUnreachable
-}
-
-// pathTarget picks what to localise: the proxy when the proxy path broke,
-// else the target's address.
-func (c *chain) pathTarget(ev Evidence) (string, netip.Addr, int) {
-	atoi := func(s string) int {
-		n := 0
-		fmt.Sscanf(s, "%d", &n)
-		return n
-	}
-	if strings.HasPrefix(string(ev.Layer), "proxy-") || (c.proxy != nil && !c.targetAddr.IsValid()) {
-		return c.proxyHost, c.proxyAddr, atoi(c.proxyPort)
-	}
-	return c.host, c.targetAddr, atoi(c.port)
 }
 
 func dnsDetail(r probe.DNSResult) map[string]string {

@@ -3,7 +3,6 @@ package diag
 import (
 	"context"
 	"log/slog"
-	"net/netip"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
@@ -19,8 +18,10 @@ type RunOptions struct {
 	Retries  int                 // extra attempts of a failing endpoint
 	Deep     bool                // localise every endpoint, not only the broken ones
 	// PathProbe localises a network fault with ping and traceroute; nil = off.
-	PathProbe func(ctx context.Context, host string, addr netip.Addr, port int) *PathInfo
+	PathProbe func(ctx context.Context, t PathTarget) *PathInfo
 	Logger    *slog.Logger                            // run log (nil = discard)
 	Progress  func(done, total int, running []string) // called as endpoints finish
 	Version   string
+
+	paths *pathFlight // one localisation per (address, port) in a run; set by Run
 }

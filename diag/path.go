@@ -36,16 +36,51 @@ type pathProbes struct {
 	trace func(context.Context, string, probe.TraceOptions) probe.TraceResult
 }
 
-// LocalisePath pings and traces addr (and traces TCP SYNs to port when port
-// > 0) and says where the path breaks. host names the target in the summary
-// only; addr is what is probed. It never fails: a probe that cannot run is
-// reported as skipped with its fix.
-func LocalisePath(ctx context.Context, host string, addr netip.Addr, port int) *PathInfo {
-	return localisePath(ctx, host, addr, port, pathProbes{ping: probe.Ping, trace: probe.Trace})
+// Who a path probe was aimed at (PathTarget.Role, PathInfo.Probed): with a
+// proxy in the path, the sentence must say which of the two it is about.
+const (
+	PathRoleTarget = "target"
+	PathRoleProxy  = "proxy"
+)
+
+// PathTarget is what a localisation probes: Addr (and TCP Port when > 0).
+// Host names it in PathInfo.Target only; Role says whether it is the
+// endpoint's target or the proxy in front of it ("" = target).
+type PathTarget struct {
+	Host string
+	Addr netip.Addr
+	Port int
+	Role string
 }
 
-func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p pathProbes) *PathInfo {
-	target := addr.String()
+func (t PathTarget) who() string {
+	if t.Role == PathRoleProxy {
+		return "the proxy"
+	}
+	return "the target"
+}
+
+// label is PathInfo.Target: the name and the address probed.
+func (t PathTarget) label() string {
+	if !t.Addr.IsValid() {
+		return t.Host
+	}
+	a := t.Addr.String()
+	if t.Host != "" && t.Host != a {
+		return t.Host + " (" + a + ")"
+	}
+	return a
+}
+
+// LocalisePath pings and traces t.Addr (and traces TCP SYNs to t.Port when
+// > 0) and says where the path breaks. It never fails: a probe that cannot
+// run is reported as skipped with its fix.
+func LocalisePath(ctx context.Context, t PathTarget) *PathInfo {
+	return localisePath(ctx, t, pathProbes{ping: probe.Ping, trace: probe.Trace})
+}
+
+func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
+	target, port := t.Addr.String(), t.Port
 	var (
 		wg       sync.WaitGroup
 		pr       probe.PingResult
@@ -63,16 +98,13 @@ func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p
 		})
 	}
 	wg.Wait()
-	pi := &PathInfo{Target: target, Port: port, Ping: &pr, Trace: &tr}
-	if host != "" && host != target {
-		pi.Target = host + " (" + target + ")"
-	}
+	pi := &PathInfo{Target: t.label(), Probed: t.role(), Port: port, Ping: &pr, Trace: &tr}
 	var tcp *probe.TraceResult
 	if port > 0 {
 		tcp = &tcpr
 		pi.TCPTrace = tcp
 	}
-	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port)
+	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port, t.who())
 	switch {
 	case pi.Verdict == PathPortRejected || (pi.Verdict == PathUnreachable && tr.End != probe.TraceUnreachable):
 		pi.Reason = tcp.Reason
@@ -90,8 +122,16 @@ func localisePath(ctx context.Context, host string, addr netip.Addr, port int, p
 	return pi
 }
 
+func (t PathTarget) role() string {
+	if t.Role == "" {
+		return PathRoleTarget
+	}
+	return t.Role
+}
+
 // summarisePath is the one table from probe outcomes to a sentence.
-func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceResult, port int) (string, string) {
+// who ("the target" or "the proxy") is the subject of the sentence.
+func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceResult, port int, who string) (string, string) {
 	pingOK := pr.Reached()
 	traceOK := tr.Reached()
 	answers := pingOK || traceOK
@@ -113,7 +153,7 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 			if tcp.Hops[len(tcp.Hops)-1].Note == "reset" {
 				what = "answers with a reset on"
 			}
-			return PathTCPOpen, fmt.Sprintf("the target %s TCP %d (hop %d): the network path is open; anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)", what, port, tcp.EndHop)
+			return PathTCPOpen, fmt.Sprintf("%s %s TCP %d (hop %d): the network path is open; anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)", who, what, port, tcp.EndHop)
 		case probe.TraceUnreachable:
 			if !answers && routeRefusal(tcp.Reason) {
 				// Nothing else got through and a router says "no route": the
@@ -123,12 +163,12 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 			}
 			s := fmt.Sprintf("hop %d (%s) refuses TCP %d with ICMP %s (code %d): a filter on the port", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), port, tcp.Reason, tcp.ICMPCode)
 			if answers {
-				s += "; the target itself answers " + answersHow
+				s += "; " + who + " itself answers " + answersHow
 			}
 			return PathPortRejected, s
 		case probe.TraceSilent:
 			if answers {
-				return PathPortFiltered, fmt.Sprintf("the target answers %s but not TCP %d: a filter on the port (TCP probes stop after hop %d%s)", answersHow, port, tcp.LastHop, hopAddr(*tcp))
+				return PathPortFiltered, fmt.Sprintf("%s answers %s but not TCP %d: a filter on the port (TCP probes stop after hop %d%s)", who, answersHow, port, tcp.LastHop, hopAddr(*tcp))
 			}
 		}
 	}
@@ -136,12 +176,12 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	case tr.End == probe.TraceUnreachable:
 		return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tr.EndHop, addrOr(tr.UnreachableFrom, "this machine"), tr.Reason, tr.ICMPCode)
 	case answers:
-		s := "the target answers ping"
+		s := who + " answers ping"
 		if traceOK {
 			s += " and " + traceroute(tr.Method)
 		}
 		if !pingOK {
-			s = "the target answers " + traceroute(tr.Method)
+			s = who + " answers " + traceroute(tr.Method)
 		}
 		if traceOK {
 			s += fmt.Sprintf(" (%d hops)", tr.EndHop)
@@ -164,7 +204,7 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	if silent.LastHop == 0 {
 		return PathNoHop, "no hop answered: packets die on this machine or at its first router (local firewall, default route), or every hop drops probes"
 	}
-	return PathEnds, fmt.Sprintf("the path ends after hop %d%s; the target does not answer", silent.LastHop, hopAddr(silent))
+	return PathEnds, fmt.Sprintf("the path ends after hop %d%s; %s does not answer", silent.LastHop, hopAddr(silent), who)
 }
 
 // routeRefusal: an unreachable reason about the route, not a filter.

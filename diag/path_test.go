@@ -91,7 +91,7 @@ func TestLocalisePathVerdicts(t *testing.T) {
 					return c.trace
 				},
 			}
-			pi := localisePath(context.Background(), "api.example.test", target, c.port, p)
+			pi := localisePath(context.Background(), PathTarget{Host: "api.example.test", Addr: target, Port: c.port}, p)
 			if pi.Verdict != c.verdict {
 				t.Fatalf("verdict %q (%s), want %q", pi.Verdict, pi.Summary, c.verdict)
 			}

@@ -182,6 +182,13 @@ type PathInfo struct {
 	// the port was refused ("admin-prohibited", "network-unreachable", …):
 	// connect() alone cannot tell admin-prohibited from host-unreachable.
 	Reason string `json:"reason,omitempty"`
+	// Probed says whose path this is: "target" or "proxy" (a proxy stands
+	// between this machine and the target; the one that broke is probed).
+	Probed string `json:"probed,omitempty"`
+	// ProvenBy names the layer whose connection already proved the path
+	// open ("tcp", "proxy-tcp", "proxy-connect"): no ping or trace ran
+	// (--deep runs them anyway).
+	ProvenBy Layer `json:"proven_by,omitempty"`
 }
 
 // ProxyInfo says which proxy was used and where it came from.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -137,4 +136,4 @@ const maxRetries = 10
 
 // pathProbe localises blocked/unreachable verdicts with ping and trace; the
 // ping command's file sets it (nil = no localisation).
-var pathProbe func(ctx context.Context, host string, addr netip.Addr, port int) *diag.PathInfo
+var pathProbe func(ctx context.Context, t diag.PathTarget) *diag.PathInfo

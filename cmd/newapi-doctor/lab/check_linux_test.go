@@ -45,6 +45,9 @@ var labEndpoints = []labEndpoint{
 	{"proxy-with-credentials", "https://ok.lab.test", "http://alice:" + labSecret + "@" + ipProxy + ":8889", diag.CatOK, diag.CauseOK, ""},
 	{"proxy-connect-port", "https://ok.lab.test", proxyPorts, diag.CatProxy, diag.CauseProxyForbidden, ""},
 	{"proxy-refused", "https://ok.lab.test", "http://" + ipProxy + ":9999", diag.CatProxy, diag.CauseProxyRefused, ""},
+	// The proxy, not the target, is what broke: the path sentence is about
+	// the proxy and its port (issue 9 item 2).
+	{"proxy-blackholed", "https://ok.lab.test", "socks5://" + ipBlackhole + ":443", diag.CatProxy, diag.CauseProxyTimeout, diag.PathPortFiltered},
 }
 
 // routeEndpoints fail on the router's "no route" answers, which Linux
@@ -123,8 +126,14 @@ func assertVerdicts(t *testing.T, rep *diag.Report, eps []labEndpoint, wantPath 
 			if got.Path == nil {
 				t.Fatalf("%s: no path localisation", want.name)
 			}
-			if got.Path.Ping == nil || got.Path.Trace == nil || got.Path.TCPTrace == nil {
+			// A connection that proved the path open stands in for the
+			// probes (issue 9 item 10); else all three ran.
+			if proven := got.Path.ProvenBy != ""; proven != (got.FailingLayer == diag.LayerTLS || got.FailingLayer == diag.LayerHTTP) {
+				t.Errorf("%s: proven by %q after failing at %s", want.name, got.Path.ProvenBy, got.FailingLayer)
+			} else if !proven && (got.Path.Ping == nil || got.Path.Trace == nil || got.Path.TCPTrace == nil) {
 				t.Errorf("%s: ping/trace/tcp_trace missing from the JSON", want.name)
+			} else if proven && (got.Path.Ping != nil || got.Path.Trace != nil) {
+				t.Errorf("%s: probed a path the %s layer proved open", want.name, got.Path.ProvenBy)
 			}
 			if got.Path.Verdict != want.path || got.Path.Summary == "" {
 				t.Errorf("%s: path %q (%s), want %q", want.name, got.Path.Verdict, got.Path.Summary, want.path)
@@ -143,11 +152,15 @@ func (l *lab) testCheck(t *testing.T) {
 			"admin-prohibited": "hop 2 (" + ipRouterIn + ") refuses TCP 443 with ICMP admin-prohibited (code 13): a filter on the port",
 			"net-unreachable":  "hop 1 (" + ipRouterIn + ") answers network-unreachable (ICMP code 0): the path ends there",
 			"host-unreachable": "hop 1 (" + ipRouterIn + ") answers host-unreachable (ICMP code 1): the path ends there",
+			"proxy-blackholed": "the proxy answers ping but not TCP 443: a filter on the port (TCP probes stop after hop 1 (" + ipRouterIn + "))",
 		}
 		reason := map[string]string{"admin-prohibited": "admin-prohibited", "net-unreachable": "network-unreachable", "host-unreachable": "host-unreachable"}
 		for _, e := range rep.Endpoints {
 			if w, ok := want[e.Name]; ok && (e.Path == nil || !strings.HasPrefix(e.Path.Summary, w) || e.Path.Reason != reason[e.Name]) {
 				t.Errorf("%s: path %+v\nwant summary starting %q, reason %q", e.Name, e.Path, w, reason[e.Name])
+			}
+			if wantProbed := map[bool]string{true: diag.PathRoleProxy, false: diag.PathRoleTarget}[e.Name == "proxy-blackholed"]; e.Path != nil && e.Path.ProvenBy == "" && e.Path.Probed != wantProbed {
+				t.Errorf("%s: probed the %s, want the %s", e.Name, e.Path.Probed, wantProbed)
 			}
 		}
 	})

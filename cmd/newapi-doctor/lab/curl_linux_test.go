@@ -76,6 +76,7 @@ func curlCases() []curlCase {
 		"proxy-with-credentials": {fmt.Sprintf(tiny, ipProxy, 8889, "BasicAuth alice …") + ", credentials sent (control)", 0, 0},
 		"proxy-connect-port":     {fmt.Sprintf(tiny, ipProxy, 8890, "ConnectPort 8443"), 22, 56},
 		"proxy-refused":          {fmt.Sprintf("nothing listens on %s:9999", ipProxy), 7, 7},
+		"proxy-blackholed":       {fmt.Sprintf(fwd, ipBlackhole, "DROP") + "; the endpoint's SOCKS5 proxy is that address and port", 28, 28},
 		"net-unreachable":        {fmt.Sprintf("router: no route to 203.0.113.128/25 (%s)", ipNetUnr), 7, 7},
 		"host-unreachable":       {fmt.Sprintf("router: `ip route add unreachable %s/32`", ipHostUnr), 7, 7},
 		"dns-silent":             {fmt.Sprintf("client's resolv.conf names %s; router: `iptables -A FORWARD -d %s -p udp --dport 53 -j DROP` (and tcp)", ipDNSSilent, ipDNSSilent), 6, 6},
