@@ -106,7 +106,7 @@ func BuildBundle(in BundleInput) ([]byte, *Manifest, error) {
 		return nil
 	}
 	if in.Report != nil {
-		for _, f := range []struct{ name, format string }{{"report.json", "json"}, {"report.txt", "text"}, {"report.md", "markdown"}} {
+		for _, f := range []struct{ name, format string }{{"report.json", "json"}, {"report.txt", "text"}, {"report.md", "markdown"}, {"report.html", "html"}} {
 			if !HasFormat(f.format) {
 				continue
 			}

@@ -43,7 +43,7 @@ func TestBundleContentsAndManifest(t *testing.T) {
 		}
 	}
 	files := unzip(t, zb)
-	for _, want := range []string{"report.json", "report.txt", "report.md", "environment.json", "newapi.json", "run.log", ManifestName} {
+	for _, want := range []string{"report.json", "report.txt", "report.md", "report.html", "environment.json", "newapi.json", "run.log", ManifestName} {
 		if _, ok := files[want]; !ok {
 			t.Errorf("bundle lacks %s (has %d files)", want, len(files))
 		}

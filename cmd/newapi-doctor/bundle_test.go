@@ -130,6 +130,7 @@ func TestBundleEndToEnd(t *testing.T) {
 		"report.json":      `"name": "corp-relay"`,
 		"report.md":        "corp-relay",
 		"report.txt":       "corp-relay",
+		"report.html":      `data-endpoint="corp-relay"`,
 		"environment.json": `"https_via": "HTTPS_PROXY"`,
 		"newapi.json":      "v0.9.1-test",
 		"run.log":          "endpoint start",
@@ -200,6 +201,10 @@ func TestBundleFromReportAndVerifyTampered(t *testing.T) {
 	}{
 		{"planted secret", func(f map[string][]byte) { f["report.txt"] = append(f["report.txt"], "\nkey: "+planted+"\n"...) },
 			[]string{"report.txt:", redact.RuleAPIKey, report.RuleHashMismatch}},
+		// verify scans report.html too: a secret in an attribute is found.
+		{"planted secret in report.html", func(f map[string][]byte) {
+			f["report.html"] = bytes.Replace(f["report.html"], []byte("</main>"), []byte(`<p title="`+planted+`"></p></main>`), 1)
+		}, []string{"report.html:", redact.RuleAPIKey, report.RuleHashMismatch}},
 		{"tampered hash", func(f map[string][]byte) {
 			f[report.ManifestName] = bytes.Replace(f[report.ManifestName], []byte(`"sha256": "`), []byte(`"sha256": "00`), 1)
 		}, []string{report.RuleHashMismatch}},
