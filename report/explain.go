@@ -202,6 +202,17 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 		fmt.Fprintf(b, ", %d over-long (read in part)", rep.Truncated)
 	}
 	b.WriteString("\n")
+	if rep.Joined > 0 {
+		fmt.Fprintf(b, "%s %d of new-api's own follow-up lines (channel error, relay error) counted with their request's real cause\n",
+			p.bold("joined:"), rep.Joined)
+	}
+	if rep.Encoding != "" || rep.GB18030Lines > 0 {
+		enc := rep.Encoding
+		if rep.GB18030Lines > 0 {
+			enc = strings.TrimPrefix(enc+fmt.Sprintf(", %d lines GB18030/GBK", rep.GB18030Lines), ", ")
+		}
+		fmt.Fprintf(b, "%s %s\n", p.bold("encoding:"), enc)
+	}
 	if rep.First != "" {
 		fmt.Fprintf(b, "%s %s → %s\n", p.bold("span:"), rep.First, rep.Last)
 	}

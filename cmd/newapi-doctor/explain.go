@@ -75,7 +75,8 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 				if len(b) > maxExplainInput {
 					return usageError("explain: stdin is over %d MiB: use --log FILE for logs", maxExplainInput>>20)
 				}
-				text = string(b)
+				// PowerShell 5.1 pipes UTF-16, cmd and Notepad write GBK.
+				text = explain.DecodeText(b)
 			}
 			items, err := explainText(text)
 			if err != nil {

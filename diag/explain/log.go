@@ -23,13 +23,23 @@ type LogOptions struct {
 	MaxHours    int
 	// Progress, if set, is called every ProgressEvery bytes read.
 	Progress func(bytesRead int64)
+	// MaxPending caps the request ids waiting for their follow-up line
+	// (default DefaultMaxPending): the oldest is counted on its own when the
+	// cap is reached, so memory stays bounded over a year of logs.
+	MaxPending int
 }
 
 // Defaults for LogOptions.
 const (
-	DefaultMaxLine          = 64 << 10
-	DefaultMaxChannels      = 2000
-	DefaultMaxHours         = 24 * 400
+	DefaultMaxLine     = 64 << 10
+	DefaultMaxChannels = 2000
+	DefaultMaxHours    = 24 * 400
+	DefaultMaxPending  = 4096
+	// testWindow is how many lines after `testing channel N with model` a
+	// channel test's own error (request id SYSTEM) is still that channel's.
+	testWindow = 200
+	// maxMemo caps the cache of classified messages (a log repeats itself).
+	maxMemo                 = 4096
 	progressEvery           = 64 << 20
 	maxExample              = 400
 	maxUnrecognizedExamples = 5
@@ -38,12 +48,20 @@ const (
 
 // LogReport sums up a log: what failed, where, and when.
 type LogReport struct {
-	Bytes        int64  `json:"bytes"`
-	Lines        int64  `json:"lines"`
-	Errors       int64  `json:"errors"`          // lines classified into a cause
-	Unrecognized int64  `json:"unrecognized"`    // error-level lines no rule matched
-	Garbage      int64  `json:"garbage"`         // lines that are not text (binary, invalid UTF-8)
-	Truncated    int64  `json:"truncated"`       // lines longer than MaxLine (examined in part)
+	Bytes        int64 `json:"bytes"`
+	Lines        int64 `json:"lines"`
+	Errors       int64 `json:"errors"`       // lines classified into a cause
+	Unrecognized int64 `json:"unrecognized"` // error-level lines no rule matched
+	Garbage      int64 `json:"garbage"`      // lines that are not text (binary, invalid UTF-8)
+	Truncated    int64 `json:"truncated"`    // lines longer than MaxLine (examined in part)
+	// Joined are new-api's own follow-up lines (`channel error … status code:
+	// 500: upstream error: do request failed`, `relay error: …`) counted with
+	// the line of the same request that holds the real cause.
+	Joined int64 `json:"joined,omitempty"`
+	// Encoding is how the log was written when not plain UTF-8 (utf-8-bom,
+	// utf-16le, utf-16be); GB18030Lines counts lines read as GB18030/GBK.
+	Encoding     string `json:"encoding,omitempty"`
+	GB18030Lines int64  `json:"gb18030_lines,omitempty"`
 	First        string `json:"first,omitempty"` // earliest timestamp (new-api's format)
 	Last         string `json:"last,omitempty"`  // latest timestamp
 
@@ -68,8 +86,8 @@ type CauseStat struct {
 	Probe    string        `json:"probe,omitempty"`
 }
 
-// ChannelStat is one channel (new-api's #id, or the upstream host when the
-// line names no channel).
+// ChannelStat is one channel (new-api's #id; the upstream host only for
+// lines that name no channel, like a plain Go error pasted into a file).
 type ChannelStat struct {
 	Key      string           `json:"key"` // "#12 name", "#12" or "host api.openai.com"
 	ID       int              `json:"id,omitempty"`
@@ -105,6 +123,7 @@ type chanAgg struct {
 	disabled int64
 	byCause  map[string]int64
 	top      Result // a line of the most frequent cause so far, for its hint and probe
+	topHost  string // the host that failed in that line
 }
 
 type analyzer struct {
@@ -115,11 +134,28 @@ type analyzer struct {
 	hours    map[string]*HourStat
 	// names remembered per channel id (the auto-disable line names it, relay errors do not)
 	names map[int]string
+	// first and last timestamps, kept as bytes: no allocation per line.
+	first, last [21]byte
+	span        bool
+	joins       joinTable
+	// testChan is the channel of the last `testing channel N with model`
+	// line, at line testAt; 0 after its result.
+	testChan int
+	testAt   int64
+	memo     map[string]Result
+	keyBuf   []byte
+	// the hour of the last error counted, whose key needs no new string
+	lastHour []byte
+	lastHS   *HourStat
 }
 
 // AnalyzeLog streams a log (new-api's format or any error text, one per
 // line) and sums it up. It reads with a fixed buffer: memory does not grow
-// with the file, only with the capped number of distinct channels and hours.
+// with the file, only with the capped number of distinct channels, hours
+// and requests waiting for their follow-up line.
+//
+// The log may be UTF-8 (with or without a BOM), UTF-16 (PowerShell 5.1's
+// `>`), or hold GB18030/GBK lines (Notepad "ANSI", cmd pipes).
 func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 	if o.MaxLine <= 0 {
 		o.MaxLine = DefaultMaxLine
@@ -130,14 +166,20 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 	if o.MaxHours <= 0 {
 		o.MaxHours = DefaultMaxHours
 	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
 	a := &analyzer{o: o, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{}}
-	br := bufio.NewReaderSize(r, 256<<10)
+		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		joins: newJoinTable(o.MaxPending), memo: map[string]Result{}}
+	cr := &countingReader{r: r}
+	const bufSize = 256 << 10
+	br, enc := decodeStream(bufio.NewReaderSize(cr, bufSize), bufSize)
+	a.rep.Encoding = enc
 	line := make([]byte, 0, 4096)
 	var nextProgress int64 = progressEvery
 	for {
 		chunk, err := br.ReadSlice('\n')
-		a.rep.Bytes += int64(len(chunk))
 		switch {
 		case err == bufio.ErrBufferFull:
 			// The line goes on: keep what fits in MaxLine, skip the rest.
@@ -146,6 +188,7 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 			}
 			continue
 		case err != nil && err != io.EOF:
+			a.rep.Bytes = cr.n
 			return a.finish(), err
 		}
 		if len(line) > 0 || len(chunk) > 0 {
@@ -164,14 +207,15 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 				a.line(chunk, truncated)
 			}
 		}
-		if o.Progress != nil && a.rep.Bytes >= nextProgress {
-			o.Progress(a.rep.Bytes)
+		if o.Progress != nil && cr.n >= nextProgress {
+			o.Progress(cr.n)
 			nextProgress += progressEvery
 		}
 		if err == io.EOF {
 			break
 		}
 	}
+	a.rep.Bytes = cr.n
 	return a.finish(), nil
 }
 
@@ -179,93 +223,503 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 type logLine struct {
 	level string // ERR, SYS, INFO, WARN, GIN, … ("" = not new-api's format)
 	when  string // "2006/01/02 - 15:04:05"
+	rid   string // request id ("SYSTEM" outside a request; "" for SYS and GIN lines)
 	msg   string
 }
 
-// parseLine reads `[ERR] 2006/01/02 - 15:04:05 | <request id> | <message>`
-// (and `[SYS] time | message`).
-func parseLine(s string) logLine {
-	if len(s) < 30 || s[0] != '[' {
-		return logLine{msg: s}
-	}
-	end := strings.IndexByte(s, ']')
-	if end < 2 || end > 8 || len(s) < end+24 {
-		return logLine{msg: s}
-	}
-	lv := s[1:end]
-	rest := s[end+1:]
-	rest = strings.TrimLeft(rest, " ")
-	if len(rest) < 21 || rest[4] != '/' || rest[7] != '/' || rest[10] != ' ' || rest[11] != '-' || rest[12] != ' ' || rest[15] != ':' {
-		return logLine{msg: s}
-	}
-	when := rest[:21]
-	rest = strings.TrimPrefix(rest[21:], " | ")
-	if lv != "SYS" && lv != "GIN" {
-		// A request id is one token; a message that starts right away has spaces.
-		if i := strings.Index(rest, " | "); i >= 0 && i <= 80 && !strings.ContainsAny(rest[:i], " \t") {
-			rest = rest[i+3:]
-		}
-	}
-	return logLine{level: lv, when: when, msg: strings.TrimRight(rest, " \r\n")}
+// head holds the offsets of a new-api line's parts: `[level] when | rid | msg`.
+// level == 0 means the line is not in new-api's format.
+type head struct {
+	levelEnd         int // level is s[1:levelEnd]
+	when             int // s[when:when+21]
+	ridStart, ridEnd int
+	msg              int
 }
 
+// parseHead reads `[ERR] 2006/01/02 - 15:04:05 | <request id> | <message>`
+// (and `[SYS] time | message`) without allocating: it runs on every line.
+func parseHead[T string | []byte](s T) head {
+	var h head
+	if len(s) < 30 || s[0] != '[' {
+		return h
+	}
+	end := 0
+	for i := 1; i < 9 && i < len(s); i++ {
+		if s[i] == ']' {
+			end = i
+			break
+		}
+	}
+	if end < 2 || len(s) < end+24 {
+		return h
+	}
+	i := end + 1
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if len(s)-i < 21 || s[i+4] != '/' || s[i+7] != '/' || s[i+10] != ' ' || s[i+11] != '-' || s[i+12] != ' ' || s[i+15] != ':' {
+		return h
+	}
+	h.levelEnd, h.when = end, i
+	i += 21
+	if len(s)-i >= 3 && s[i] == ' ' && s[i+1] == '|' && s[i+2] == ' ' {
+		i += 3
+	}
+	h.msg = i
+	lv := s[1:end]
+	if string(lv) != "SYS" && string(lv) != "GIN" {
+		// A request id is one token; a message that starts right away has spaces.
+		for j := i; j < len(s) && j <= i+80; j++ {
+			if s[j] == ' ' || s[j] == '\t' {
+				if j > i && len(s)-j >= 3 && s[j+1] == '|' && s[j+2] == ' ' {
+					h.ridStart, h.ridEnd, h.msg = i, j, j+3
+				}
+				break
+			}
+		}
+	}
+	return h
+}
+
+// parseLine is parseHead for a string, with the parts cut out.
+func parseLine(s string) logLine { return lineOf(s, parseHead(s)) }
+
+func lineOf(s string, h head) logLine {
+	if h.levelEnd == 0 {
+		return logLine{msg: s}
+	}
+	return logLine{level: s[1:h.levelEnd], when: s[h.when : h.when+21], rid: s[h.ridStart:h.ridEnd],
+		msg: strings.TrimRight(s[h.msg:], " \r\n")}
+}
+
+// sysMarkers are what a [SYS] line must hold to be read further: system
+// lines are mostly start-up chatter.
+var sysMarkers = [][]byte{[]byte("通道「"), []byte("error"), []byte("failed"), []byte("FATAL"), []byte("testing channel"), []byte("channel_id=")}
+
+// line is the fast path every line takes. Only a line that may hold an
+// error goes on to errorLine (which allocates): access, info and debug
+// lines cost a header parse and a timestamp compare.
 func (a *analyzer) line(b []byte, truncated bool) {
 	a.rep.Lines++
 	if truncated {
 		a.rep.Truncated++
 	}
-	b = bytes.TrimRight(b, "\r\n")
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
 	if len(b) == 0 {
 		return
 	}
+	if h := parseHead(b); h.levelEnd > 0 {
+		a.seen(b[h.when : h.when+21])
+		switch string(b[1:h.levelEnd]) {
+		case "GIN", "INFO", "DEBUG":
+			return
+		case "SYS":
+			if !containsAny(b[h.msg:], sysMarkers) && utf8.Valid(b) {
+				return
+			}
+		}
+	}
+	a.errorLine(b)
+}
+
+func containsAny(b []byte, words [][]byte) bool {
+	for _, w := range words {
+		if bytes.Contains(b, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// seen widens the log's span. The format sorts as text; min/max survive
+// concatenated or rotated files.
+func (a *analyzer) seen(when []byte) {
+	if !a.span || bytes.Compare(when, a.first[:]) < 0 {
+		copy(a.first[:], when)
+	}
+	if !a.span || bytes.Compare(when, a.last[:]) > 0 {
+		copy(a.last[:], when)
+	}
+	a.span = true
+}
+
+// new-api's wording around the real cause (relay/channel/api_request.go,
+// controller/relay.go, controller/channel-test.go).
+const (
+	doRequestFailed = "do request failed: "
+	channelErrorPfx = "channel error (channel #"
+	relayErrorPfx   = "relay error"
+	testingChannel  = "testing channel "
+	testBadResponse = "channel test bad response: channel_id="
+)
+
+// errorLine reads a line that may be an error: it is decoded, parsed and
+// joined with the other lines of its request. It works on the bytes: the
+// lines new-api writes after the real cause (channel error, relay error)
+// are matched and joined without allocating.
+func (a *analyzer) errorLine(b []byte) {
+	b = bytes.TrimPrefix(b, utf8BOM) // a BOM mid-stream: files concatenated
 	b = StripANSI(b)
-	if isGarbage(b) {
+	if hasControl(b) {
 		a.rep.Garbage++
 		return
 	}
-	s := string(b)
-	ll := parseLine(s)
-	if ll.when != "" {
-		// The format sorts as text; min/max survive concatenated or rotated files.
-		if a.rep.First == "" || ll.when < a.rep.First {
-			a.rep.First = ll.when
+	if !utf8.Valid(b) {
+		d, ok := toUTF8(b)
+		if !ok {
+			a.rep.Garbage++
+			return
 		}
-		if ll.when > a.rep.Last {
-			a.rep.Last = ll.when
-		}
+		a.rep.GB18030Lines++
+		b = d
 	}
-	switch ll.level {
+	var lv, rid, when []byte
+	msg := b
+	if h := parseHead(b); h.levelEnd > 0 {
+		lv, rid, when = b[1:h.levelEnd], b[h.ridStart:h.ridEnd], b[h.when:h.when+21]
+		msg = bytes.TrimRight(b[h.msg:], " \r\n")
+		a.seen(when)
+	}
+	switch string(lv) {
 	case "GIN", "INFO", "DEBUG":
 		return
 	case "SYS":
-		// System lines are mostly start-up chatter; keep the ones about channels and failures.
-		if !strings.Contains(ll.msg, "通道「") && !strings.Contains(ll.msg, "error") && !strings.Contains(ll.msg, "failed") && !strings.Contains(ll.msg, "FATAL") {
+		if !containsAny(msg, sysMarkers) {
+			return
+		}
+		if bytes.Contains(msg, []byte("未启用自动禁用功能")) {
+			return // the follow-up of an auto-disable line: counted once already
+		}
+	}
+	noRID := len(rid) == 0 || string(rid) == "SYSTEM"
+	switch {
+	case bytes.HasPrefix(msg, []byte(testingChannel)):
+		// `testing channel 5 with model m , info …` opens a test;
+		// `testing channel #5, response: …` closes it with success.
+		rest := msg[len(testingChannel):]
+		if id, n := leadingInt(rest); n > 0 && bytes.HasPrefix(rest[n:], []byte(" with model")) {
+			a.testChan, a.testAt = id, a.rep.Lines
+		} else {
+			a.testChan = 0
+		}
+		return
+	case bytes.HasPrefix(msg, []byte(testBadResponse)):
+		id, _ := leadingInt(msg[len(testBadResponse):])
+		a.testChan = 0
+		a.count(a.classify(msg), string(msg), when, id, false)
+		return
+	case bytes.HasPrefix(msg, []byte(doRequestFailed)):
+		r := a.classify(msg)
+		if noRID {
+			// A channel test's request has no request id of its own.
+			id := 0
+			if a.testChan > 0 && a.rep.Lines-a.testAt <= testWindow {
+				id, a.testChan = a.testChan, 0
+			}
+			a.count(r, string(msg), when, id, false)
+			return
+		}
+		a.joins.put(a, rid, pending{r: r, msg: string(msg), when: stamp(when)})
+		return
+	case bytes.HasPrefix(msg, []byte(channelErrorPfx)) || bytes.HasPrefix(msg, []byte(relayErrorPfx+" (channel #")):
+		// `channel error (channel #N, status code: S): M`, or one-api's and
+		// older new-api's `relay error (channel #N, status code: S): M`.
+		id, _ := leadingInt(msg[bytes.IndexByte(msg, '#')+1:])
+		if p, ok := a.joins.take(rid); ok {
+			// new-api's own status (500) is not the upstream's: the
+			// `do request failed` line of this request says what happened.
+			a.rep.Joined++
+			a.count(p.r, p.msg, p.when[:], id, false)
+			return
+		}
+		if !noRID {
+			a.joins.markChannel(a, rid)
+		}
+		if hiddenCause(msg) {
+			// The cause was in a `do request failed` line this log does not hold.
+			a.unrecognized(msg)
+			return
+		}
+		a.count(a.classify(msg), string(msg), when, id, false)
+		return
+	case bytes.HasPrefix(msg, []byte(relayErrorPfx+": ")):
+		// The request's last word: it repeats the last channel error.
+		if p, ok := a.joins.take(rid); ok {
+			a.rep.Joined++
+			a.count(p.r, p.msg, p.when[:], 0, false)
+			a.joins.done(rid)
+			return
+		}
+		if a.joins.done(rid) {
+			a.rep.Joined++
+			return
+		}
+		if hiddenCause(msg) {
+			a.unrecognized(msg)
 			return
 		}
 	}
-	if strings.Contains(ll.msg, "未启用自动禁用功能") {
-		return // the follow-up of an auto-disable line: counted once already
-	}
-	r := Classify(ll.msg)
+	r := a.classify(msg)
 	if !r.Recognized() {
-		if ll.level == "ERR" || ll.level == "WARN" || ll.level == "FATAL" || ll.level == "" && looksLikeError(ll.msg) {
-			a.rep.Unrecognized++
-			if len(a.rep.UnrecognizedExamples) < maxUnrecognizedExamples {
-				a.rep.UnrecognizedExamples = append(a.rep.UnrecognizedExamples, clip(ll.msg, 200))
+		if lev := string(lv); lev == "ERR" || lev == "WARN" || lev == "FATAL" || lev == "" && looksLikeError(string(msg)) {
+			a.unrecognized(msg)
+		}
+		return
+	}
+	a.count(r, string(msg), when, r.ChannelID, bytes.Contains(msg, []byte("准备禁用")))
+}
+
+// stamp keeps a line's timestamp without a string.
+func stamp(when []byte) (t [21]byte) {
+	copy(t[:], when)
+	return t
+}
+
+// hiddenCause: new-api's message to clients, which hides the real error.
+func hiddenCause(msg []byte) bool {
+	return bytes.HasSuffix(msg, []byte("upstream error: do request failed")) || bytes.HasSuffix(msg, []byte("upstream response timed out"))
+}
+
+func leadingInt(s []byte) (v, n int) {
+	for n < len(s) && n < 9 && s[n] >= '0' && s[n] <= '9' {
+		v = v*10 + int(s[n]-'0')
+		n++
+	}
+	return v, n
+}
+
+// classify is Classify with a bounded cache: a log repeats the same
+// messages millions of times, but for a request id or a local port.
+func (a *analyzer) classify(msg []byte) Result {
+	if r, ok := a.memo[string(msg)]; ok {
+		return r // the message recurs as it is
+	}
+	key, _ := memoKey(msg, &a.keyBuf)
+	if r, ok := a.memo[string(key)]; ok {
+		return r // the message recurs but for an id or a port
+	}
+	r := Classify(string(msg))
+	if len(a.memo) >= maxMemo {
+		clear(a.memo)
+	}
+	a.memo[string(key)] = r
+	return r
+}
+
+// memoKey is msg with the parts that vary from line to line but never
+// change its Result blanked: the local port of `read tcp A:PORT->B:443`,
+// and long opaque ids (request ids, trace ids: a token of 16 or more
+// letters and digits, with 4 or more digits, no dot, colon or slash —
+// never a host, port, path or status). It returns msg itself, unmasked,
+// when there is nothing to blank.
+func memoKey(msg []byte, buf *[]byte) ([]byte, bool) {
+	out := (*buf)[:0]
+	masked := false
+	start := 0 // msg[:start] is in out
+	blank := func(i, j int) {
+		out = append(append(out, msg[start:i]...), '#')
+		start, masked = j, true
+	}
+	for i := 0; i < len(msg); {
+		c := msg[i]
+		if isDigit(c) && i > 0 && msg[i-1] == ':' {
+			j := i
+			for j < len(msg) && isDigit(msg[j]) {
+				j++
+			}
+			if j+1 < len(msg) && msg[j] == '-' && msg[j+1] == '>' {
+				blank(i, j)
+				i = j + 2
+				continue
 			}
 		}
+		if isIDByte(c) && (i == 0 || !isTokenByte(msg[i-1])) {
+			j, digits, plain := i, 0, true
+			for ; j < len(msg) && isTokenByte(msg[j]); j++ {
+				if isDigit(msg[j]) {
+					digits++
+				} else if !isIDByte(msg[j]) {
+					plain = false
+				}
+			}
+			if plain {
+				if j-i >= 16 && digits >= 4 {
+					blank(i, j)
+				}
+				i = j
+				continue
+			}
+		}
+		i++
+	}
+	if !masked {
+		return msg, false
+	}
+	out = append(out, msg[start:]...)
+	*buf = out
+	return out, true
+}
+
+// byteClass sorts bytes for memoKey: digits, other id bytes (letters, _
+// and -), the rest of a token (. : /), and everything else (0).
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = classDigit
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '-':
+			t[c] = classID
+		case c == '.' || c == ':' || c == '/':
+			t[c] = classToken
+		}
+	}
+	return t
+}()
+
+const (
+	classDigit = 1 + iota
+	classID
+	classToken
+)
+
+func isDigit(c byte) bool     { return byteClass[c] == classDigit }
+func isIDByte(c byte) bool    { k := byteClass[c]; return k == classDigit || k == classID }
+func isTokenByte(c byte) bool { return byteClass[c] != 0 }
+
+func (a *analyzer) unrecognized(msg []byte) {
+	a.rep.Unrecognized++
+	if len(a.rep.UnrecognizedExamples) < maxUnrecognizedExamples {
+		a.rep.UnrecognizedExamples = append(a.rep.UnrecognizedExamples, clip(string(msg), 200))
+	}
+}
+
+// count adds one error, of channel id when it is known (0: the line's own).
+func (a *analyzer) count(r Result, msg string, when []byte, id int, disableLine bool) {
+	if !r.Recognized() {
+		a.unrecognized([]byte(msg))
 		return
 	}
 	a.rep.Errors++
 	a.rep.ByCategory[r.Category]++
 	ca := a.causes[r.Cause]
 	if ca == nil {
-		ca = &causeAgg{example: clip(ll.msg, maxExample), res: r}
+		ca = &causeAgg{example: clip(msg, maxExample), res: r}
 		a.causes[r.Cause] = ca
 	}
 	ca.count++
-	a.channel(r, strings.Contains(ll.msg, "准备禁用"))
-	a.hour(ll.when, r.Category)
+	if id > 0 {
+		r.ChannelID = id
+	}
+	a.channel(r, failedHost(msg, r), disableLine)
+	a.hour(when, r.Category)
+}
+
+// pending is a `do request failed` line waiting for the `channel error`
+// line of its request, which names the channel.
+type pending struct {
+	r    Result
+	msg  string
+	when [21]byte
+}
+
+type joinEntry struct {
+	p          pending
+	has        bool // p waits for its channel
+	channelErr bool // a channel error was counted: the relay error repeats it
+	seq        uint64
+}
+
+// joinTable holds the requests whose lines are not all read yet. It is
+// bounded: past its size, the oldest request is settled (its cause counted
+// without a channel) and forgotten. new-api writes a request's lines
+// within its retries, so a few thousand requests in flight is plenty.
+// Lookups by the line's bytes do not allocate.
+type joinTable struct {
+	m    map[string]*joinEntry
+	ring []ringSlot // insertion order, for eviction
+	next int
+	seq  uint64
+}
+
+type ringSlot struct {
+	rid string
+	seq uint64
+}
+
+func newJoinTable(max int) joinTable {
+	return joinTable{m: make(map[string]*joinEntry, min(max, 1024)), ring: make([]ringSlot, max)}
+}
+
+// entry finds or adds rid, settling the oldest request when full.
+func (j *joinTable) entry(a *analyzer, rid []byte) *joinEntry {
+	if e := j.m[string(rid)]; e != nil {
+		return e
+	}
+	if old := j.ring[j.next]; old.rid != "" {
+		if e := j.m[old.rid]; e != nil && e.seq == old.seq {
+			delete(j.m, old.rid)
+			if e.has {
+				a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+			}
+		}
+	}
+	j.seq++
+	e := &joinEntry{seq: j.seq}
+	key := string(rid)
+	j.m[key] = e
+	j.ring[j.next] = ringSlot{rid: key, seq: j.seq}
+	j.next = (j.next + 1) % len(j.ring)
+	return e
+}
+
+// put records a request's real cause; one still waiting (two `do request
+// failed` lines in a row) is counted without a channel first.
+func (j *joinTable) put(a *analyzer, rid []byte, p pending) {
+	e := j.entry(a, rid)
+	if e.has {
+		a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+	}
+	e.p, e.has = p, true
+}
+
+// take hands back the cause waiting for rid's channel, if any.
+func (j *joinTable) take(rid []byte) (pending, bool) {
+	e := j.m[string(rid)]
+	if e == nil || !e.has {
+		return pending{}, false
+	}
+	p := e.p
+	e.p, e.has, e.channelErr = pending{}, false, true
+	return p, true
+}
+
+// markChannel notes that rid's channel error was counted on its own.
+func (j *joinTable) markChannel(a *analyzer, rid []byte) { j.entry(a, rid).channelErr = true }
+
+// done forgets rid (its relay error ends it) and reports whether a channel
+// error of it was counted.
+func (j *joinTable) done(rid []byte) bool {
+	e := j.m[string(rid)]
+	if e == nil {
+		return false
+	}
+	delete(j.m, string(rid))
+	return e.channelErr
+}
+
+// settle counts the causes still waiting, oldest first (end of the log).
+func (j *joinTable) settle(a *analyzer) {
+	for i := range j.ring {
+		s := j.ring[(j.next+i)%len(j.ring)]
+		if e := j.m[s.rid]; e != nil && e.seq == s.seq {
+			delete(j.m, s.rid)
+			if e.has {
+				a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+			}
+		}
+	}
 }
 
 func looksLikeError(s string) bool {
@@ -274,13 +728,16 @@ func looksLikeError(s string) bool {
 }
 
 // isGarbage: NUL bytes, other C0 controls or invalid UTF-8 mean not text.
-func isGarbage(b []byte) bool {
+func isGarbage(b []byte) bool { return hasControl(b) || !utf8.Valid(b) }
+
+// hasControl: a NUL or another C0 control but tab (binary, not text).
+func hasControl(b []byte) bool {
 	for _, c := range b {
 		if c < 0x20 && c != '\t' {
 			return true
 		}
 	}
-	return !utf8.Valid(b)
+	return false
 }
 
 func clip(s string, n int) string {
@@ -293,7 +750,31 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func (a *analyzer) channel(r Result, disableLine bool) {
+// failedHost is the host a line says failed: the URL of the request Go
+// made (`Post "https://host/…": …`), else the address it dialled or looked
+// up. A URL inside an upstream's message (`…find your API key at
+// https://platform.openai.com/…`) is not a host that failed.
+func failedHost(msg string, r Result) string {
+	if r.Category == diag.CatProxy {
+		return "" // the proxy failed, not the upstream
+	}
+	for _, op := range []string{"Post \"", "Get \"", "Put \"", "Patch \"", "Delete \"", "Head \""} {
+		if i := strings.Index(msg, op); i >= 0 {
+			u := msg[i+len(op):]
+			if j := strings.IndexByte(u, '"'); j > 0 {
+				if h := hostOnly(u[:j]); h != "" {
+					return h
+				}
+			}
+		}
+	}
+	if r.URL == "" {
+		return r.Host
+	}
+	return ""
+}
+
+func (a *analyzer) channel(r Result, host string, disableLine bool) {
 	var key string
 	switch {
 	case r.ChannelID > 0:
@@ -301,10 +782,8 @@ func (a *analyzer) channel(r Result, disableLine bool) {
 			a.names[r.ChannelID] = r.ChannelName
 		}
 		key = "#" + strconv.Itoa(r.ChannelID)
-	case r.Host != "" && !isProxyCause(r.Cause):
-		key = "host " + r.Host
-	case r.URL != "":
-		key = "host " + hostOnly(r.URL)
+	case host != "":
+		key = "host " + host
 	default:
 		return
 	}
@@ -318,13 +797,10 @@ func (a *analyzer) channel(r Result, disableLine bool) {
 		if c == nil {
 			c = &chanAgg{id: r.ChannelID, byCause: map[string]int64{}}
 			if r.ChannelID == 0 && key != otherKey {
-				c.host = strings.TrimPrefix(key, "host ")
+				c.host = host
 			}
 			a.channels[key] = c
 		}
-	}
-	if c.host == "" && r.ChannelID > 0 && r.Host != "" && !isProxyCause(r.Cause) {
-		c.host = r.Host
 	}
 	c.errors++
 	if disableLine {
@@ -332,6 +808,9 @@ func (a *analyzer) channel(r Result, disableLine bool) {
 	}
 	c.byCause[r.Cause]++
 	if c.top.Cause == "" || c.top.Cause == r.Cause || c.byCause[r.Cause] > c.byCause[c.top.Cause] {
+		if c.top.Cause != r.Cause || c.topHost == "" {
+			c.topHost = host
+		}
 		r.Evidence = "" // only hint and probe are kept: memory per channel stays small
 		c.top = r
 	}
@@ -348,30 +827,34 @@ func hostOnly(u string) string {
 	return s
 }
 
-func (a *analyzer) hour(when string, cat diag.Category) {
-	if len(when) < 13 {
-		return
-	}
-	// "2006/01/02 - 15" → "2006-01-02 15:00"
-	h := strings.ReplaceAll(when[:10], "/", "-") + " " + when[13:15] + ":00"
+func (a *analyzer) hour(when []byte, cat diag.Category) {
 	if len(when) < 15 {
 		return
 	}
-	hs := a.hours[h]
-	if hs == nil {
-		if len(a.hours) >= a.o.MaxHours {
-			a.rep.OverflowHours++
-			return
+	hs := a.lastHS
+	if hs == nil || !bytes.Equal(when[:15], a.lastHour) {
+		// "2006/01/02 - 15" → "2006-01-02 15:00"
+		h := strings.ReplaceAll(string(when[:10]), "/", "-") + " " + string(when[13:15]) + ":00"
+		if hs = a.hours[h]; hs == nil {
+			if len(a.hours) >= a.o.MaxHours {
+				a.rep.OverflowHours++
+				return
+			}
+			hs = &HourStat{Hour: h, ByCategory: map[diag.Category]int64{}}
+			a.hours[h] = hs
 		}
-		hs = &HourStat{Hour: h, ByCategory: map[diag.Category]int64{}}
-		a.hours[h] = hs
+		a.lastHour, a.lastHS = append(a.lastHour[:0], when[:15]...), hs
 	}
 	hs.Errors++
 	hs.ByCategory[cat]++
 }
 
 func (a *analyzer) finish() *LogReport {
+	a.joins.settle(a)
 	rep := a.rep
+	if a.span {
+		rep.First, rep.Last = string(a.first[:]), string(a.last[:])
+	}
 	for cause, ca := range a.causes {
 		rep.Causes = append(rep.Causes, CauseStat{Cause: cause, Category: ca.res.Category, Count: ca.count,
 			Example: ca.example, Hint: ca.res.Hint, Probe: ca.res.Probe})
@@ -385,7 +868,11 @@ func (a *analyzer) finish() *LogReport {
 	for key, c := range a.channels {
 		r := c.top
 		top := r.Cause
-		cs := ChannelStat{Key: key, ID: c.id, Name: a.names[c.id], Host: c.host, Errors: c.errors, Disabled: c.disabled,
+		host := c.host
+		if host == "" {
+			host = c.topHost
+		}
+		cs := ChannelStat{Key: key, ID: c.id, Name: a.names[c.id], Host: host, Errors: c.errors, Disabled: c.disabled,
 			ByCause: c.byCause, TopCause: top, Category: r.Category, Hint: r.Hint, Probe: r.Probe}
 		if c.id > 0 && cs.Name != "" {
 			cs.Key = key + " " + cs.Name

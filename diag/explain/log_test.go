@@ -1,12 +1,10 @@
 package explain
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/explain/explaintest"
 )
 
 // sampleLog is new-api's log with the line kinds it writes, plus noise.
@@ -186,48 +185,9 @@ func FuzzAnalyzeLog(f *testing.F) {
 	})
 }
 
-// genLog writes about size bytes of realistic new-api log: mostly access
-// lines, errors of many kinds over many channels and hours, some noise.
-func genLog(w io.Writer, size int64, seed uint64) error {
-	bw := bufio.NewWriterSize(w, 1<<20)
-	rng := rand.New(rand.NewPCG(seed, 7))
-	msgs := []string{
-		`relay error (channel #%d, status code: 500): do request failed: Post "https://api.openai.com/v1/chat/completions": proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused`,
-		`relay error (channel #%d, status code: 429): bad response status code 429, body: {"error":{"message":"Rate limit reached","code":"rate_limit_exceeded"}}`,
-		`relay error (channel #%d, status code: 500): do request failed: Post "https://api.anthropic.com/v1/messages": dial tcp 160.79.104.10:443: i/o timeout`,
-		`relay error (channel #%d, status code: 500): do request failed: Post "https://api.deepseek.com/v1/chat/completions": dial tcp: lookup api.deepseek.com on 127.0.0.11:53: no such host`,
-		`relay error (channel #%d, status code: 403): bad response status code 403, message: Country, region, or territory not supported, body: {"error":{"code":"unsupported_country_region_territory"}}`,
-		`relay error (channel #%d, status code: 500): do request failed: Post "https://api.openai.com/v1/chat/completions": tls: failed to verify certificate: x509: certificate signed by unknown authority`,
-		`relay error (channel #%d, status code: 500): something unexpected happened`,
-	}
-	var n int64
-	for n < size {
-		day, hour, min := 1+rng.IntN(28), rng.IntN(24), rng.IntN(60)
-		var line string
-		switch p := rng.IntN(100); {
-		case p < 60:
-			line = fmt.Sprintf("[GIN] 2025/03/%02d - %02d:%02d:00 | 200 |  %d.2ms | 172.17.0.1 | POST     \"/v1/chat/completions\"\n", day, hour, min, rng.IntN(900))
-		case p < 95:
-			line = fmt.Sprintf("[ERR] 2025/03/%02d - %02d:%02d:00 | %016x | "+msgs[rng.IntN(len(msgs))]+"\n", day, hour, min, rng.Uint64(), 1+rng.IntN(300))
-		case p == 98 && rng.IntN(10) == 0:
-			line = "[ERR] 2025/03/01 - 10:00:00 | x | huge body " + strings.Repeat("x", 200<<10) + "\n"
-		case p < 99:
-			line = fmt.Sprintf("[SYS] 2025/03/%02d - %02d:%02d:00 | 通道「ch-%d」（#%d）发生错误，准备禁用，原因：Incorrect API key provided\n", day, hour, min, p, rng.IntN(300))
-		default:
-			line = "\x00\xff garbage \x01\n"
-		}
-		k, err := bw.WriteString(line)
-		if err != nil {
-			return err
-		}
-		n += int64(k)
-	}
-	return bw.Flush()
-}
-
 func BenchmarkAnalyzeLog(b *testing.B) {
 	var buf bytes.Buffer
-	if err := genLog(&buf, 32<<20, 1); err != nil {
+	if err := explaintest.Write(&buf, explaintest.Options{Size: 32 << 20, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
@@ -275,7 +235,7 @@ func BenchmarkExplainLogRSS(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := genLog(f, int64(mb)<<20, 42); err != nil {
+		if err := explaintest.Write(f, explaintest.Options{Size: int64(mb) << 20, Seed: 42}); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()

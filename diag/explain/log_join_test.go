@@ -1,0 +1,209 @@
+package explain
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/explain/explaintest"
+)
+
+// newAPIStatusCauses are what new-api's own status codes (500 for a
+// transport failure, 504 for a timeout) would read as: never a channel's
+// cause when the log holds the real one.
+var newAPIStatusCauses = []string{diag.CauseServerError, diag.CauseGatewayTO}
+
+func analyze(t *testing.T, log string, o LogOptions) *LogReport {
+	t.Helper()
+	rep, err := AnalyzeLog(strings.NewReader(log), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func channelByID(rep *LogReport, id int) (ChannelStat, bool) {
+	for _, c := range rep.Channels {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return ChannelStat{}, false
+}
+
+// TestJoinByRequestID reads new-api's three lines per failure the way it
+// writes them, interleaved with another request, retries included.
+func TestJoinByRequestID(t *testing.T) {
+	log := `[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000222222222 | do request failed: Post "https://api.moonshot.cn/v1/chat/completions": dial tcp: lookup api.moonshot.cn on 127.0.0.11:53: no such host 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | channel error (channel #3, status code: 500): upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | do request failed: Post "https://api.anthropic.com/v1/messages": proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused 
+[ERR] 2025/03/01 - 10:00:03 | 2025030110000222222222 | channel error (channel #5, status code: 500): upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:03 | 2025030110000211111111 | channel error (channel #4, status code: 500): upstream error: do request failed 
+[GIN] 2025/03/01 - 10:00:03 | 500 |  2.1s |  172.18.0.1 | POST     "/v1/chat/completions"
+[ERR] 2025/03/01 - 10:00:03 | 2025030110000211111111 | relay error: upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:03 | 2025030110000222222222 | relay error: upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:09 | 2025030110000933333333 | do request failed: Post "https://api.anthropic.com/v1/messages": context deadline exceeded (Client.Timeout exceeded while awaiting headers) 
+[ERR] 2025/03/01 - 10:00:09 | 2025030110000933333333 | channel error (channel #6, status code: 504): upstream response timed out 
+[ERR] 2025/03/01 - 10:00:09 | 2025030110000933333333 | relay error: upstream response timed out 
+[ERR] 2025/03/01 - 10:00:10 | 2025030110001044444444 | channel error (channel #7, status code: 401): Incorrect API key provided: sk-****abcd. You can find your API key at https://platform.openai.com/account/api-keys. 
+[ERR] 2025/03/01 - 10:00:10 | 2025030110001044444444 | relay error: Incorrect API key provided: sk-****abcd. You can find your API key at https://platform.openai.com/account/api-keys. 
+`
+	rep := analyze(t, log, LogOptions{})
+	want := map[int]string{3: diag.CauseConnRefused, 4: diag.CauseProxyRefused, 5: diag.CauseNXDOMAIN, 6: diag.CauseNoResponse, 7: diag.CauseUnauthorized}
+	for id, cause := range want {
+		t.Run(fmt.Sprintf("#%d", id), func(t *testing.T) {
+			c, ok := channelByID(rep, id)
+			if !ok {
+				t.Fatalf("channel #%d missing: %+v", id, rep.Channels)
+			}
+			if c.TopCause != cause || c.Errors != 1 || len(c.ByCause) != 1 {
+				t.Errorf("channel #%d: %d errors, top %s %v; want one %s", id, c.Errors, c.TopCause, c.ByCause, cause)
+			}
+		})
+	}
+	if rep.Errors != 5 || rep.Unrecognized != 0 {
+		t.Errorf("errors %d unrecognized %d (%v), want 5 and 0", rep.Errors, rep.Unrecognized, rep.UnrecognizedExamples)
+	}
+	// 4 channel errors joined to their cause, 4 relay errors that repeat one.
+	if rep.Joined != 8 {
+		t.Errorf("joined %d, want 8", rep.Joined)
+	}
+	if len(rep.Channels) != len(want) {
+		t.Errorf("channels %+v: want only the 5 channels, no host entries", rep.Channels)
+	}
+	for _, c := range rep.Causes {
+		for _, bad := range newAPIStatusCauses {
+			if c.Cause == bad {
+				t.Errorf("new-api's own status counted as the upstream's: %+v", c)
+			}
+		}
+	}
+	if c, _ := channelByID(rep, 3); c.Host != "api.openai.com" {
+		t.Errorf("#3 host %q, want the request's host", c.Host)
+	}
+	if c, _ := channelByID(rep, 7); c.Host != "" {
+		t.Errorf("#7 host %q: a URL in the provider's message is not a host that failed", c.Host)
+	}
+}
+
+// TestHostNotFromMessage: a line without a channel is keyed by the host
+// it dialled, never by a URL quoted in an upstream's message.
+func TestHostNotFromMessage(t *testing.T) {
+	log := "bad response status code 401, message: Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys., body: {}\n" +
+		`Post "https://api.deepseek.com/v1/chat/completions": dial tcp 203.0.113.9:443: i/o timeout` + "\n"
+	rep := analyze(t, log, LogOptions{})
+	if rep.Errors != 2 || len(rep.Channels) != 1 || rep.Channels[0].Key != "host api.deepseek.com" {
+		t.Errorf("errors %d, channels %+v: want only host api.deepseek.com", rep.Errors, rep.Channels)
+	}
+}
+
+// TestChannelTestJoin: a channel test's failure is logged under the id
+// SYSTEM after `testing channel N with model …`: it is channel N's.
+func TestChannelTestJoin(t *testing.T) {
+	log := `[SYS] 2025/03/01 - 10:00:00 | testing channel 12 with model gpt-4o-mini , info {ChannelId:12} 
+[ERR] 2025/03/01 - 10:00:01 | SYSTEM | do request failed: Post "https://api.deepseek.com/v1/chat/completions": tls: failed to verify certificate: x509: certificate signed by unknown authority 
+[SYS] 2025/03/01 - 10:00:02 | testing channel 13 with model gpt-4o-mini , info {ChannelId:13} 
+[SYS] 2025/03/01 - 10:00:02 | testing channel #13, response: 
+[ERR] 2025/03/01 - 10:00:03 | SYSTEM | do request failed: Post "https://api.x.ai/v1/chat/completions": dial tcp 203.0.113.20:443: connect: connection refused 
+[SYS] 2025/03/01 - 10:00:04 | channel test bad response: channel_id=14 name=ch type=1 model=m endpoint_type= status=429 err=Rate limit reached for requests 
+`
+	rep := analyze(t, log, LogOptions{})
+	if c, ok := channelByID(rep, 12); !ok || c.TopCause != diag.CauseTLSUntrusted {
+		t.Errorf("#12: %+v", c)
+	}
+	if _, ok := channelByID(rep, 13); ok {
+		t.Errorf("#13 passed its test; the later SYSTEM error is not its: %+v", rep.Channels)
+	}
+	if c, ok := channelByID(rep, 14); !ok || c.TopCause != diag.CauseRateLimited {
+		t.Errorf("#14: %+v", c)
+	}
+	if rep.Errors != 3 {
+		t.Errorf("errors %d, want 3", rep.Errors)
+	}
+}
+
+// TestJoinTableBounded: requests whose follow-up never comes are settled
+// (counted without a channel) once the table is full: nothing is lost and
+// the table never outgrows its cap.
+func TestJoinTableBounded(t *testing.T) {
+	const n, max = 500, 16
+	a := &analyzer{o: LogOptions{MaxChannels: 100, MaxHours: 100, MaxPending: max}, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
+		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		joins: newJoinTable(max), memo: map[string]Result{}}
+	for i := range n {
+		a.line([]byte(fmt.Sprintf(`[ERR] 2025/03/01 - 10:00:00 | rid%06d | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused`, i)), false)
+		if len(a.joins.m) > max {
+			t.Fatalf("join table holds %d requests, cap %d", len(a.joins.m), max)
+		}
+	}
+	// The last request's channel error still finds its cause.
+	a.line([]byte(fmt.Sprintf(`[ERR] 2025/03/01 - 10:00:00 | rid%06d | channel error (channel #9, status code: 500): upstream error: do request failed`, n-1)), false)
+	rep := a.finish()
+	if rep.Errors != n || rep.ByCategory[diag.CatRefused] != n {
+		t.Errorf("errors %d (%v), want all %d counted", rep.Errors, rep.ByCategory, n)
+	}
+	if c, ok := channelByID(rep, 9); !ok || c.Errors != 1 || c.TopCause != diag.CauseConnRefused {
+		t.Errorf("#9: %+v", c)
+	}
+	if len(a.joins.m) != 0 {
+		t.Errorf("finish left %d requests in the table", len(a.joins.m))
+	}
+}
+
+// TestGeneratedLogVerdicts: on the benchmark's log every channel's verdict
+// is its fault, and new-api's 500 is nobody's cause.
+func TestGeneratedLogVerdicts(t *testing.T) {
+	var buf bytes.Buffer
+	if err := explaintest.Write(&buf, explaintest.Options{Size: 2 << 20, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := AnalyzeLog(&buf, LogOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"refused": diag.CauseConnRefused, "silent": diag.CauseSYNTimeout, "tls": diag.CauseTLSUntrusted,
+		"dns": diag.CauseNXDOMAIN, "proxy": diag.CauseProxyRefused, "reset": diag.CauseTLSReset, "429": diag.CauseRateLimited, "401": diag.CauseUnauthorized}
+	if len(rep.Channels) != 40 {
+		t.Errorf("%d channels, want 40: %+v", len(rep.Channels), rep.Channels)
+	}
+	for _, c := range rep.Channels {
+		f := explaintest.FaultOf(c.ID)
+		if c.ID == 0 || c.TopCause != want[f.Name] || len(c.ByCause) != 1 {
+			t.Errorf("channel %s (%s): %v", c.Key, f.Name, c.ByCause)
+		}
+	}
+	if rep.Unrecognized != 0 || rep.Joined == 0 {
+		t.Errorf("unrecognized %d %v, joined %d", rep.Unrecognized, rep.UnrecognizedExamples, rep.Joined)
+	}
+}
+
+func TestMemoKey(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"read tcp 172.18.0.3:41234->203.0.113.20:443: read: connection reset by peer", "read tcp 172.18.0.3:#->203.0.113.20:443: read: connection reset by peer"},
+		{"Rate limit reached (request id: req_0123456789abcdef0123)", "Rate limit reached (request id: #)"},
+		{`{"request_id":"20250301100002123456789"}`, `{"request_id":"#"}`},
+		// Nothing that decides or is shown: hosts, ports, statuses, channels, paths.
+		{"channel error (channel #12, status code: 429): slow down", ""},
+		{`Post "https://a1b2c3d4e5f6a7b8c9.example.com/v1/x": dial tcp 203.0.113.7:443: i/o timeout`, ""},
+		{`Post "https://h/v1/threads/thread_0123456789abcdef": EOF`, ""},
+		{"dial tcp [2001:db8::1]:443: connect: connection refused", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			var buf []byte
+			got, masked := memoKey([]byte(c.in), &buf)
+			if c.want == "" {
+				if masked || string(got) != c.in {
+					t.Errorf("masked %q", got)
+				}
+				return
+			}
+			if !masked || string(got) != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
+	}
+}
