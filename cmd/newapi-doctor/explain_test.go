@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
 )
 
@@ -41,6 +45,49 @@ func TestExplainBinary(t *testing.T) {
 	t.Run("texts", testExplainTexts)
 	t.Run("json and probe", testExplainJSONAndProbe)
 	t.Run("log", testExplainLog)
+	t.Run("windows encodings", testExplainEncodings)
+}
+
+// testExplainEncodings feeds what Windows tools write — PowerShell 5.1's
+// UTF-16LE with a BOM, Notepad's "ANSI" (GBK) and UTF-8 with a BOM — to
+// --log FILE, --log - and explain -.
+func testExplainEncodings(t *testing.T) {
+	const text = "[ERR] 2025/03/01 - 10:00:02 | SYSTEM | do request failed: Post \"http://127.0.0.1:7890/v1/chat/completions\": dial tcp 127.0.0.1:7890: connectex: 由于目标计算机积极拒绝，无法连接。\r\n" +
+		"[SYS] 2025/03/01 - 11:00:00 | 通道「克劳德」（#7）发生错误，准备禁用，原因：Your credit balance is too low\r\n"
+	encode := func(e encoding.Encoding) []byte {
+		b, err := e.NewEncoder().Bytes([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	encs := map[string][]byte{
+		"utf-16le BOM": encode(unicode.UTF16(unicode.LittleEndian, unicode.UseBOM)),
+		"utf-16be BOM": encode(unicode.UTF16(unicode.BigEndian, unicode.UseBOM)),
+		"gbk":          encode(simplifiedchinese.GBK),
+		"utf-8 BOM":    append([]byte{0xEF, 0xBB, 0xBF}, text...),
+	}
+	dir := t.TempDir()
+	for name, b := range encs {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".log")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"explain", "--log", path}, {"explain", "--log", "-"}} {
+				out, errOut, code := runExplain(t, string(b), args...)
+				if code != 0 || !strings.Contains(out, "2 errors classified") || !strings.Contains(out, "#7 克劳德") ||
+					!strings.Contains(out, "local-refused") || strings.Contains(out, "not text") || strings.Contains(out, "\ufeff") {
+					t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
+				}
+			}
+			out, errOut, code := runExplain(t, string(b), "explain", "-")
+			if code != 0 || !strings.Contains(out, "refused (local-refused)") || !strings.Contains(out, "由于目标计算机积极拒绝") ||
+				!strings.Contains(out, "quota") || strings.Contains(out, "\ufeff") {
+				t.Errorf("explain -: exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
 }
 
 func testExplainTexts(t *testing.T) {

@@ -35,8 +35,9 @@ func sniffEncoding(head []byte) string {
 	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		return EncUTF16BE
 	}
-	// Without a BOM: ASCII text in UTF-16 has a NUL in every other byte. A
-	// binary file has NULs too, but not so regularly on one side only.
+	// Without a BOM: ASCII in UTF-16 has a NUL in every other byte (Chinese
+	// has none, so a log qualifies by its ASCII). A binary file has NULs
+	// too, but not so many on one side and so few on the other.
 	n := len(head) &^ 1
 	if n < 16 {
 		return ""
@@ -52,9 +53,9 @@ func sniffEncoding(head []byte) string {
 	}
 	pairs := n / 2
 	switch {
-	case odd*10 >= pairs*9 && even*10 < pairs:
+	case odd*10 >= pairs*4 && even*10 < odd:
 		return EncUTF16LE
-	case even*10 >= pairs*9 && odd*10 < pairs:
+	case even*10 >= pairs*4 && odd*10 < even:
 		return EncUTF16BE
 	}
 	return ""

@@ -164,8 +164,16 @@ func FuzzAnalyzeLog(f *testing.F) {
 	f.Add([]byte(sampleLog), 0)
 	f.Add([]byte("[ERR] 2025/03/01 - 1"), 10)
 	f.Add([]byte("\n\n\r\n"), 3)
+	for _, b := range encodings(f, windowsLog) {
+		f.Add(b, 0)
+	}
+	var gen bytes.Buffer
+	if err := explaintest.Write(&gen, explaintest.Options{Size: 8 << 10, Seed: 5}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(gen.Bytes(), 0)
 	f.Fuzz(func(t *testing.T, b []byte, maxLine int) {
-		rep, err := AnalyzeLog(bytes.NewReader(b), LogOptions{MaxLine: maxLine % 4096, MaxChannels: 5, MaxHours: 5})
+		rep, err := AnalyzeLog(bytes.NewReader(b), LogOptions{MaxLine: maxLine % 4096, MaxChannels: 5, MaxHours: 5, MaxPending: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
