@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -49,6 +50,8 @@ type Exporter struct {
 	roundSecs prometheus.Gauge
 
 	probeMu sync.Mutex // one round at a time; scrapes during a round wait for it
+
+	hist History // per endpoint, for the status page's sparklines
 
 	mu          sync.RWMutex
 	last        *diag.Report
@@ -165,6 +168,7 @@ func (e *Exporter) record(rep *diag.Report, start time.Time) {
 			e.layerDur.WithLabelValues(name, host, string(l.Layer)).Observe(l.DurationMS / 1000)
 		}
 	}
+	e.hist.Add(rep, now)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, r := range rep.Endpoints {
@@ -202,7 +206,11 @@ func (e *Exporter) Run(ctx context.Context) {
 	}
 }
 
-// Handler serves /metrics and /healthz.
+// statusRefreshOnDemand is the status page's reload period with
+// --interval 0, where each load runs a round.
+const statusRefreshOnDemand = 30 * time.Second
+
+// Handler serves /metrics, /healthz and the status page at /.
 func (e *Exporter) Handler() http.Handler {
 	mux := http.NewServeMux()
 	metrics := promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{})
@@ -236,9 +244,23 @@ func (e *Exporter) Handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
+		refresh := e.o.Interval
+		if refresh <= 0 {
+			// Checks run on request: the page is one, and reloads slowly.
+			e.Probe(r.Context())
+			refresh = statusRefreshOnDemand
+		}
+		e.mu.RLock()
+		last := e.last
+		e.mu.RUnlock()
+		var buf bytes.Buffer
+		if err := RenderStatusPage(&buf, StatusPage{Report: last, History: e.hist.Snapshot(), Refresh: refresh}, Options{Redactor: e.o.Redactor}); err != nil {
+			http.Error(w, "rendering the status page failed", http.StatusInternalServerError)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, `<html><head><title>newapi-doctor</title></head><body><h1>newapi-doctor exporter</h1>`+
-			`<p><a href="/metrics">/metrics</a> · <a href="/healthz">/healthz</a></p></body></html>`)
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(buf.Bytes())
 	})
 	return mux
 }

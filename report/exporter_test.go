@@ -258,3 +258,47 @@ func TestPrometheusDocs(t *testing.T) {
 		})
 	}
 }
+
+// TestExporterStatusPage: / shows the last round with each endpoint's
+// history, refreshed by the interval, redacted like the metrics.
+func TestExporterStatusPage(t *testing.T) {
+	fc := &fakeCheck{cat: map[string]diag.Category{"gw": diag.CatOK}}
+	e := NewExporter([]diag.Endpoint{{Name: "gw", URL: "http://corp-gateway.internal.example:3000"}},
+		ExporterOptions{Check: fc.check, Interval: 42 * time.Second, Redactor: redact.New(redact.LevelDefault, nil)})
+	base := serveExporter(t, e)
+	get := func() string {
+		t.Helper()
+		resp, err := http.Get(base + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Fatalf("/: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		return string(b)
+	}
+	if p := get(); !strings.Contains(p, `id="waiting"`) || !strings.Contains(p, `content="42"`) {
+		t.Fatalf("before the first round: %s", p)
+	}
+	e.Probe(context.Background())
+	fc.mu.Lock()
+	fc.cat["gw"] = diag.CatRefused
+	fc.mu.Unlock()
+	e.Probe(context.Background())
+	p := get()
+	for _, w := range []string{`data-endpoint="gw" data-severity="error"`, `data-history="2"`, `class="g-ok"`, `class="g-error"`, "<svg", `data-phase="tcp"`} {
+		if !strings.Contains(p, w) {
+			t.Errorf("status page lacks %q", w)
+		}
+	}
+	if strings.Contains(p, "corp-gateway") {
+		t.Error("status page leaks the private host")
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	if fc.calls != 2 {
+		t.Errorf("the page probed (%d rounds); with an interval it reads the last round", fc.calls)
+	}
+}

@@ -35,7 +35,7 @@ func newServeCmd(f *Factory) *cobra.Command {
 	o := &serveOptions{}
 	cmd := &cobra.Command{
 		Use:   "serve [URL...]",
-		Short: "Expose endpoint checks as Prometheus metrics (/metrics, /healthz)",
+		Short: "Expose endpoint checks as Prometheus metrics (/metrics, /healthz) and a status page (/)",
 		Long: `serve checks the endpoints (from the same sources as check) and exposes the verdicts
 for Prometheus, in the way of blackbox_exporter:
 
@@ -47,7 +47,9 @@ for Prometheus, in the way of blackbox_exporter:
 
 With --interval the endpoints are checked in the background and a scrape returns the
 last round; with --interval 0 every scrape runs a check (bounded by Prometheus' scrape
-timeout). Labels carry endpoint names and redacted hosts only. SIGINT/SIGTERM shut the
+timeout). Labels carry endpoint names and redacted hosts only. / is a status page: the
+last round as --format html draws it (severity, hint, phase waterfall, path), each
+endpoint's recent rounds as a sparkline, reloaded every interval. SIGINT/SIGTERM shut the
 server down gracefully. Example scrape config and alert rules: docs/prometheus/.`,
 		Example: `  newapi-doctor serve --config /etc/newapi-doctor.yaml --listen :9595 --interval 60s
   newapi-doctor serve --from-db /data/one-api.db --listen 127.0.0.1:9595`,
@@ -57,7 +59,7 @@ server down gracefully. Example scrape config and alert rules: docs/prometheus/.
 	}
 	o.src.addFlags(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&o.listen, "listen", "127.0.0.1:9595", "address to serve /metrics and /healthz on")
+	fl.StringVar(&o.listen, "listen", "127.0.0.1:9595", "address to serve /metrics, /healthz and the status page on")
 	fl.DurationVar(&o.interval, "interval", time.Minute, "check every D in the background (0 = check on every scrape)")
 	fl.IntVar(&o.parallel, "parallel", 0, "endpoints probed at once (default: from the open-file limit)")
 	fl.IntVar(&o.retries, "retries", 0, "retry a failing endpoint up to N times to tell flaky from broken")
@@ -112,7 +114,7 @@ func runServe(ctx context.Context, f *Factory, o *serveOptions, args []string) e
 	if o.interval == 0 {
 		mode = fmt.Sprintf("checking %d endpoint(s) on every scrape", len(eps))
 	}
-	_ = report.WriteRedacted(f.IO.ErrOut, []byte(fmt.Sprintf("newapi-doctor: serving http://%s/metrics, %s\n", addr, mode)), f.Redactor())
+	_ = report.WriteRedacted(f.IO.ErrOut, []byte(fmt.Sprintf("newapi-doctor: serving http://%s/metrics and the status page http://%s/, %s\n", addr, addr, mode)), f.Redactor())
 	if o.ready != nil {
 		o.ready(addr)
 	}
