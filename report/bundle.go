@@ -94,6 +94,9 @@ func BuildBundle(in BundleInput) ([]byte, *Manifest, error) {
 	if in.Now.IsZero() {
 		in.Now = time.Now()
 	}
+	if in.Report != nil {
+		AddNames(rd, in.Report) // run.log and path.json name endpoints too
+	}
 	before := rd.Stats()
 	var files []BundleFile
 	add := func(name string, data []byte) { files = append(files, BundleFile{name, rd.Bytes(data)}) }

@@ -92,6 +92,7 @@ func NewExporter(eps []diag.Endpoint, o ExporterOptions) *Exporter {
 			ep.Name = fmt.Sprintf("%s#%d", ep.Name, seen[ep.Name])
 		}
 		e.eps = append(e.eps, ep)
+		e.o.Redactor.AddName(ep.Name)
 		e.hosts = append(e.hosts, e.hostLabel(ep.URL))
 		// Names are never redacted, but one derived from a URL argument
 		// ("corp-gw.internal/v1") carries its host: as in every other

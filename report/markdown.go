@@ -168,8 +168,7 @@ func mdSeverity(e diag.EndpointResult, pol diag.Policy) string {
 
 // mdEscaper puts free text (error strings carry *, _, <, | …) onto one line.
 // "[REDACTED]" stays readable: brackets are left alone.
-var mdEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;",
-	"|", `\|`, "\r", "", "\n", " ")
+var mdEscaper = redact.MarkdownEscaper
 
 // mdCodeSpan puts a value in a code span, widening the fence past any backticks
 // it holds; pipes still need escaping inside tables.

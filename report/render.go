@@ -68,11 +68,24 @@ func Render(w io.Writer, rep *diag.Report, format string, o Options) error {
 	if !ok {
 		return fmt.Errorf("unknown format %q (want one of %v)", format, Formats())
 	}
+	if o.Redactor == nil {
+		// A nil redactor still hides secrets: an unconfigured caller must not leak.
+		o.Redactor = redact.New(redact.LevelNone, nil)
+	}
+	AddNames(o.Redactor, rep)
 	var buf bytes.Buffer
 	if err := r(&buf, rep, o); err != nil {
 		return err
 	}
 	return WriteRedacted(w, buf.Bytes(), o.Redactor)
+}
+
+// AddNames tells the redactor the report's endpoint names: names are never
+// redacted, whatever secret they happen to spell out in part.
+func AddNames(rd *redact.Redactor, rep *diag.Report) {
+	for _, e := range rep.Endpoints {
+		rd.AddName(e.Name)
+	}
 }
 
 // WriteRedacted is the one exit for bytes that are not a whole report

@@ -155,6 +155,7 @@ func (f *Factory) RegisterEndpoints(eps []diag.Endpoint) {
 		rd.AddURL(f.Getenv(v))
 	}
 	for _, ep := range eps {
+		rd.AddName(ep.Name) // never redacted, whatever secret it spells in part
 		rd.AddURL(ep.URL)
 		rd.AddURL(ep.Proxy)
 		if ep.Key != "" {

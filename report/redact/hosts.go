@@ -80,6 +80,8 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 	anyToken := r.hostsBare
 	defer r.mu.RUnlock()
 	var low []byte
+	var names []span // where registered names stand, found on the first registered host
+	namesDone := false
 	for i := 0; i < len(b); {
 		c := b[i]
 		if (isHex(c) || c == ':') && (i == 0 || (!isHostByte(b[i-1]) && b[i-1] != ':')) && colonSoon(b, i) {
@@ -146,8 +148,15 @@ func (r *Redactor) visitHosts(b []byte, strict bool, fn func(start, end int, rul
 			key = low
 		}
 		if haveHosts && hosts[string(key)] {
-			fn(s, e, RuleHostReg, key)
-			continue
+			if !namesDone {
+				names, namesDone = r.nameSpans(b), true
+			}
+			if !insideName(names, s, e) {
+				fn(s, e, RuleHostReg, key)
+				continue
+			}
+			// Inside a name the host's shape still counts: a name made
+			// from a URL argument ("corp-gw.internal:3000") carries its host.
 		}
 		if !hasDot {
 			continue
@@ -186,7 +195,8 @@ func appendLower(dst, s []byte) []byte {
 
 // looksLikeHost: dotted labels ending in an alphabetic TLD, one letter case
 // throughout (Go identifiers such as url.Error or Config.timeouts mix cases),
-// and not a file name (config.yaml, oneapi-20240101.log).
+// not a Go selector (Client.Timeout), and not a file name (config.yaml,
+// oneapi-20240101.log).
 func looksLikeHost(t []byte) bool {
 	dot := bytes.LastIndexByte(t, '.')
 	if dot <= 0 {
@@ -250,6 +260,12 @@ func looksLikeHost(t []byte) bool {
 		}
 	}
 	if shapes&(shapes-1) != 0 {
+		return false
+	}
+	// Two Title labels are a Go selector, not a host: Client.Timeout in
+	// "(Client.Timeout exceeded while awaiting headers)", Server.Addr.
+	// Title-case hosts have three labels (Relay.Corp.Example).
+	if shapes == shTitle && bytes.Count(t, []byte{'.'}) == 1 {
 		return false
 	}
 	var lt [24]byte

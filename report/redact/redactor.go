@@ -101,6 +101,7 @@ type Redactor struct {
 	allowSufx []string
 	mu        sync.RWMutex // guards the registered values below
 	secrets   secretIndex
+	names     secretIndex // AddName: never redacted by the registered-value rules
 	hosts     map[string]bool
 	hostsBare bool                 // a registered host has no dot: every token is looked up
 	pmu       sync.RWMutex         // guards the pseudonym tables and stats
@@ -119,7 +120,6 @@ func New(level Level, allow []string) *Redactor {
 	for i := range r.fwd {
 		r.fwd[i] = map[string]string{}
 	}
-	r.secrets.long = map[uint64][]string{}
 	for _, h := range allow {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
@@ -138,11 +138,41 @@ func New(level Level, allow []string) *Redactor {
 func (r *Redactor) Level() Level { return r.level }
 
 // AddSecret registers an exact value (an API key, a password) to hide always,
-// also in its URL-encoded and JSON-escaped forms.
+// also in its URL-encoded and JSON-escaped forms. Where it is hidden depends
+// on how distinctive it is (see matchMode): a short value or a plain word is
+// hidden only as a whole token, never inside names or other words.
 func (r *Redactor) AddSecret(s string) {
 	if len(s) < minSecretLength || s == Redacted {
 		return
 	}
+	forms := outputForms(s)
+	mode := modeOf(s)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range forms {
+		r.secrets.add(f, mode)
+	}
+}
+
+// AddName registers an endpoint or channel name: names are never redacted
+// (the README promises it; --require, JUnit test names and metrics labels
+// match them), so a registered secret or host found strictly inside one
+// stays. Shape rules (keys, userinfo, hostnames) still apply.
+func (r *Redactor) AddName(n string) {
+	if len(n) <= minSecretLength {
+		return // cannot hold a registered value and more
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, f := range outputForms(n) {
+		r.names.add(f, matchAnywhere)
+	}
+}
+
+// outputForms are the ways a renderer may write s: raw, URL-encoded,
+// JSON-escaped, XML/HTML-escaped (junit), Markdown-escaped and as in
+// workflow commands (github).
+func outputForms(s string) []string {
 	forms := []string{s, url.QueryEscape(s), url.PathEscape(s), strings.ReplaceAll(url.QueryEscape(s), "+", "%20")}
 	if j, err := json.Marshal(s); err == nil {
 		forms = append(forms, string(j[1:len(j)-1]))
@@ -154,17 +184,34 @@ func (r *Redactor) AddSecret(s string) {
 		forms = append(forms, strings.TrimSuffix(strings.TrimSpace(jb.String()), `"`)[1:])
 	}
 	// Renderers escape before the final pass: XML/HTML (junit) and workflow
-	// commands (github) must not turn a secret into a form nobody looks for.
+	// commands (github) must not turn a value into a form nobody looks for.
 	var xb strings.Builder
 	_ = xml.EscapeText(&xb, []byte(s))
-	forms = append(forms, xb.String(), html.EscapeString(s),
+	return append(forms, xb.String(), html.EscapeString(s), MarkdownEscaper.Replace(s),
 		strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s),
 		strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, f := range forms {
-		r.secrets.add(f)
+}
+
+// MarkdownEscaper escapes text and table cells for the Markdown renderer;
+// it lives here so that secrets and names are also known in that form.
+var MarkdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "<", "&lt;", ">", "&gt;",
+	"|", `\|`, "\r", "", "\n", " ")
+
+// nameSpans lists where registered names stand in b. Callers hold r.mu.
+func (r *Redactor) nameSpans(b []byte) []span {
+	var out []span
+	r.names.find(b, func(s, e int) { out = append(out, span{s, e, ""}) })
+	return out
+}
+
+// insideName: [s, e) lies strictly inside one of names.
+func insideName(names []span, s, e int) bool {
+	for _, n := range names {
+		if n.start <= s && e <= n.end && e-s < n.end-n.start {
+			return true
+		}
 	}
+	return false
 }
 
 // AddHost registers a hostname to pseudonymise wherever it appears as a whole

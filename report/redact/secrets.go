@@ -63,9 +63,53 @@ func applySpans(b []byte, spans []span, counts map[string]int, into *[]byte) []b
 // stays constant however many secrets are registered, and keys sharing a
 // prefix such as "sk-proj-" differ in their tails.
 type secretIndex struct {
-	long   map[uint64][]string
-	short  map[uint32][]string
+	long   map[uint64][]indexed
+	short  map[uint32][]indexed
 	filter []uint64
+}
+
+// indexed is one registered form and where it may match.
+type indexed struct {
+	s    string
+	mode matchMode
+}
+
+// matchMode says where a registered value is found: a value that could be
+// an ordinary word must not eat names and prose ("wrong" in
+// "proxy-wrong-password" or in "anything wrong is above TCP").
+type matchMode uint8
+
+const (
+	matchAnywhere matchMode = iota // distinctive: also inside other words
+	matchToken                     // only as a whole token
+	matchValue                     // a whole token in a value's place, not in prose
+)
+
+// safeSecretLength is how long a value must be, mixing more than letters or
+// digits, to be hidden even inside other words; 16 bytes of anything are.
+const safeSecretLength = 8
+
+// modeOf judges a secret by its own bytes: distinctive, short, or a word or
+// number that prose could hold.
+func modeOf(s string) matchMode {
+	letters, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		cl := byteClass[s[i]]
+		switch {
+		case cl&clLetter != 0:
+			letters++
+		case cl&clDigit != 0:
+			digits++
+		}
+	}
+	plain := letters == len(s) || digits == len(s)
+	switch {
+	case len(s) >= 2*safeSecretLength, len(s) >= safeSecretLength && !plain:
+		return matchAnywhere
+	case plain:
+		return matchValue
+	}
+	return matchToken
 }
 
 const filterShift = 64 - 20 // 2^20 bits
@@ -77,26 +121,33 @@ func filterHashes(w4 uint32) (uint64, uint64) {
 	return p >> filterShift, (p >> (filterShift - 20)) & (1<<20 - 1)
 }
 
-func addUnique(list []string, s string) []string {
-	for _, o := range list {
-		if o == s {
+// addUnique adds v, or widens the place an equal form may match (a form can
+// come from two secrets of different strength).
+func addUnique(list []indexed, v indexed) []indexed {
+	for i, o := range list {
+		if o.s == v.s {
+			list[i].mode = min(o.mode, v.mode)
 			return list
 		}
 	}
-	return append(list, s)
+	return append(list, v)
 }
 
-func (x *secretIndex) add(s string) {
+func (x *secretIndex) add(s string, mode matchMode) {
+	if len(s) < 4 {
+		return // a form can shrink (Markdown drops \r); the index keys on 4 bytes
+	}
 	if x.filter == nil {
 		x.filter = make([]uint64, (1<<(64-filterShift))/64)
-		x.short = map[uint32][]string{}
+		x.short = map[uint32][]indexed{}
+		x.long = map[uint64][]indexed{}
 	}
 	w4 := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
 	if len(s) >= 8 {
 		w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
-		x.long[w] = addUnique(x.long[w], s)
+		x.long[w] = addUnique(x.long[w], indexed{s, mode})
 	} else {
-		x.short[w4] = addUnique(x.short[w4], s)
+		x.short[w4] = addUnique(x.short[w4], indexed{s, mode})
 	}
 	h1, h2 := filterHashes(w4)
 	x.filter[h1/64] |= 1 << (h1 % 64)
@@ -119,23 +170,76 @@ func (x *secretIndex) find(b []byte, add func(s, e int)) {
 		}
 		e := i + 1
 		if e >= 8 {
-			for _, s := range x.long[w] {
-				if e >= len(s) && string(b[e-len(s):e]) == s {
-					add(e-len(s), e)
+			for _, v := range x.long[w] {
+				if st := e - len(v.s); st >= 0 && string(b[st:e]) == v.s && v.mode.fits(b, st, e) {
+					add(st, e)
 				}
 			}
 		}
-		// Short values match only as whole words: "pass" must not eat "bypass".
-		if e < len(b) && isWordByte(b[e]) {
-			continue
-		}
-		for _, s := range x.short[w4] {
-			st := e - len(s)
-			if st >= 0 && string(b[st:e]) == s && (st == 0 || !isWordByte(b[st-1])) {
+		for _, v := range x.short[w4] {
+			if st := e - len(v.s); st >= 0 && string(b[st:e]) == v.s && v.mode.fits(b, st, e) {
 				add(st, e)
 			}
 		}
 	}
+}
+
+// fits says whether b[s:e] stands where the mode lets a value match.
+func (m matchMode) fits(b []byte, s, e int) bool {
+	if m == matchAnywhere {
+		return true
+	}
+	if !tokenEdge(b, s, -1) || !tokenEdge(b, e, +1) {
+		return false // inside a longer word: "bypass", "proxy-wrong-password"
+	}
+	if m == matchToken {
+		return true
+	}
+	// A word or number: hidden where a value stands (quoted, after '=' or
+	// ':', before '@', escaped), left alone between spaces in a sentence.
+	before, after := byte(' '), byte(' ')
+	if s > 0 {
+		before = b[s-1]
+	}
+	if e < len(b) {
+		after = b[e]
+		if after == '\\' && e+1 < len(b) {
+			after = b[e+1] // \" closing a JSON-escaped quote
+		}
+	}
+	quoted := strings.IndexByte("\"'`", before) >= 0 && after == before
+	return quoted || strings.IndexByte(":=@/", before) >= 0 || after == '@' ||
+		escapedBefore(b, s) || escapedAfter(b, e)
+}
+
+// tokenEdge: the byte beside position i (dir -1: before it, +1: at it) does
+// not continue a word. A dot does only when a word byte follows it
+// ("x.wrong", "wrong.example"); an escape (%XX, \uXXXX, \n) ends a word.
+func tokenEdge(b []byte, i, dir int) bool {
+	if dir < 0 {
+		if i == 0 || escapedBefore(b, i) || (i >= 2 && b[i-2] == '\\' && strings.IndexByte("nrt", b[i-1]) >= 0) {
+			return true // JSON's \n, \r, \t end a word too
+		}
+		c := b[i-1]
+		return !isKeyByte(c) && !(c == '.' && i > 1 && isKeyByte(b[i-2]))
+	}
+	if i >= len(b) || escapedAfter(b, i) {
+		return true
+	}
+	c := b[i]
+	return !isKeyByte(c) && !(c == '.' && i+1 < len(b) && isKeyByte(b[i+1]))
+}
+
+// escapedBefore: b[:i] ends in a %XX or \uXXXX escape (an encoded ':' or '@').
+func escapedBefore(b []byte, i int) bool {
+	return (i >= 3 && b[i-3] == '%' && isHex(b[i-2]) && isHex(b[i-1])) ||
+		(i >= 6 && b[i-6] == '\\' && b[i-5] == 'u' && isHex(b[i-4]) && isHex(b[i-3]) && isHex(b[i-2]) && isHex(b[i-1]))
+}
+
+// escapedAfter: b[i:] starts with a %XX or \uXXXX escape.
+func escapedAfter(b []byte, i int) bool {
+	return (i+3 <= len(b) && b[i] == '%' && isHex(b[i+1]) && isHex(b[i+2])) ||
+		(i+6 <= len(b) && b[i] == '\\' && b[i+1] == 'u' && isHex(b[i+2]) && isHex(b[i+3]) && isHex(b[i+4]) && isHex(b[i+5]))
 }
 
 var (
@@ -176,7 +280,16 @@ func (r *Redactor) findSecrets(b []byte, shapes bool) []span {
 	if shapes {
 		findKeyShapes(b, add)
 	}
-	r.secrets.find(b, func(s, e int) { add(s, e, RuleRegistered) })
+	var names []span
+	namesDone := false
+	r.secrets.find(b, func(s, e int) {
+		if !namesDone { // only when a registered value is found: most strings have none
+			names, namesDone = r.nameSpans(b), true
+		}
+		if !insideName(names, s, e) {
+			add(s, e, RuleRegistered)
+		}
+	})
 	return spans
 }
 
