@@ -221,9 +221,9 @@ func httpErr(ev *Evidence) bool { return ev.HTTP != nil && ev.HTTP.Err != nil }
 // and an exhausted quota (lower case). check reads them in answer bodies,
 // explain in log lines: one list, so both name the same causes.
 var (
-	RegionMarkers = []string{"unsupported_country_region_territory", "user location is not supported", "not available in your country",
+	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "not available in your country",
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
-	QuotaMarkers = []string{"insufficient_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded",
+	QuotaMarkers = []string{"insufficient_quota", "user quota is not enough", "insufficient_user_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}
 )
 

@@ -102,6 +102,8 @@ type facts struct {
 	proxyCtx                          string // "http" (proxyconnect / CONNECT), "socks", "" = none
 	socksTail                         string // text after "socks connect tcp a->b: "
 	dnsCtx                            bool   // a name lookup failed
+	phase                             phase  // when it failed, as far as the words tell
+	proxyWorded                       bool   // another stack's words say the proxy failed (its status is CONNECT's)
 }
 
 var (
@@ -204,7 +206,8 @@ func (f *facts) extract() {
 	} else if m := f.find(reCurlNoAlt); m != nil {
 		f.host = m[1]
 	}
-	if !has("tunnel failed") && !has("status") && !has("http") && !has("returned error") {
+	if !has("tunnel failed") {
+		f.status = statusOf(f.low)
 	} else if m := f.find(reCONNECT); m != nil {
 		f.status, _ = strconv.Atoi(m[1])
 		f.proxyCtx = "http"
@@ -212,8 +215,23 @@ func (f *facts) extract() {
 			f.proxyScheme = "http"
 		}
 	} else {
-		f.status = statusIn(f.low)
+		f.status = statusOf(f.low)
 	}
+	if f.proxyCtx == "" {
+		f.proxyCtx = proxyContext(f.low)
+		f.proxyWorded = f.proxyCtx != ""
+		if f.proxyCtx == "socks" {
+			f.proxyScheme, f.socksTail = "socks5", f.low
+		} else if f.proxyCtx == "http" {
+			f.proxyScheme = "http"
+		}
+	}
+	if f.host == "" && (has("host") || has("connection to ")) {
+		if m := f.find(reHostWords); m != nil {
+			f.host, f.port = unbracket(m[1]), m[2]
+		}
+	}
+	f.phase = phaseOf(f.low)
 }
 
 // firstURL finds the first http(s)/ws(s) URL without a regexp (hot path):
@@ -242,31 +260,6 @@ func firstURL(raw, low string) string {
 		}
 		from = i + 3
 	}
-}
-
-// statusAnchors precede an HTTP status in the texts we read.
-var statusAnchors = []string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code:",
-	"statuscode=", "returned error: ", "http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}
-
-// statusIn finds the first HTTP status after an anchor (no regexp: hot path).
-func statusIn(low string) int {
-	for _, a := range statusAnchors {
-		from := 0
-		for {
-			i := strings.Index(low[from:], a)
-			if i < 0 {
-				break
-			}
-			j := from + i + len(a)
-			if j+3 <= len(low) && isDigits(low[j:j+3]) && (j+3 == len(low) || low[j+3] < '0' || low[j+3] > '9') {
-				if n, _ := strconv.Atoi(low[j : j+3]); n >= 100 && n <= 599 {
-					return n
-				}
-			}
-			from = j
-		}
-	}
-	return 0
 }
 
 func isDigits(s string) bool {
@@ -345,14 +338,17 @@ var kindWords = []struct {
 	k     kind
 	words []string
 }{
-	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused"}},
+	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused",
+		"connect call failed", "all connection attempts failed"}},
 	{kAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
 	{kHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
 	{kNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach"}},
 	{kNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
-	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接"}},
+	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
+		"connection was reset", "connect reset", "强迫关闭", "强制关闭"}},
 	{kTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
-	{kEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server"}},
+	{kEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
+		"socket disconnected before secure tls"}},
 }
 
 func (f *facts) kind(text string) (kind, string) {
@@ -361,6 +357,9 @@ func (f *facts) kind(text string) (kind, string) {
 			if i := strings.Index(text, w); i >= 0 {
 				if w == "eof" && !isEOFWord(text, i) {
 					continue
+				}
+				if w == "timeout" && unsetValue(text[i+len(w):]) {
+					continue // an inspected object's "timeout: undefined" is a setting, no event
 				}
 				if isDigits(w) && !containsNumber(text, w) {
 					continue // a Winsock number inside a longer number (a request id, a port)
@@ -394,6 +393,12 @@ func containsNumber(s, num string) bool {
 		}
 		from = i + 1
 	}
+}
+
+// unsetValue reports a property with no value: ": undefined", "=None".
+func unsetValue(after string) bool {
+	after = strings.TrimLeft(after, " :=")
+	return strings.HasPrefix(after, "undefined") || strings.HasPrefix(after, "null") || strings.HasPrefix(after, "none")
 }
 
 // isEOFWord keeps "EOF" a word (not part of another token).

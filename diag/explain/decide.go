@@ -26,14 +26,19 @@ var bodyRules = []struct {
 	cause string
 	words []string
 }{
-	{diag.CauseProxyUnsupported, []string{"unsupported proxy scheme"}},
+	{diag.CauseProxyUnsupported, []string{"unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed"}},
+	// Envoy's 503 body: its nested "Connection refused" is the provider's backend.
+	{diag.CauseUnavailable, append([]string{"the service is temporarily unavailable"}, envoyWords...)},
 	{diag.CauseRegionBlocked, diag.RegionMarkers},
 	{diag.CauseQuota, diag.QuotaMarkers},
-	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare"}},
-	{diag.CauseOverloaded529, []string{"overloaded_error"}},
+	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value"}},
+	{diag.CauseNotFound, []string{"invalid url (", "unknown_url"}},
+	{diag.CauseOverloaded529, []string{"overloaded_error", "overloaded"}},
 	{diag.CauseHTTPProtocol, []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken", "http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}},
-	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error"}},
-	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌"}},
+	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
+		"负载已饱和", "no deployments available", "no healthy deployment"}},
+	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
+		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key"}},
 }
 
 // decide picks the cause. Order matters: configuration and answer bodies,
@@ -48,6 +53,9 @@ func (f *facts) decide() (cause, evidence, source string) {
 			}
 			if r.cause == diag.CauseHTML && f.status >= 500 {
 				continue // a gateway's error page: its status says more
+			}
+			if r.cause == diag.CauseOverloaded529 && w == "overloaded" && f.status != 0 && f.status != 529 {
+				continue // "503 … the engine is overloaded": the status says which
 			}
 			return r.cause, f.evidence(asciiLower(w)), source
 		}
@@ -64,9 +72,16 @@ func (f *facts) decide() (cause, evidence, source string) {
 		return diag.CauseNoResponse, f.evidence(asciiLower(w)), source
 	}
 	if k, w := f.kind(f.low); k == kEOF {
+		if f.phase == phaseTLS || w != "unexpected eof" && w != "empty reply from server" && f.phase != phaseHTTP && (f.port == "443" || strings.HasPrefix(asciiLower(f.url), "https:")) {
+			return diag.CauseTLSEOF, f.evidence(w), source // Go returns a handshake the peer cut as a bare EOF
+		}
 		return diag.CauseHTTPEOF, f.evidence(w), source
 	} else if k == kTimeout {
 		return diag.CauseNoResponse, f.evidence(w), source
+	}
+	if f.phase == phaseConnect && f.loopbackTarget() {
+		// "Cannot connect to host localhost:11434" with no reason: nothing listens.
+		return diag.CauseLocalRefused, f.evidence("connect"), source
 	}
 	return CauseUnrecognized, "", source
 }
@@ -173,6 +188,9 @@ func (f *facts) proxyCause() (string, string) {
 	if c, ev := goConnectStatus(f.low); c != "" {
 		return c, ev
 	}
+	if f.proxyWorded && f.status != 0 {
+		return connectStatusCause(f.status), f.evidence(strconv.Itoa(f.status))
+	}
 	switch f.proxyCtx {
 	case "socks":
 		tail := f.socksTail
@@ -187,7 +205,7 @@ func (f *facts) proxyCause() (string, string) {
 			return diag.CauseSOCKSRefused, f.evidence("unknown error connection refused")
 		case strings.Contains(tail, "unknown error host unreachable") || strings.Contains(tail, "unknown error network unreachable") || strings.Contains(tail, "ttl expired"):
 			return diag.CauseSOCKSUnreachable, f.evidence("unknown error")
-		case strings.Contains(tail, "general socks server failure"):
+		case strings.Contains(tail, "general socks server failure") || strings.Contains(tail, "request rejected or failed"):
 			return diag.CauseSOCKSFailure, f.evidence("general socks server failure")
 		case strings.Contains(tail, "unexpected protocol version") || strings.Contains(tail, "command not supported") || strings.Contains(tail, "address type not supported"):
 			return diag.CauseProxyProtocol, f.evidence(strings.TrimSpace(tail))
@@ -208,7 +226,8 @@ func (f *facts) proxyTransport(tail string) (string, string) {
 	if strings.Contains(tail, "x509:") || strings.Contains(tail, "tls:") {
 		return diag.CauseProxyTLS, f.evidence("proxyconnect")
 	}
-	if strings.Contains(tail, "lookup ") || strings.Contains(tail, "no such host") {
+	if strings.Contains(tail, "lookup ") || strings.Contains(tail, "no such host") || strings.Contains(tail, "getaddrinfo") || strings.Contains(tail, "name or service not known") ||
+		strings.Contains(tail, "name resolution") {
 		return diag.CauseProxyDNS, f.evidence("lookup")
 	}
 	k, w := f.kind(tail)
@@ -242,6 +261,8 @@ func (f *facts) tlsCause() (string, string) {
 		{diag.CauseTLSExpired, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
 		{diag.CauseTLSNotTLS, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
 		{diag.CauseTLSTimeout, []string{"tls handshake timeout"}},
+		{diag.CauseTLSEOF, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading"}},
+		{diag.CauseTLSReset, []string{"pr_connect_reset_error", "pr connect reset error"}},
 		{diag.CauseTLSAlert, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version"}},
 	} {
 		if w, ok := f.has(r.words...); ok {
@@ -254,9 +275,11 @@ func (f *facts) tlsCause() (string, string) {
 		}
 	}
 	// A reset or EOF in a TLS handshake: the SNI-filter signature.
-	if strings.Contains(f.low, "tls handshake") || strings.Contains(f.low, "ssl_connect") || strings.Contains(f.low, "ssl_error_syscall") || strings.Contains(f.low, "curl: (35)") {
-		k, w := f.kind(f.low)
-		switch k {
+	// Go's and curl's handshake words, or another stack's TLS wording
+	// (which says only the kind).
+	goTLS := strings.Contains(f.low, "tls handshake") || strings.Contains(f.low, "ssl_connect") || strings.Contains(f.low, "ssl_error_syscall") || strings.Contains(f.low, "curl: (35)")
+	if goTLS || f.phase == phaseTLS {
+		switch k, w := f.kind(f.low); k {
 		case kReset:
 			return diag.CauseTLSReset, f.evidence(w)
 		case kEOF:
@@ -264,12 +287,14 @@ func (f *facts) tlsCause() (string, string) {
 		case kTimeout:
 			return diag.CauseTLSTimeout, f.evidence(w)
 		}
+	}
+	if goTLS {
 		if w, ok := f.has("ssl_error_syscall"); ok {
 			return diag.CauseTLSReset, f.evidence(asciiLower(w))
 		}
 		return diag.CauseTLSOther, f.evidence("tls")
 	}
-	if w, ok := f.has("x509:", "tls: "); ok {
+	if w, ok := f.has("x509:", "tls: ", "the ssl connection could not be established"); ok {
 		return diag.CauseTLSOther, f.evidence(asciiLower(w))
 	}
 	return "", ""
@@ -278,7 +303,8 @@ func (f *facts) tlsCause() (string, string) {
 func (f *facts) dnsCause() (string, string) {
 	notFound := []string{"no such host", "could not resolve host", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
-	if f.dnsCtx || strings.Contains(f.low, "could not resolve host") || strings.Contains(f.low, "getaddrinfo") || strings.Contains(f.low, "不知道这样的主机") || strings.Contains(f.low, "no such host is known") {
+	if _, ok := f.has("could not resolve host", "getaddrinfo", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
+		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
@@ -409,21 +435,24 @@ func (f *facts) transportCause() (string, string) {
 		switch {
 		case strings.Contains(f.low, "connect: connection reset") || strings.Contains(f.low, "connectex"):
 			return diag.CauseConnResetConnect, f.evidence(w)
-		case f.status != 0:
+		case f.phase == phaseTLS:
+			return diag.CauseTLSReset, f.evidence(w)
+		case f.status != 0 || f.phase == phaseHTTP:
 			return diag.CauseHTTPReset, f.evidence(w)
 		case strings.Contains(f.low, "broken pipe") || strings.Contains(f.low, "write: ") || strings.Contains(f.low, "wsasend"):
 			return diag.CauseHTTPReset, f.evidence(w)
-		case f.port == "443" || strings.HasPrefix(strings.ToLower(f.url), "https"):
-			// Reset on a fresh TLS connection is the SNI-filter signature;
-			// `newapi-doctor tls` tells it from a reset during the request.
-			return diag.CauseTLSReset, f.evidence(w)
+		case strings.HasPrefix(asciiLower(f.url), "http:") || f.port == "80":
+			return diag.CauseHTTPReset, f.evidence(w) // no TLS on the way: the request was under way
 		}
-		return diag.CauseHTTPReset, f.evidence(w)
+		// A bare reset is a connection fault, not the exchange's (issue 10):
+		// on a fresh TLS connection it is the SNI-filter signature, and
+		// `newapi-doctor tls` tells it from a reset during the request.
+		return diag.CauseTLSReset, f.evidence(w)
 	case kTimeout:
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
 			return diag.CauseNoResponse, f.evidence(w)
-		case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || containsNumber(f.low, "10060"):
+		case f.phase == phaseConnect || strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || containsNumber(f.low, "10060"):
 			return diag.CauseSYNTimeout, f.evidence(w)
 		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
 			return diag.CauseNoResponse, f.evidence(w)
@@ -441,6 +470,8 @@ func statusCause(s int) string {
 		return diag.CauseForbidden
 	case s == 404:
 		return diag.CauseNotFound
+	case s == 407: // said only by proxies
+		return diag.CauseProxyAuthRequired
 	case s == 429:
 		return diag.CauseRateLimited
 	case s == 502:

@@ -57,7 +57,8 @@ type Line struct {
 }
 
 // ClassifyText explains a pasted text the way a person reads it: each
-// non-empty text line on its own, keeping only the lines recognised (a
+// non-empty text line on its own (indented lines with the one they
+// continue, stack frames left out), keeping only the lines recognised (a
 // stack trace has one line that matters); when no single line is, the
 // lines are read together (a cause split over lines). Colour codes are
 // stripped and lines that are not text skipped, as --log does. It returns
@@ -66,9 +67,16 @@ func ClassifyText(text string) []Line {
 	var texts []string
 	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
 		b := StripANSI([]byte(strings.TrimSpace(ln)))
-		if len(b) > 0 && IsText(b) {
-			texts = append(texts, string(b))
+		if len(b) == 0 || !IsText(b) || stackFrame(string(b)) {
+			continue
 		}
+		if len(texts) > 0 && (ln[0] == ' ' || ln[0] == '\t') {
+			// An indented line continues the one before: a wrapped
+			// message, an inspected error's fields, a JSON body.
+			texts[len(texts)-1] += " " + string(b)
+			continue
+		}
+		texts = append(texts, string(b))
 	}
 	if len(texts) == 0 {
 		return nil

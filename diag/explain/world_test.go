@@ -19,7 +19,7 @@ import (
 // only ever scored. The floors are the scores reached: a change that loses a
 // line fails here, a change that wins one raises the floor.
 var worldFloors = map[string]int{
-	"train.txt":   69,
+	"train.txt":   211,
 	"heldout.txt": 0,
 }
 

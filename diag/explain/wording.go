@@ -1,0 +1,266 @@
+package explain
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// How the stacks in front of new-api and behind it word a failure (issue
+// 10's table): Node (undici, node-fetch), Python (requests/urllib3, aiohttp,
+// httpx, PySocks), Rust, Java/Dart, browsers, Envoy, Cloudflare, and a
+// status written as words. Each reader below turns wording into a fact (a
+// status, a proxy on the path, the phase the failure happened in); the
+// decision steps read only the facts.
+
+// phase is when in the exchange a failure happened, as far as the words tell.
+type phase int
+
+const (
+	phaseUnknown phase = iota
+	phaseConnect       // opening the TCP connection
+	phaseTLS           // in the TLS handshake
+	phaseHTTP          // the request was under way: a reset here is the exchange's
+)
+
+// phaseWords, checked in this order: the TLS and HTTP wordings are more
+// specific than a library's generic "cannot connect" wrapper around them.
+var phaseWords = []struct {
+	p     phase
+	words []string
+}{
+	{phaseTLS, []string{"before secure tls connection was established", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
+		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed"}},
+	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
+	// undici's "terminated"/"other side closed" a response cut mid-way.
+	{phaseHTTP, []string{"connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
+		"premature close", "incomplete chunked read", "peer closed connection without sending complete message body"}},
+	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
+		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
+		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
+		"all connection attempts failed", "error trying to connect", "connect failed", "connection attempt failed", "etimedout",
+		"errno 110]", "[errno 60]", "operation timed out", "connection timed out"}},
+}
+
+func phaseOf(low string) phase {
+	for _, pw := range phaseWords {
+		for _, w := range pw.words {
+			if strings.Contains(low, w) {
+				return pw.p
+			}
+		}
+	}
+	return phaseUnknown
+}
+
+// proxyWords say the proxy, not the target, failed: Python's requests and
+// urllib3, PySocks, curl, Java, Node's tunnel agents, v2rayN-style clients.
+// A 407 is said only by proxies.
+var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy", "unable to connect to proxy", "error connecting to http proxy",
+	"无法连接代理服务器", "tunnel connection failed", "unable to tunnel through proxy", "tunneling socket could not be established",
+	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required"}
+
+// socksWords: a SOCKS client's own errors (PySocks names its exceptions).
+var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "general socks server failure", "request rejected or failed"}
+
+// proxyContext reads the proxy wording of other stacks than Go's.
+func proxyContext(low string) string {
+	for _, w := range socksWords {
+		if strings.Contains(low, w) {
+			return "socks"
+		}
+	}
+	for _, w := range proxyWords {
+		if strings.Contains(low, w) {
+			return "http"
+		}
+	}
+	return ""
+}
+
+// reHostWords: the target as Python and Ruby libraries name it.
+var reHostWords = regexp.MustCompile(`(?:cannot connect to host |connectionpool\(host='|failed to open tcp connection to |connection to )(\[[0-9a-f:.]+\]|[^\s:'\[\]]+)(?:'?,? ?(?:port=|:)(\d+))?`)
+
+// statusAnchors precede an HTTP status in the texts we read; the later
+// ones are looser and only take an error status (4xx, 5xx).
+var statusAnchors = []struct {
+	words   []string
+	errOnly bool
+}{
+	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code:", "statuscode=", "returned error: ",
+		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
+	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
+		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': "}, true},
+}
+
+// reasonPhrases: a status written with its reason phrase ("529 Overloaded",
+// "502: Bad gateway", "407 (Proxy Authentication Required)") is a status
+// whatever precedes it. Cloudflare's 52x included.
+var reasonPhrases = []struct {
+	code   int
+	phrase string
+}{
+	{400, "bad request"}, {401, "unauthorized"}, {403, "forbidden"}, {404, "not found"}, {407, "proxy authentication required"}, {429, "too many requests"},
+	{500, "internal server error"}, {502, "bad gateway"}, {503, "service unavailable"}, {503, "service temporarily unavailable"},
+	{504, "gateway timeout"}, {504, "gateway time-out"}, {520, "web server is returning an unknown error"}, {521, "web server is down"},
+	{522, "connection timed out"}, {523, "origin is unreachable"}, {524, "a timeout occurred"}, {529, "overloaded"},
+}
+
+// envoyWords: Envoy's body for its own 503 (a provider's edge is up, its
+// backend is not); the nested "Connection refused" is the backend's.
+var envoyWords = []string{"upstream connect error or disconnect/reset before headers", "no healthy upstream"}
+
+// statusOf finds an HTTP status in lower-cased text (no regexp: hot path).
+func statusOf(low string) int {
+	if !strings.ContainsAny(low, "0123456789") {
+		for _, w := range envoyWords {
+			if strings.Contains(low, w) {
+				return 503
+			}
+		}
+		return 0
+	}
+	for _, a := range statusAnchors {
+		for _, w := range a.words {
+			if n := statusAfter(low, w, a.errOnly); n != 0 {
+				return n
+			}
+		}
+	}
+	for _, r := range reasonPhrases {
+		for from := 0; ; {
+			i := strings.Index(low[from:], r.phrase)
+			if i < 0 {
+				break
+			}
+			i += from
+			if n := statusBefore(low[:i]); n == r.code {
+				return n
+			}
+			from = i + len(r.phrase)
+		}
+	}
+	if n := leadingStatus(low); n != 0 {
+		return n
+	}
+	if n := accessLineStatus(low); n != 0 {
+		return n
+	}
+	if n := paramStatus(low); n != 0 {
+		return n
+	}
+	for _, w := range envoyWords {
+		if strings.Contains(low, w) {
+			return 503
+		}
+	}
+	return 0
+}
+
+// statusAfter reads a whole 3-digit status right after anchor.
+func statusAfter(low, anchor string, errOnly bool) int {
+	for from := 0; ; {
+		i := strings.Index(low[from:], anchor)
+		if i < 0 {
+			return 0
+		}
+		j := from + i + len(anchor)
+		if errOnly && j < len(low) && (low[j] == '"' || low[j] == '\'') {
+			j++ // "code":"502"
+		}
+		if n := status3(low, j); n != 0 && (!errOnly || n >= 400) {
+			return n
+		}
+		from = from + i + len(anchor)
+	}
+}
+
+// status3 reads a whole 3-digit number 100-599 at low[j:]: not part of a
+// longer number, a port or a decimal.
+func status3(low string, j int) int {
+	if j+3 > len(low) || !isDigits(low[j:j+3]) {
+		return 0
+	}
+	if j+3 < len(low) && (low[j+3] >= '0' && low[j+3] <= '9' || low[j+3] == '.' && j+4 < len(low) && isDigits(low[j+4:j+5])) {
+		return 0
+	}
+	if j > 0 && (low[j-1] >= '0' && low[j-1] <= '9' || low[j-1] == '.' || low[j-1] == ':' && j > 1 && low[j-2] >= '0' && low[j-2] <= '9') {
+		return 0
+	}
+	n, _ := strconv.Atoi(low[j : j+3])
+	if n < 100 || n > 599 {
+		return 0
+	}
+	return n
+}
+
+// statusBefore reads the status that ends before (separated by " ", ": ",
+// " (", " - ").
+func statusBefore(before string) int {
+	t := strings.TrimRight(before, " :(-\"'“")
+	if len(t) < 3 || len(t) == len(before) && len(before) > 0 {
+		return 0
+	}
+	return status3(t, len(t)-3)
+}
+
+// leadingStatus reads a text that starts with its status: "429 当前分组…",
+// "403 Country, region, or territory not supported", "503 upstream connect
+// error", "API Error: 529 {…}" is taken by the anchors.
+func leadingStatus(low string) int {
+	t := strings.TrimLeft(low, " \t\"'`⎿")
+	if len(t) < 4 || t[3] != ' ' && t[3] != ':' {
+		return 0
+	}
+	if n := status3(t, 0); n >= 400 {
+		return n
+	}
+	return 0
+}
+
+// accessLineStatus reads the status field of an access line, gin's as new-api
+// writes it: "[GIN] 2024/05/25 - 02:20:27 | <id> | 429 |   94ms | ip | POST /v1/…".
+// Only an error status: a 200 line is no failure.
+func accessLineStatus(low string) int {
+	for from := 0; ; {
+		i := strings.Index(low[from:], "| ")
+		if i < 0 {
+			return 0
+		}
+		j := from + i + 2
+		if n := status3(low, j); n >= 400 && strings.HasPrefix(low[j+3:], " |") {
+			return n
+		}
+		from = j
+	}
+}
+
+// paramStatus reads new-api's and one-api's bad_response_status_code error,
+// which carries the upstream's status in "param": {"param":"524","code":"bad_response_status_code"}.
+func paramStatus(low string) int {
+	if !strings.Contains(low, "bad_response_status_code") {
+		return 0
+	}
+	for _, a := range []string{`"param":"`, `"param": "`, `'param': '`} {
+		if n := statusAfter(low, a, false); n != 0 {
+			return n
+		}
+	}
+	return 0
+}
+
+// reFrame: a stack frame's location ("(file.js:12:5)", "(Foo.java:98)").
+var reFrame = regexp.MustCompile(`:\d+:\d+\)?\s*\{?$|\.(?:java|kt|scala|dart|cs):\d+\)|\((?:native method|unknown source)\)`)
+
+// stackFrame reports a stack-trace frame: it names code, not the failure,
+// and its function names ("onConnectTimeout") must not read as a verdict.
+func stackFrame(ln string) bool {
+	low := asciiLower(strings.TrimSpace(ln))
+	switch {
+	case strings.HasPrefix(low, "at "):
+		return reFrame.MatchString(low)
+	case strings.HasPrefix(low, `file "`):
+		return strings.Contains(low, `", line `)
+	}
+	return false
+}

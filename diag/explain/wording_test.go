@@ -1,0 +1,173 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+func TestStatusOf(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       int
+	}{
+		{"new-api anchor", "bad response status code 524", 524},
+		{"openai-python", "Error code: 429 - {'error': {'message': 'x'}}", 429},
+		{"claude-code", `API Error: 529 {"type":"error"}`, 529},
+		{"claude-code retry", `API Error (529 {"type":"error"}) · Retrying`, 529},
+		{"one-hub", "relay error happen, status code is 524, won't retry", 524},
+		{"status as words", "API Error: Repeated 529 Overloaded errors", 529},
+		{"cloudflare title", "bypass.duti.tech | 502: Bad gateway (code: 502)", 502},
+		{"cloudflare body", "error code: 522", 522},
+		{"browser", "the server responded with a status of 407 (Proxy Authentication Required)", 407},
+		{"status N", "刷新失败 (status 403): {}", 403},
+		{"python dict", "[{'status': 407, 'reason': b'Proxy Authentication Required'}]", 407},
+		{"json status", `{"message":"x","status":500}`, 500},
+		{"json code", `{"error":{"code":502,"message":"Bad gateway."}}`, 502},
+		{"leading", "429 当前分组上游负载已饱和，请稍后再试", 429},
+		{"leading with space", " 503 upstream connect error or disconnect/reset before headers.", 503},
+		{"curly quotes", "连接失败 400 “Bad Request”", 400},
+		{"gin access line", "2024052502202733503658994402104 | 429 |   94.358928ms |    192.168.96.6 |    POST /v1/embeddings", 429},
+		{"gin 200 is no failure", "[GIN] 2024/09/08 - 10:23:03 | 200 |      11.526µs |      172.22.0.1 | OPTIONS  \"/v1/chat/completions\"", 0},
+		{"new-api param", `{"message":"","type":"upstream_error","param":"524","code":"bad_response_status_code"}`, 524},
+		{"envoy body is its 503", "upstream connect error or disconnect/reset before headers. reset reason: connection failure", 503},
+		{"errno is no status", "[Errno 110] Connection timed out", 0},
+		{"winsock is no status", "[WinError 10060] connection attempt failed", 0},
+		{"port is no status", "connect ECONNREFUSED 127.0.0.1:443", 0},
+		{"chromium error is no status", "Error 101 (net::ERR_CONNECTION_RESET): The connection was reset.", 0},
+		{"loose anchor takes errors only", "status: 200 ok", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := statusOf(asciiLower(c.text)); got != c.want {
+				t.Errorf("statusOf(%q) = %d, want %d", c.text, got, c.want)
+			}
+		})
+	}
+}
+
+func TestPhaseOf(t *testing.T) {
+	cases := []struct {
+		text string
+		want phase
+	}{
+		{"cause: ConnectTimeoutError: Connect Timeout Error", phaseConnect},
+		{"code: 'UND_ERR_CONNECT_TIMEOUT'", phaseConnect},
+		{"Failed to establish a new connection: [Errno 110] Connection timed out", phaseConnect},
+		{"Cannot connect to host api.openai.com:443 ssl:default [Connect call failed ('1.2.3.4', 443)]", phaseConnect},
+		{"Client network socket disconnected before secure TLS connection was established", phaseTLS},
+		{"(Caused by SSLError(SSLEOFError(8, 'EOF occurred in violation of protocol (_ssl.c:1124)')))", phaseTLS},
+		{"An error occurred during a connection to x. PR_CONNECT_RESET_ERROR", phaseTLS},
+		{"Connection broken: ConnectionResetError(104, 'Connection reset by peer')", phaseHTTP},
+		{"[Error: aborted] { code: 'ECONNRESET' }", phaseHTTP},
+		{"read tcp 1.2.3.4:5->6.7.8.9:443: read: connection reset by peer", phaseUnknown},
+	}
+	for _, c := range cases {
+		if got := phaseOf(asciiLower(c.text)); got != c.want {
+			t.Errorf("phaseOf(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+}
+
+func TestProxyContext(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"(Caused by ProxyError('Cannot connect to proxy.', NewConnectionError('…: [Errno 111] Connection refused')))", "http"},
+		{"OSError('Tunnel connection failed: 407 Proxy Authentication Required')", "http"},
+		{"Error connecting to HTTP proxy :8080: [Errno 61] Connection refused", "http"},
+		{"无法连接代理服务器 127.0.0.1:7777 ，错误：dial tcp", "http"},
+		{"socks.GeneralProxyError: Socket error: 0x01: General SOCKS server failure", "socks"},
+		{"Socket error: 0x5b: Request rejected or failed", "socks"},
+		{"dial tcp 1.2.3.4:443: connect: connection refused", ""},
+	}
+	for _, c := range cases {
+		if got := proxyContext(asciiLower(c.text)); got != c.want {
+			t.Errorf("proxyContext(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+func TestStackFrame(t *testing.T) {
+	frames := []string{"    at onConnectTimeout (node:internal/deps/undici/undici:7760:28)", "at node:internal/deps/undici/undici:7716:50",
+		"    at async REPL3:1:33 {", "\tat org.x.HttpStatusCode.getByValue(HttpStatusCode.java:98) ~[core.jar:na]",
+		"at sun.reflect.NativeConstructorAccessorImpl.newInstance0(Native Method)", `  File "/usr/lib/python3/urllib3/connection.py", line 175, in _new_conn`}
+	for _, f := range frames {
+		if !stackFrame(f) {
+			t.Errorf("stackFrame(%q) = false", f)
+		}
+	}
+	for _, s := range []string{"at least one endpoint failed: connect: connection refused", "cause: ConnectTimeoutError: Connect Timeout Error",
+		"Error: connect ETIMEDOUT 104.18.6.192:443"} {
+		if stackFrame(s) {
+			t.Errorf("stackFrame(%q) = true", s)
+		}
+	}
+}
+
+// TestWordingRules: one text per reading rule of issue 10, through Classify.
+func TestWordingRules(t *testing.T) {
+	cases := []struct {
+		name, text string
+		cause      string
+	}{
+		{"node connect timeout is no overloaded server", "[cause]: [Error [ConnectTimeoutError]: Connect Timeout Error (attempted address: x.com:443, timeout: 10000ms)]", diag.CauseSYNTimeout},
+		{"errno 110", "TimeoutError: [Errno 110] Connection timed out", diag.CauseSYNTimeout},
+		{"inspected timeout setting is no event", "timeout: undefined,", CauseUnrecognized},
+		{"bare reset is no http", "wsarecv: An existing connection was forcibly closed by the remote host", diag.CauseTLSReset},
+		{"reset while the body was read is http", "\"Connection broken: ConnectionResetError(104, 'Connection reset by peer')\"", diag.CauseHTTPReset},
+		{"node tls", "[Error: Client network socket disconnected before secure TLS connection was established] {", diag.CauseTLSEOF},
+		{"python ssl eof", "ssl.SSLEOFError: EOF occurred in violation of protocol (_ssl.c:1131)", diag.CauseTLSEOF},
+		{"firefox", "An error occurred during a connection to x. PR_CONNECT_RESET_ERROR", diag.CauseTLSReset},
+		{"python proxy refused", "ProxyError('Cannot connect to proxy.', NewConnectionError('<c>: Failed to establish a new connection: [Errno 111] Connection refused'))", diag.CauseProxyRefused},
+		{"python proxy dns", "(Caused by ProxyError('Cannot connect to proxy.', NewConnectionError('<c>: Failed to establish a new connection: [Errno 11001] getaddrinfo failed')))", diag.CauseProxyDNS},
+		{"pysocks 403", "[GeneralProxyError] Socket error: 403: Forbidden", diag.CauseProxyForbidden},
+		{"407 anywhere is the proxy's", "Unable to connect due to network issues: Socket error: 407: Proxy Authentication Required", diag.CauseProxyAuthRequired},
+		{"missing socks support", "Error communicating with OpenAI: Missing dependencies for SOCKS support.", diag.CauseProxyUnsupported},
+		{"envoy 503 beats the nested refusal", "upstream connect error or disconnect/reset before headers. reset reason: connection failure: dial tcp 10.0.0.1:5000: connect: connection refused", diag.CauseUnavailable},
+		{"new-api saturated", "当前分组上游负载已饱和，请稍后再试", diag.CauseRateLimited},
+		{"litellm cooldown", "No deployments available for selected model, Try again in 60 seconds.", diag.CauseRateLimited},
+		{"overloaded in words", "relay error: Overloaded", diag.CauseOverloaded529},
+		{"overloaded word yields to the status", "bad response status code 503, message: The engine is currently overloaded", diag.CauseUnavailable},
+		{"any invalid character", "invalid character 'e' looking for beginning of value", diag.CauseHTML},
+		{"openai unknown url", "Invalid URL (POST /v1/v1/chat/completions)", diag.CauseNotFound},
+		{"no key", "You didn't provide an API key.", diag.CauseUnauthorized},
+		{"anthropic region", `API Error: 403 {"error":{"type":"forbidden","message":"Request not allowed"}}`, diag.CauseRegionBlocked},
+		{"one-api user quota", "relay error (channel #3): user quota is not enough", diag.CauseQuota},
+		{"aiohttp loopback", "Connection error: Cannot connect to host localhost:11434 ssl:default", diag.CauseLocalRefused},
+		{"aiohttp dns", "Cannot connect to host host.docker.internal:11434 ssl:default [Name or service not known]", diag.CauseNXDOMAIN},
+		{"rust dns", "error trying to connect: dns error: failed to lookup address information: Temporary failure in name resolution", diag.CauseDNSTimeout},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if r := Classify(c.text); r.Cause != c.cause {
+				t.Errorf("Classify(%q) = %s/%s (%q), want %s", c.text, r.Category, r.Cause, r.Evidence, c.cause)
+			}
+		})
+	}
+}
+
+func TestClassifyTextJoinsIndentedLines(t *testing.T) {
+	text := "Error: connect ETIMEDOUT 104.18.6.192:443\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1157:16) {\n  errno: -60,\n  code: 'ETIMEDOUT',\n  syscall: 'connect',\n  port: 443,"
+	lines := ClassifyText(text)
+	if len(lines) != 1 || lines[0].Result.Cause != diag.CauseSYNTimeout || strings.Contains(lines[0].Input, "afterConnect") {
+		t.Fatalf("got %+v, want one syn-timeout without the frame", lines)
+	}
+	if ClassifyText(" \n\t\n") != nil {
+		t.Error("blank text gave lines")
+	}
+}
+
+func FuzzClassifyText(f *testing.F) {
+	f.Add("Error: x\n    at f (a.js:1:2)\n  code: 'ETIMEDOUT'")
+	f.Add("\tat\n \n")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, l := range ClassifyText(s) {
+			if l.Input == "" {
+				t.Fatalf("empty input line from %q", s)
+			}
+			if l.Result.Recognized() && diag.CategoryOf(l.Result.Cause) != l.Result.Category {
+				t.Fatalf("cause %q disagrees with category %q", l.Result.Cause, l.Result.Category)
+			}
+		}
+	})
+}
