@@ -51,7 +51,8 @@ clean:
 # Classifier and redaction throughput (Go benchmarks); the fan-out of 200 and
 # 1,000 loopback endpoints of mixed faults (wall time against the slowest single
 # endpoint, peak RSS, most descriptors held; again under a 1,024-descriptor
-# limit); `--version` start-up time. Each step fails when its bound is missed.
+# limit); `--version` start-up time; `explain --log` on a generated 200 MiB
+# new-api log (MB/s, peak RSS). Each step fails when its bound is missed.
 # Figures and the machine they came from: docs/benchmarks.md.
 bench: build
 	@echo "machine: $$(nproc) CPU(s), $$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2 | sed 's/^ *//'), $$(uname -sr)"
@@ -65,3 +66,5 @@ bench: build
 	  prlimit --nofile=1024:1024 ./bin/bench-fanout -n 1000; \
 	else echo "prlimit not found: skipped the 1,024-descriptor run"; fi
 	./bin/bench-startup -bin $(BIN)
+	$(GO) build -o bin/bench-explainlog ./bench/explainlog
+	./bin/bench-explainlog -bin $(BIN)
