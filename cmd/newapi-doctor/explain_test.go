@@ -46,6 +46,7 @@ func TestExplainBinary(t *testing.T) {
 	t.Run("json and probe", testExplainJSONAndProbe)
 	t.Run("log", testExplainLog)
 	t.Run("windows encodings", testExplainEncodings)
+	t.Run("new-api log from real errors", testExplainRealNewAPILog)
 }
 
 // testExplainEncodings feeds what Windows tools write — PowerShell 5.1's
