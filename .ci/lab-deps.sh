@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the network-namespace fault lab (cmd/newapi-doctor/lab)
-# needs: ip netns/veth, iptables (nft backend is fine), a real proxy and DNS
-# server, setpriv for the unprivileged run, sysctl. Idempotent; root only.
+# needs: ip netns/veth, iptables (nft backend is fine), real proxies (tinyproxy,
+# dante) and DNS server, setpriv for the unprivileged run, sysctl. Idempotent;
+# root only.
 set -euo pipefail
 if [ "$(id -u)" -ne 0 ]; then
 	echo "lab-deps: not root; the lab will skip" >&2
 	exit 0
 fi
 need=()
-for p in iproute2:ip iptables:iptables tinyproxy:tinyproxy dnsmasq-base:dnsmasq util-linux:setpriv procps:sysctl; do
+for p in iproute2:ip iptables:iptables tinyproxy:tinyproxy dante-server:danted dnsmasq-base:dnsmasq util-linux:setpriv procps:sysctl; do
 	command -v "${p#*:}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${p#*:}" >/dev/null 2>&1 || need+=("${p%%:*}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -18,7 +19,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 # tinyproxy's package starts a system instance on :8888 in the host namespace;
 # the lab runs its own inside a namespace, so stop the system one if present.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet tinyproxy 2>/dev/null; then
-	systemctl stop tinyproxy || true
-fi
+# Likewise dante-server's system danted.
+for svc in tinyproxy danted; do
+	if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$svc" 2>/dev/null; then
+		systemctl stop "$svc" || true
+	fi
+done
 echo "lab-deps: ok"

@@ -44,7 +44,7 @@ const (
 	ipBlackhole = "203.0.113.14" // router DROPs its TCP 443 (SYN blackhole); ping still answers
 	ipReset     = "203.0.113.15" // router REJECTs TCP 443 with tcp-reset
 	ipProhib    = "203.0.113.16" // router REJECTs TCP 443 with icmp-admin-prohibited
-	ipProxy     = "203.0.113.20" // tinyproxy: 8888 open, 8889 BasicAuth, 8890 CONNECT only to 8443
+	ipProxy     = "203.0.113.20" // tinyproxy: 8888 open, 8889 BasicAuth, 8890 CONNECT only to 8443; dante: 1080 SOCKS5
 	ipDNS       = "203.0.113.53" // dnsmasq
 	ipServfail  = "203.0.113.54" // SERVFAIL upstream of dnsmasq for one zone
 	ipDNSSilent = "203.0.113.55" // router DROPs DNS to it
@@ -279,6 +279,7 @@ func (l *lab) servers() {
 	ca, cert, key := writePKI(l.t, l.dir)
 	l.ca = ca
 	l.start(nsServer, []string{roleEnv + "=upstream", "ND_LAB_LISTEN=:443", "ND_LAB_CERT=" + cert, "ND_LAB_KEY=" + key}, l.self)
+	l.start(nsServer, []string{roleEnv + "=upstream-http", "ND_LAB_LISTEN=" + ipOK + ":80"}, l.self)
 	l.start(nsServer, []string{roleEnv + "=dns-servfail", "ND_LAB_LISTEN=" + ipServfail + ":53"}, l.self)
 
 	var dm strings.Builder
@@ -297,12 +298,16 @@ func (l *lab) servers() {
 	proxy("tinyproxy-open.conf", 8888, "ConnectPort 443\n")
 	proxy("tinyproxy-auth.conf", 8889, "BasicAuth alice s3cret-lab-pass\nConnectPort 443\n")
 	proxy("tinyproxy-ports.conf", 8890, "ConnectPort 8443\n")
+	waitFor := []string{
+		"tcp:" + ipOK + ":443", "tcp:" + ipOK + ":80", "tcp:" + ipProxy + ":8888", "tcp:" + ipProxy + ":8889", "tcp:" + ipProxy + ":8890",
+		"dns:" + ipDNS + ":53:ok.lab.test", "dns:" + ipServfail + ":53:x.sf.lab.test",
+	}
+	if l.startDante() {
+		waitFor = append(waitFor, "tcp:"+ipProxy+":1080")
+	}
 
 	wait := exec.Command("ip", "netns", "exec", nsClient, l.self)
-	wait.Env = append(os.Environ(), roleEnv+"=wait", "ND_LAB_WAIT="+strings.Join([]string{
-		"tcp:" + ipOK + ":443", "tcp:" + ipProxy + ":8888", "tcp:" + ipProxy + ":8889", "tcp:" + ipProxy + ":8890",
-		"dns:" + ipDNS + ":53:ok.lab.test", "dns:" + ipServfail + ":53:x.sf.lab.test",
-	}, ","))
+	wait.Env = append(os.Environ(), roleEnv+"=wait", "ND_LAB_WAIT="+strings.Join(waitFor, ","))
 	if out, err := wait.CombinedOutput(); err != nil {
 		l.t.Fatalf("lab servers not ready: %v\n%s", err, out)
 	}
@@ -360,6 +365,7 @@ func TestLab(t *testing.T) {
 	t.Run("trace-silent-timing", l.testTraceSilentFigure)
 	t.Run("unprivileged", l.testUnprivileged)
 	t.Run("check", l.testCheck)
+	t.Run("proxied paths", l.testProxiedPaths)
 	t.Run("curl", l.testCurl)
 	t.Logf("whole lab: %v", time.Since(start).Round(time.Millisecond))
 }

@@ -29,6 +29,8 @@ func runRole(role string) int {
 	switch role {
 	case "upstream":
 		err = upstream(os.Getenv("ND_LAB_LISTEN"), os.Getenv("ND_LAB_CERT"), os.Getenv("ND_LAB_KEY"))
+	case "upstream-http":
+		err = upstreamHTTP(os.Getenv("ND_LAB_LISTEN"))
 	case "dns-servfail":
 		err = servfailDNS(os.Getenv("ND_LAB_LISTEN"))
 	case "wait":
@@ -50,7 +52,23 @@ func upstream(listen, certFile, keyFile string) error {
 	if err != nil {
 		return err
 	}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: upstreamHandler(), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}, ReadHeaderTimeout: 10 * time.Second}
+	return srv.ServeTLS(ln, "", "")
+}
+
+// upstreamHTTP is the same upstream in plain HTTP (port 80): what a
+// proxied http:// channel reaches.
+func upstreamHTTP(listen string) error {
+	srv := &http.Server{Addr: listen, Handler: upstreamHandler(), ReadHeaderTimeout: 10 * time.Second}
+	return srv.ListenAndServe()
+}
+
+func upstreamHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, _ := strings.Cut(r.Host, ":")
 		w.Header().Set("Content-Type", "application/json")
 		switch host {
@@ -67,12 +85,6 @@ func upstream(listen, certFile, keyFile string) error {
 			fmt.Fprint(w, `{"object":"list","data":[{"id":"lab-model","object":"model"}]}`)
 		}
 	})
-	ln, err := net.Listen("tcp", listen)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: h, TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}, ReadHeaderTimeout: 10 * time.Second}
-	return srv.ServeTLS(ln, "", "")
 }
 
 // servfailDNS answers SERVFAIL to everything: the upstream dnsmasq forwards
