@@ -103,4 +103,7 @@ const (
 	// CauseIPv6Broken: ok over IPv4 while the name's IPv6 address failed
 	// (graded info: Happy Eyeballs clients work, IPv6-first ones stall).
 	CauseIPv6Broken = "ipv6-broken"
+	// CauseGatewayPortGuessed: nothing answers on a port the doctor
+	// guessed (new-api's default, PORT unset): a warning, never a failure.
+	CauseGatewayPortGuessed = "gateway-port-guessed"
 )

@@ -140,7 +140,14 @@ func notRun(ep Endpoint, cause string) EndpointResult {
 }
 
 func baseResult(ep Endpoint) EndpointResult {
-	return EndpointResult{Name: ep.Name, URL: ep.URL, Provider: ep.Provider, Source: ep.Source, Extra: ep.Extra, Layers: []LayerResult{}, Proxy: ProxyInfo{Source: "none"}}
+	r := EndpointResult{Name: ep.Name, URL: ep.URL, Provider: ep.Provider, Source: ep.Source, Extra: ep.Extra, Layers: []LayerResult{}, Proxy: ProxyInfo{Source: "none"}}
+	// The source's note is part of the verdict: in Extra alone the text
+	// report never showed it (--with-keys from the admin API sent no key
+	// and said so nowhere a reader looks, issue 9.5).
+	if n := ep.Extra[ExtraNote]; n != "" {
+		r.Notes = append(r.Notes, n)
+	}
+	return r
 }
 
 // CheckEndpoint runs one endpoint's chain: the proxy's layers (when a proxy
@@ -174,14 +181,13 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	if cat != CatOK {
 		res.FailingLayer = ev.Layer
 	}
-	// Channels whose API is not OpenAI-shaped (Bedrock, Vertex, Baidu, …)
-	// are probed at their host's root: any HTTP answer but a proxy's 407
-	// proves the path, so a 4xx there is no wrong base URL.
-	if c.ep.Extra["reachability_only"] == "true" && ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil &&
-		ev.HTTP.Status >= 400 && ev.HTTP.Status < 500 && ev.HTTP.Status != 407 && cat != CatBlocked {
-		res.Category, res.Cause, res.FailingLayer = CatOK, CauseOK, ""
-		res.Notes = append(res.Notes, fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"]))
-		cat, cause = CatOK, CauseOK
+	if c2, cause2, note := c.byEndpoint(ev, cat, cause); note != "" {
+		cat, cause = c2, cause2
+		res.Category, res.Cause = cat, cause
+		if cat == CatOK {
+			res.FailingLayer = ""
+		}
+		res.Notes = append(res.Notes, note)
 	}
 	if cat == CatOK && cause == CauseOK && c.v6Broken != "" {
 		cause, res.Cause = CauseIPv6Broken, CauseIPv6Broken
@@ -200,6 +206,29 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	}
 	c.log.Info("endpoint end", "endpoint", ep.Name, "category", string(cat), "cause", cause, "ms", ms(time.Since(start)))
 	return res
+}
+
+// byEndpoint reads a verdict again in the light of what the endpoint's
+// source knows and the evidence cannot: which answers prove the path for
+// this kind of channel, and whether its port is only a guess. It returns the
+// verdict unchanged and no note when nothing applies.
+func (c *chain) byEndpoint(ev Evidence, cat Category, cause string) (Category, string, string) {
+	answered := ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil && cat != CatBlocked
+	switch {
+	// Channels whose API is not OpenAI-shaped (Bedrock, Vertex, Baidu, …)
+	// are probed at their host's root: any HTTP answer but a proxy's 407
+	// proves the path, so a 4xx there is no wrong base URL.
+	case answered && c.ep.Extra[ExtraReachabilityOnly] == "true" && ev.HTTP.Status >= 400 && ev.HTTP.Status < 500 && ev.HTTP.Status != 407:
+		return CatOK, CauseOK, fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"])
+	// A Custom channel's URL is the request new-api POSTs; the probe GETs
+	// it, and a 405 says the server has that path (issue 9.7).
+	case answered && c.ep.Extra[ExtraFullURL] == "true" && ev.HTTP.Status == http.StatusMethodNotAllowed:
+		return CatOK, CauseOK, "reachable: the channel's URL answered the probe's GET with 405 (new-api sends POST there), so the server and the path exist; the request itself was not tried"
+	// Nothing answers on a port we guessed: say it was a guess (issue 9.6).
+	case cat == CatRefused && c.ep.Extra[ExtraPortGuess] != "":
+		return CatRefused, CauseGatewayPortGuessed, "the port is a guess: " + c.ep.Extra[ExtraPortGuess]
+	}
+	return cat, cause, ""
 }
 
 type chain struct {
@@ -555,7 +584,9 @@ func (c *chain) facts(ev Evidence) HintFacts {
 	}
 	if c.target != nil {
 		f.Path = c.target.Path
+		f.APIVersion = c.target.Query().Get("api-version")
 	}
+	f.FullURL = c.ep.Extra[ExtraFullURL] == "true"
 	if ev.HTTP != nil {
 		f.Status, f.RetryAfter = ev.HTTP.Status, ev.HTTP.RetryAfter
 	}

@@ -19,6 +19,8 @@ type HintFacts struct {
 	RetryAfter string
 	Issuer     string // issuer of the peer's leaf certificate (TLS)
 	Path       string // URL path probed
+	APIVersion string // the api-version query parameter probed (Azure)
+	FullURL    bool   // the endpoint's URL is the whole request URL (new-api's Custom channel)
 	Provider   string
 	InDocker   bool
 	Resolver   string
@@ -61,6 +63,9 @@ var catalogue = map[string]causeInfo{
 	CauseFakeIP:   {CatDNS, fixed("The name resolved into 198.18.0.0/15: Clash/mihomo fake-IP mode. Those addresses only work through the proxy client; if it is not running or new-api bypasses it, nothing answers. Route new-api through the proxy, or use redir-host mode.")},
 	CauseDNSOther: {CatDNS, fixed("Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
 
+	CauseGatewayPortGuessed: {CatRefused, func(f HintFacts) string {
+		return fmt.Sprintf("Nothing answers on %s, and that port is a guess: PORT is not set here, so new-api's default 3000 was tried. If new-api runs on another port, give it: run with PORT=<port> as new-api sees it, or --gateway http://HOST:PORT. If new-api is not running on this machine, this warning is all there is.", hostPort(f))
+	}},
 	CauseLocalRefused: {CatRefused, func(f HintFacts) string {
 		return fmt.Sprintf("Nothing listens on %s. Start the service, or fix the port. Inside Docker, localhost/127.0.0.1 is the container itself: use the host's address, host.docker.internal (on Linux add extra_hosts: host.docker.internal:host-gateway) or host networking, and bind the local model server to 0.0.0.0.", hostPort(f))
 	}},
@@ -164,10 +169,8 @@ var catalogue = map[string]causeInfo{
 	CauseUnauthorized: {CatAuth, fixed("The key was rejected (401): wrong, revoked, or for another provider/region (e.g. a key for the China endpoint used on the international one). Replace the channel's key.")},
 	CauseForbidden:    {CatAuth, fixed("The key is valid but not allowed here (403): no access to this model/project, an organisation mismatch, or the account is restricted.")},
 
-	CauseNotFound: {CatHTTP, func(f HintFacts) string {
-		return fmt.Sprintf("404 at %s: the base URL's path is likely wrong. new-api appends /v1/... itself: drop a trailing /v1 (or /api/generate, /chat/completions) from the channel's base URL.", orHost(f.Path))
-	}},
-	CauseHTML: {CatHTTP, fixed("Got an HTML page where a JSON API answer was expected (new-api: invalid character '<'): a ban page, captive portal, Cloudflare challenge or a web site at that URL. Open it in a browser from this network; use a proxy or the right API host.")},
+	CauseNotFound: {CatHTTP, notFoundHint},
+	CauseHTML:     {CatHTTP, fixed("Got an HTML page where a JSON API answer was expected (new-api: invalid character '<'): a ban page, captive portal, Cloudflare challenge or a web site at that URL. Open it in a browser from this network; use a proxy or the right API host.")},
 	CauseHTTPStatus: {CatHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("Unexpected answer %s. Compare the base URL with the provider's documentation.", statusText(f.Status))
 	}},

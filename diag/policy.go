@@ -143,6 +143,13 @@ func (p Policy) Judge(e EndpointResult) Severity {
 		}
 	}
 	switch {
+	// A port the doctor guessed is its own uncertainty, not a fault: it
+	// warns unless the endpoint is required by name or warnings fail.
+	case e.Cause == CauseGatewayPortGuessed && !required:
+		if p.FailOnSeverity != "" && e.Grade().AtLeast(p.FailOnSeverity) {
+			return SevFail
+		}
+		return SevWarn
 	case containsCat(p.FailOn, cat):
 		return SevFail
 	case e.Category != CatOK && required:

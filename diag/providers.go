@@ -14,6 +14,7 @@ const (
 	AuthBearer  = "bearer"    // Authorization: Bearer <key>
 	AuthXAPIKey = "x-api-key" // x-api-key: <key> (Anthropic)
 	AuthGoog    = "goog"      // x-goog-api-key: <key> (Gemini)
+	AuthAPIKey  = "api-key"   // api-key: <key> (Azure OpenAI, as new-api sends it)
 	AuthNone    = "none"      // the probe never carries a key
 )
 
@@ -38,7 +39,15 @@ type Provider struct {
 	Extra http.Header
 
 	aliases []string
+	// hostSuffixes infer the provider from per-customer hosts (Azure's
+	// NAME.openai.azure.com). They never join the redaction allowlist: the
+	// resource name identifies the customer.
+	hostSuffixes []string
 }
+
+// AzureAPIVersion is the api-version asked when none is configured: Azure
+// answers 404 to a request without one.
+const AzureAPIVersion = "2024-10-21"
 
 // providers is the table. Paths are those each API documents for listing
 // models: a GET that costs nothing and answers 401 without a key.
@@ -66,6 +75,9 @@ var providers = []Provider{
 	{ID: "volcengine", Name: "Volcengine Ark", Hosts: []string{"ark.cn-beijing.volces.com"}, ProbePath: "/api/v3/models",
 		Auth: AuthBearer, aliases: []string{"doubao", "ark"}},
 	{ID: "lingyiwanwu", Name: "01.AI (LingYiWanWu)", Hosts: []string{"api.lingyiwanwu.com"}, ProbePath: "/v1/models", Auth: AuthBearer},
+	// Azure's hosts are per resource; its model list needs an api-version.
+	{ID: "azure", Name: "Azure OpenAI", ProbePath: "/openai/models?api-version=" + AzureAPIVersion, Auth: AuthAPIKey,
+		aliases: []string{"azure-openai", "azure_openai"}, hostSuffixes: []string{".openai.azure.com", ".cognitiveservices.azure.com"}},
 	// Hosts of the next two are operator-chosen (usually local): no inference.
 	{ID: "ollama", Name: "Ollama", ProbePath: "/api/tags", Auth: AuthBearer},
 	// /api/status is public; a key (a new-api token) only matters for probe
@@ -112,6 +124,11 @@ func ProviderForHost(host string) (Provider, bool) {
 	for _, p := range providers {
 		for _, ph := range p.Hosts {
 			if h == ph {
+				return p, true
+			}
+		}
+		for _, s := range p.hostSuffixes {
+			if strings.HasSuffix(h, s) && len(h) > len(s) {
 				return p, true
 			}
 		}
@@ -187,7 +204,8 @@ func ProbeURL(ep Endpoint) (*url.URL, error) {
 		}
 		suffix, query = pp.Path, pp.RawQuery
 	case base == "" || (p.BasePath != "" && strings.TrimSuffix(base, "/") == p.BasePath):
-		base, rawBase, suffix = "", "", p.ProbePath
+		base, rawBase = "", ""
+		suffix, query, _ = strings.Cut(p.ProbePath, "?")
 	default:
 		// A trailing slash is the user's; the doctor's own suffix must not double it.
 		base, rawBase = strings.TrimSuffix(base, "/"), strings.TrimSuffix(rawBase, "/")
@@ -298,6 +316,8 @@ func AuthHeader(ep Endpoint) http.Header {
 		h.Set("X-Api-Key", key)
 	case AuthGoog:
 		h.Set("X-Goog-Api-Key", key)
+	case AuthAPIKey:
+		h.Set("Api-Key", key)
 	default:
 		h.Set("Authorization", "Bearer "+key)
 	}

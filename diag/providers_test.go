@@ -48,6 +48,8 @@ func TestProbeURL(t *testing.T) {
 		{"userinfo kept for basic auth", Endpoint{URL: "https://u:p@x.example/v1"}, "https://u:p@x.example/v1/models"},
 		{"escaped path kept", Endpoint{URL: "https://x.example/a%2Fb/v1"}, "https://x.example/a%2Fb/v1/models"},
 		{"ipv6 literal", Endpoint{URL: "http://[::1]:3000", Provider: "newapi"}, "http://[::1]:3000/api/status"},
+		{"azure resource endpoint", Endpoint{URL: "https://res.openai.azure.com"}, "https://res.openai.azure.com/openai/models?api-version=" + AzureAPIVersion},
+		{"azure by id keeps the base query", Endpoint{URL: "https://gw.example/?x=1", Provider: "azure"}, "https://gw.example/openai/models?x=1&api-version=" + AzureAPIVersion},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +106,7 @@ func TestAuthHeader(t *testing.T) {
 		{"anthropic x-api-key and version", Endpoint{URL: "https://api.anthropic.com/v1", Key: key},
 			http.Header{"X-Api-Key": {key}, "Anthropic-Version": {"2023-06-01"}}},
 		{"gemini goog", Endpoint{URL: "https://generativelanguage.googleapis.com", Key: key}, http.Header{"X-Goog-Api-Key": {key}}},
+		{"azure api-key", Endpoint{URL: "https://res.openai.azure.com", Key: key}, http.Header{"Api-Key": {key}}},
 		{"unknown host bearer", Endpoint{URL: "https://llm.corp.example/v1", Key: key}, http.Header{"Authorization": {"Bearer " + key}}},
 		{"provider overrides host", Endpoint{URL: "https://relay.example", Provider: "anthropic", Key: key},
 			http.Header{"X-Api-Key": {key}, "Anthropic-Version": {"2023-06-01"}}},
@@ -165,6 +168,10 @@ func TestProviderForHost(t *testing.T) {
 		{"api.moonshot.ai", "moonshot", true},
 		{"api.siliconflow.com", "siliconflow", true},
 		{"api.x.ai", "xai", true},
+		{"res.openai.azure.com", "azure", true},
+		{"RES.cognitiveservices.azure.com:443", "azure", true},
+		{"openai.azure.com", "", false},
+		{"res.openai.azure.com.evil.example", "", false},
 		{"evil-api.openai.com", "", false},
 		{"api.openai.com.evil.example", "", false},
 		{"127.0.0.1:3000", "", false},
@@ -217,13 +224,18 @@ func TestProviderTable(t *testing.T) {
 				t.Errorf("duplicate id %q", p.ID)
 			}
 			ids[p.ID] = true
+			for _, s := range p.hostSuffixes {
+				if !strings.HasPrefix(s, ".") || s != strings.ToLower(s) {
+					t.Errorf("host suffix %q must be a lower-case .domain", s)
+				}
+			}
 			if p.Name == "" || !strings.HasPrefix(p.ProbePath, "/") {
 				t.Errorf("row %+v lacks a name or an absolute probe path", p)
 			}
 			if p.BasePath != "" && !strings.HasPrefix(p.ProbePath, p.BasePath+"/") {
 				t.Errorf("probe path %q is not under base path %q", p.ProbePath, p.BasePath)
 			}
-			if !slices.Contains([]string{AuthBearer, AuthXAPIKey, AuthGoog, AuthNone}, p.Auth) {
+			if !slices.Contains([]string{AuthBearer, AuthXAPIKey, AuthGoog, AuthAPIKey, AuthNone}, p.Auth) {
 				t.Errorf("auth %q is not a known placement", p.Auth)
 			}
 			for _, h := range p.Hosts {

@@ -63,9 +63,10 @@ var severities = map[string]Grade{
 	CauseFakeIP:        GradeError,
 	CauseDNSOther:      GradeError,
 
-	CauseConnRefused:      GradeError,
-	CauseLocalRefused:     GradeError,
-	CauseConnResetConnect: GradeError,
+	CauseConnRefused:        GradeError,
+	CauseLocalRefused:       GradeError,
+	CauseGatewayPortGuessed: GradeWarning, // our guess, not the gateway's fault
+	CauseConnResetConnect:   GradeError,
 
 	CauseSYNTimeout:    GradeError,
 	CauseTLSReset:      GradeError,

@@ -71,6 +71,28 @@ type Endpoint struct {
 	Extra map[string]string
 }
 
+// Extra keys diag itself reads; endpoint sources (diag/newapi) set them.
+const (
+	// ExtraReachabilityOnly "true": a non-OpenAI protocol probed at its
+	// host's root; any HTTP answer but a proxy's 407 proves the path.
+	ExtraReachabilityOnly = "reachability_only"
+	// ExtraFullURL "true": URL + ProbePath is the whole request URL new-api
+	// sends (with POST): a Custom channel's base_url.
+	ExtraFullURL = "full_url"
+	// ExtraPortGuess: the URL's port was guessed, not configured; the value
+	// says how ("PORT unset; new-api's default 3000").
+	ExtraPortGuess = "port_guess"
+	// ExtraNote: what the source has to say about the endpoint ("; "-joined);
+	// it becomes a note of the verdict.
+	ExtraNote = "note"
+	// ExtraStatus, ExtraStatusReason, ExtraStatusTime: a new-api channel's
+	// status ("enabled", "manually-disabled", "auto-disabled") and, when
+	// new-api disabled it, why and when.
+	ExtraStatus       = "status"
+	ExtraStatusReason = "status_reason"
+	ExtraStatusTime   = "status_time"
+)
+
 // Timeouts bound each layer. Zero means "use the default".
 type Timeouts struct {
 	DNS     time.Duration `json:"dns"`
@@ -153,6 +175,33 @@ type EndpointResult struct {
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Path holds ping/traceroute localisation when it ran (issue: ping/trace).
 	Path *PathInfo `json:"path,omitempty"`
+}
+
+// ChannelStatus is a new-api channel's status when it is not enabled
+// ("manually-disabled", "auto-disabled"); "" for enabled channels and for
+// endpoints that are no channel. Checked with --all, a disabled channel's
+// verdict means something else than an enabled one's.
+func (e EndpointResult) ChannelStatus() string {
+	if s := e.Extra[ExtraStatus]; s != "enabled" {
+		return s
+	}
+	return ""
+}
+
+// ChannelStatusLine says a disabled channel's status with new-api's reason
+// and time when known: "auto-disabled since 2026-05-01T10:00:00Z: quota".
+func (e EndpointResult) ChannelStatusLine() string {
+	s := e.ChannelStatus()
+	if s == "" {
+		return ""
+	}
+	if t := e.Extra[ExtraStatusTime]; t != "" {
+		s += " since " + t
+	}
+	if r := e.Extra[ExtraStatusReason]; r != "" {
+		s += ": " + r
+	}
+	return s
 }
 
 // Attempt is one try of an endpoint's chain when --retries is set.

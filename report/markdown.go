@@ -54,7 +54,11 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 		if cause == diag.CauseOK {
 			cause = ""
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e), mdCell(e.Name), mdCode(e.URL),
+		name := mdCell(e.Name)
+		if s := e.ChannelStatus(); s != "" {
+			name += " _(" + mdCell(s) + ")_"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e), name, mdCode(e.URL),
 			e.Category, mdCell(cause), mdSeverity(e, pol), e.FailingLayer, e.DurationMS)
 	}
 	for _, e := range rep.Endpoints {
@@ -81,6 +85,7 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 	item("URL", mdCode(e.URL))
 	item("Provider", mdText(e.Provider))
 	item("Defined in", mdText(e.Source))
+	item("Channel status", mdText(e.ChannelStatusLine()))
 	item("What happened", mdText(e.Message))
 	if e.FailingLayer != "" {
 		item("Failing layer", string(e.FailingLayer))
@@ -111,6 +116,9 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 		keys := sortedKeys(e.Extra)
 		var kv []string
 		for _, k := range keys {
+			if k == diag.ExtraNote { // already a Note above
+				continue
+			}
 			kv = append(kv, k+"="+e.Extra[k])
 		}
 		item("Extra", mdText(strings.Join(kv, ", ")))

@@ -183,7 +183,13 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		if tag := policyTag(e, pol); tag != "" {
 			fmt.Fprintf(w, "  %s", p.bold("· "+tag))
 		}
+		if s := e.ChannelStatus(); s != "" {
+			fmt.Fprintf(w, "  %s", p.warn("["+s+"]"))
+		}
 		fmt.Fprintln(w)
+		if s := e.ChannelStatusLine(); s != "" {
+			fmt.Fprintf(w, "    channel: %s\n", s)
+		}
 		if e.Message != "" && (e.Category != diag.CatOK || o.Verbose) {
 			fmt.Fprintf(w, "    %s\n", e.Message)
 		}

@@ -21,6 +21,7 @@ type sourceOptions struct {
 	User     string
 	All      bool
 	WithKeys bool
+	Gateway  string
 
 	Timeouts diag.Timeouts
 	Resolver string
@@ -43,7 +44,8 @@ func (so *sourceOptions) addFlags(cmd *cobra.Command) {
 	fl.StringVar(&so.Token, "token", "", "new-api access token for --from-api (prefer NEWAPI_TOKEN: flags show in ps)")
 	fl.StringVar(&so.User, "user", "", "new-api user id for --from-api (or NEWAPI_USER)")
 	fl.BoolVar(&so.All, "all", false, "with --from-db/--from-api: also disabled channels")
-	fl.BoolVar(&so.WithKeys, "with-keys", false, "with --from-db/--from-api: send the channels' keys (never printed)")
+	fl.BoolVar(&so.WithKeys, "with-keys", false, "with --from-db/--from-api: send the channels' keys (never printed; the admin API lists none)")
+	fl.StringVar(&so.Gateway, "gateway", "", "with --from-db: the new-api server's URL (default http://127.0.0.1:$PORT, PORT defaulting to 3000)")
 	addProbeFlags(fl, &so.Timeouts, &so.Resolver)
 }
 
@@ -116,7 +118,7 @@ func (so *sourceOptions) load(ctx context.Context, f *Factory, args []string) ([
 func (so *sourceOptions) checkExclusive(args []string) error {
 	// An empty value (an unset shell variable, "--from-api=$URL") must not
 	// quietly fall back to the embedded provider list.
-	for _, name := range []string{"config", "from-db", "from-api", "token", "user", "resolver"} {
+	for _, name := range []string{"config", "from-db", "from-api", "token", "user", "resolver", "gateway"} {
 		if so.flags != nil && so.flags.Changed(name) && strings.TrimSpace(so.flags.Lookup(name).Value.String()) == "" {
 			return usageError("--%s: empty value", name)
 		}
@@ -135,7 +137,7 @@ func (so *sourceOptions) checkExclusive(args []string) error {
 	if n > 1 {
 		return usageError("give endpoints one way: URLs, --config, --from-db or --from-api")
 	}
-	return nil
+	return so.checkGateway()
 }
 
 func quoteList(ss []string) string { return fmt.Sprintf("%q", ss) }

@@ -28,24 +28,40 @@ const apiBodyLimit = 32 << 20
 // the environment's proxy like any other request of ours.
 var HTTPClient *http.Client
 
+// APIInfo describes the admin API channels were read from.
+type APIInfo struct {
+	URL      string `json:"url"`      // the base URL, without credentials
+	Channels int    `json:"channels"` // channels listed
+	Returned int    `json:"returned"` // endpoints returned (enabled only unless All)
+	Skipped  int    `json:"skipped"`  // disabled channels left out
+	Disabled int    `json:"disabled"` // disabled channels, skipped or (All) included
+	// KeysOmitted: WithKeys was asked, but the API lists no keys.
+	KeysOmitted bool `json:"keys_omitted,omitempty"`
+}
+
+// NoKeysNote is what an endpoint from the admin API says under WithKeys:
+// the key is neither sent nor checked (issue 9.5).
+const NoKeysNote = "--with-keys: new-api's admin API does not return keys, so no key was sent and the key is not checked; read the database (--from-db --with-keys) to check keys"
+
 // LoadFromAPI lists channels through new-api's admin API (GET /api/channel/,
 // paginated) with Authorization: <access token> and New-Api-User: <user id>.
-// The API omits keys, so WithKeys cannot be honoured from here.
-func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([]diag.Endpoint, error) {
+// The API omits keys, so WithKeys cannot be honoured from here: every
+// endpoint says so in a note, and APIInfo.KeysOmitted is set.
+func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([]diag.Endpoint, *APIInfo, error) {
 	getenv := o.Getenv
 	if getenv == nil {
 		getenv = os.Getenv
 	}
 	base, err := normalizeBase(baseURL)
 	if err != nil {
-		return nil, &SourceError{Source: "admin API " + strconv.Quote(StripPassword(baseURL)), Err: err}
+		return nil, nil, &SourceError{Source: "admin API " + strconv.Quote(StripPassword(baseURL)), Err: err}
 	}
 	src := "admin API " + base
 	if strings.TrimSpace(token) == "" {
-		return nil, &SourceError{Source: src, Auth: true, Err: errors.New("no access token: pass --token or set NEWAPI_TOKEN (new-api: Personal settings → Generate access token)")}
+		return nil, nil, &SourceError{Source: src, Auth: true, Err: errors.New("no access token: pass --token or set NEWAPI_TOKEN (new-api: Personal settings → Generate access token)")}
 	}
 	if strings.TrimSpace(user) == "" {
-		return nil, &SourceError{Source: src, Auth: true, Err: errors.New("no user id: pass --user or set NEWAPI_USER (the numeric id of the admin the token belongs to)")}
+		return nil, nil, &SourceError{Source: src, Auth: true, Err: errors.New("no user id: pass --user or set NEWAPI_USER (the numeric id of the admin the token belongs to)")}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout())
 	defer cancel()
@@ -62,7 +78,7 @@ func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([
 	for n := 0; n < maxAPIPages; n++ {
 		items, total, paged, err := fetchPage(ctx, client, base, token, user, page)
 		if err != nil {
-			return nil, &SourceError{Source: src, Err: err, Auth: isAuth(err)}
+			return nil, nil, &SourceError{Source: src, Err: err, Auth: isAuth(err)}
 		}
 		if n == 0 && paged && page == 0 {
 			page = 1 // the clamped p=0 was page 1
@@ -82,28 +98,34 @@ func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([
 		}
 		page++
 	}
+	info := &APIInfo{URL: base, Channels: len(rows), KeysOmitted: o.WithKeys}
 	eps := make([]diag.Endpoint, 0, len(rows))
 	for _, r := range rows {
-		if r.Status != StatusEnabled && !o.All {
-			continue
+		if r.Status != StatusEnabled {
+			info.Disabled++
+			if !o.All {
+				info.Skipped++
+				continue
+			}
 		}
 		ep := toEndpoint(ForkNewAPI, r, "api", o, getenv)
 		if o.WithKeys {
-			appendNote(&ep, "the admin API does not return keys; read the database with --with-keys to use them")
+			appendNote(&ep, NoKeysNote)
 		}
 		eps = append(eps, ep)
 	}
-	return eps, nil
+	info.Returned = len(eps)
+	return eps, info, nil
 }
 
 func appendNote(ep *diag.Endpoint, n string) {
 	if ep.Extra == nil {
 		ep.Extra = map[string]string{}
 	}
-	if old := ep.Extra["note"]; old != "" {
+	if old := ep.Extra[diag.ExtraNote]; old != "" {
 		n = old + "; " + n
 	}
-	ep.Extra["note"] = n
+	ep.Extra[diag.ExtraNote] = n
 }
 
 type authError struct{ msg string }
@@ -271,7 +293,7 @@ func GatewayEndpoint(baseURL string) diag.Endpoint {
 	}
 	if err != nil {
 		ep.URL = baseURL
-		ep.Extra["note"] = err.Error()
+		ep.Extra[diag.ExtraNote] = err.Error()
 		return ep
 	}
 	ep.ProbePath = "/api/status" // appended to the URL's path by diag

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 // fakeNewAPI answers /api/channel/ like new-api: auth by Authorization +
@@ -102,12 +104,20 @@ func TestLoadFromAPI(t *testing.T) {
 			f := &fakeNewAPI{channels: manyChannels(c.n), legacy: c.legacy, maxPage: c.maxPage}
 			srv := httptest.NewServer(f)
 			defer srv.Close()
-			eps, err := LoadFromAPI(context.Background(), srv.URL+"/", "tok-123456", "1", Options{All: c.all, Getenv: noEnv})
+			eps, info, err := LoadFromAPI(context.Background(), srv.URL+"/", "tok-123456", "1", Options{All: c.all, Getenv: noEnv})
 			if err != nil {
 				t.Fatalf("LoadFromAPI: %v", err)
 			}
 			if len(eps) != c.want {
 				t.Fatalf("got %d endpoints, want %d", len(eps), c.want)
+			}
+			// Every tenth channel is disabled: the header's counts.
+			disabled, skipped := c.n/10, 0
+			if !c.all {
+				skipped = disabled
+			}
+			if info.Channels != c.n || info.Returned != c.want || info.Disabled != disabled || info.Skipped != skipped || info.KeysOmitted {
+				t.Errorf("info %+v: want %d channels, %d returned, %d disabled, %d skipped", *info, c.n, c.want, disabled, skipped)
 			}
 			ids := map[string]bool{}
 			for _, ep := range eps {
@@ -138,7 +148,7 @@ func TestLenientChannelJSON(t *testing.T) {
 			{"id":2,"type":1,"status":1,"name":"str","base_url":"https://relay.example.com","setting":"{\"proxy\":\"socks5://10.0.0.2:1080\"}","tag":null}]}}`)
 	}))
 	defer srv.Close()
-	eps, err := LoadFromAPI(context.Background(), srv.URL, "t", "1", Options{Getenv: noEnv})
+	eps, _, err := LoadFromAPI(context.Background(), srv.URL, "t", "1", Options{Getenv: noEnv})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +187,7 @@ func TestLoadFromAPIErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := LoadFromAPI(context.Background(), c.url, c.token, c.user, Options{Getenv: noEnv})
+			_, _, err := LoadFromAPI(context.Background(), c.url, c.token, c.user, Options{Getenv: noEnv})
 			var se *SourceError
 			if err == nil || !IsSourceError(err) {
 				t.Fatalf("err = %v, want a SourceError", err)
@@ -219,5 +229,26 @@ func TestGatewayEndpoint(t *testing.T) {
 	}
 	if _, ok := ParseStatus([]byte(`<html>`)); ok {
 		t.Error("HTML taken for new-api")
+	}
+}
+
+// TestLoadFromAPIWithKeys: the admin API lists no keys, so --with-keys
+// sends none; every endpoint says so and the info tells the header
+// (issue 9.5). No endpoint carries a key.
+func TestLoadFromAPIWithKeys(t *testing.T) {
+	f := &fakeNewAPI{channels: manyChannels(3), maxPage: 20}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	eps, info, err := LoadFromAPI(context.Background(), srv.URL, "tok-123456", "1", Options{WithKeys: true, Getenv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.KeysOmitted || len(eps) != 3 {
+		t.Fatalf("info %+v, %d endpoints", *info, len(eps))
+	}
+	for _, ep := range eps {
+		if ep.Key != "" || !strings.Contains(ep.Extra[diag.ExtraNote], "no key was sent") {
+			t.Errorf("%s: key set %v, note %q", ep.Name, ep.Key != "", ep.Extra[diag.ExtraNote])
+		}
 	}
 }

@@ -77,11 +77,11 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		Name:   "#" + strconv.Itoa(r.ID) + " " + r.Name,
 		Source: source + ":#" + strconv.Itoa(r.ID),
 		Extra: map[string]string{
-			"channel_id": strconv.Itoa(r.ID),
-			"type":       strconv.Itoa(r.Type),
-			"type_name":  ct.Name,
-			"fork":       string(f),
-			"status":     statusName(r.Status),
+			"channel_id":     strconv.Itoa(r.ID),
+			"type":           strconv.Itoa(r.Type),
+			"type_name":      ct.Name,
+			"fork":           string(f),
+			diag.ExtraStatus: statusName(r.Status),
 		},
 	}
 	put := func(k, v string) {
@@ -103,10 +103,10 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		var oi map[string]any
 		if json.Unmarshal([]byte(r.OtherInfo), &oi) == nil {
 			if s, ok := oi["status_reason"].(string); ok {
-				put("status_reason", s)
+				put(diag.ExtraStatusReason, s)
 			}
 			if t, ok := oi["status_time"].(float64); ok && t > 0 {
-				ep.Extra["status_time"] = time.Unix(int64(t), 0).UTC().Format(time.RFC3339)
+				ep.Extra[diag.ExtraStatusTime] = time.Unix(int64(t), 0).UTC().Format(time.RFC3339)
 			}
 		}
 	}
@@ -148,18 +148,19 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		if ct.Path == "" {
 			// new-api calls a Custom channel's URL as it is: probe exactly that path.
 			ep.Extra["base_url"] = base
+			ep.Extra[diag.ExtraFullURL] = "true"
 			ep.URL = (&url.URL{Scheme: u.Scheme, Host: u.Host}).String()
 			ep.ProbePath = u.EscapedPath()
 			if ep.ProbePath == "" {
 				ep.ProbePath = "/"
 			}
 		}
-		if ct.Provider != "" && (from == "type default" || ct.Provider == "anthropic" || ct.Provider == "gemini") {
+		if ct.Provider != "" && (from == "type default" || ct.Provider == "anthropic" || ct.Provider == "gemini" || ct.Provider == "azure") {
 			ep.Provider = ct.Provider
 		}
 		if ct.Path == pathRootOnly {
 			// Any HTTP answer proves the path works; the runner should not read a 404 here as a wrong base URL.
-			ep.Extra["reachability_only"] = "true"
+			ep.Extra[diag.ExtraReachabilityOnly] = "true"
 			notes = append(notes, ct.Name+" does not speak the OpenAI protocol: reachability of the host only")
 		}
 		if ct.Path == pathAzure {
@@ -182,7 +183,7 @@ func toEndpoint(f Fork, r channelRow, source string, o Options, getenv func(stri
 		ep.Key = firstKey(f, r.Key)
 	}
 	if len(notes) > 0 {
-		ep.Extra["note"] = strings.Join(notes, "; ")
+		ep.Extra[diag.ExtraNote] = strings.Join(notes, "; ")
 	}
 	return ep
 }
@@ -259,7 +260,7 @@ func probePath(ct chanType) string {
 }
 
 // defaultAzureVersion is used when a channel's 'other' holds no API version.
-const defaultAzureVersion = "2024-10-21"
+const defaultAzureVersion = diag.AzureAPIVersion
 
 func validAPIVersion(v string) bool { return validToken(v, "-.") }
 

@@ -41,7 +41,7 @@ type chanType struct {
 var newAPITypes = map[int]chanType{
 	1:  {"OpenAI", "https://api.openai.com", "openai", pathOpenAI},
 	2:  {"Midjourney", "https://oa.api2d.net", "", pathOpenAI},
-	3:  {"Azure", "", "", pathAzure},
+	3:  {"Azure", "", "azure", pathAzure},
 	4:  {"Ollama", "http://localhost:11434", "ollama", pathOpenAI},
 	5:  {"MidjourneyPlus", "https://api.openai-sb.com", "", pathOpenAI},
 	6:  {"OpenAIMax", "https://api.openaimax.com", "", pathOpenAI},
@@ -99,7 +99,7 @@ var newAPITypes = map[int]chanType{
 var oneAPITypes = map[int]chanType{
 	1:  {"OpenAI", "https://api.openai.com", "openai", pathOpenAI},
 	2:  {"API2D", "https://oa.api2d.net", "", pathOpenAI},
-	3:  {"Azure", "", "", pathAzure},
+	3:  {"Azure", "", "azure", pathAzure},
 	4:  {"CloseAI", "https://api.closeai-proxy.xyz", "", pathOpenAI},
 	5:  {"OpenAISB", "https://api.openai-sb.com", "", pathOpenAI},
 	6:  {"OpenAIMax", "https://api.openaimax.com", "", pathOpenAI},

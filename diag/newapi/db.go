@@ -54,9 +54,12 @@ func LoadFromDB(ctx context.Context, dsnOrPath string, o Options) ([]diag.Endpoi
 	info := &DBInfo{Kind: t.Kind, Display: t.Display(), Source: t.Source, Fork: fork, Channels: len(rows)}
 	eps := make([]diag.Endpoint, 0, len(rows))
 	for _, r := range rows {
-		if r.Status != StatusEnabled && !o.All {
-			info.Skipped++
-			continue
+		if r.Status != StatusEnabled {
+			info.Disabled++
+			if !o.All {
+				info.Skipped++
+				continue
+			}
 		}
 		eps = append(eps, toEndpoint(fork, r, "db", o, getenv))
 	}

@@ -28,7 +28,7 @@ var wantNewAPI = map[string]want{
 	"#1 openai-main":        {url: "https://api.openai.com", proxy: "http://127.0.0.1:7890", probe: "/v1/models", provider: "openai", status: "enabled", key: keyOpenAI},
 	"#2 claude multi":       {url: "https://api.anthropic.com", proxy: "socks5://user:" + proxyPass + "@10.0.0.5:1080", probe: "/v1/models", provider: "anthropic", status: "enabled", key: keyAnt1},
 	"#3 gemini":             {url: "https://generativelanguage.googleapis.com", probe: "/v1beta/models", provider: "gemini", status: "enabled", key: keyGem1},
-	"#4 azure-east":         {url: "https://myres.openai.azure.com", probe: "/openai/models?api-version=2024-02-01", status: "enabled", key: keyOther},
+	"#4 azure-east":         {url: "https://myres.openai.azure.com", probe: "/openai/models?api-version=2024-02-01", provider: "azure", status: "enabled", key: keyOther},
 	"#5 azure-missing":      {url: "", status: "enabled", note: "no base_url"},
 	"#6 custom":             {url: "https://relay.example.com", probe: "/v1/m1/chat", status: "enabled", key: keyOther},
 	"#7 bedrock":            {url: "https://bedrock-runtime.us-west-2.amazonaws.com", probe: "/", status: "enabled", note: "reachability"},

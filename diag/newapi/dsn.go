@@ -45,6 +45,7 @@ type DBInfo struct {
 	Channels int    `json:"channels"` // rows in the table
 	Returned int    `json:"returned"` // endpoints returned (enabled only unless All)
 	Skipped  int    `json:"skipped"`  // disabled channels left out
+	Disabled int    `json:"disabled"` // disabled channels, skipped or (All) included
 }
 
 // ParseDSN classifies an explicit DSN or path the way new-api classifies
