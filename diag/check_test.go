@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	mdns "github.com/miekg/dns"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
@@ -57,7 +59,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 	tlsGood := pt.NewTLSServer(t, okHandler, good)
 	tlsWrong := pt.NewTLSServer(t, okHandler, wrongName)
 	tlsExpired := pt.NewTLSServer(t, okHandler, expired)
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	caFile := filepath.Join(testenv.TempDir(t), "ca.pem")
 	if err := os.WriteFile(caFile, ca.PEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +114,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 		{"reset during handshake (sni filter)", Endpoint{URL: httpsURL(pt.ResetListener(t))}, nil, CatBlocked, CauseTLSReset, LayerTLS},
 		{"closed during handshake", Endpoint{URL: httpsURL(pt.EOFListener(t))}, nil, CatBlocked, CauseTLSEOF, LayerTLS},
 		{"clienthello unanswered", Endpoint{URL: httpsURL(pt.SilentListener(t))}, nil, CatBlocked, CauseTLSTimeout, LayerTLS},
-		{"missing ca_file", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), CAFile: filepath.Join(t.TempDir(), "missing.pem")}, nil, CatTLS, CauseTLSCAFile, LayerConfig},
+		{"missing ca_file", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), CAFile: filepath.Join(testenv.TempDir(t), "missing.pem")}, nil, CatTLS, CauseTLSCAFile, LayerConfig},
 
 		{"connect proxy ok with auth", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), CAFile: caFile, Proxy: "http://u:s3cret-pass@" + proxyOK.Addr}, nil, CatOK, CauseOK, ""},
 		{"connect proxy 407", Endpoint{URL: httpsURL(tlsGood.Listener.Addr().String()), Proxy: "http://" + proxyOK.Addr}, nil, CatProxy, CauseProxyAuthRequired, LayerProxyConnect},

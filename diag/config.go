@@ -100,6 +100,14 @@ func findConfig(explicit string, userConfigDir func() (string, error)) (string, 
 
 // pathErrText drops the path from an *fs.PathError (the caller names it).
 func pathErrText(err error) string {
+	// The same words on every OS (Windows says "The system cannot find the
+	// file specified.", in the UI language): errors are read and grepped.
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no such file or directory"
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied"
+	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 )
 
 // go test ./diag -run TestConfigGoldenErrors -update-config-golden rewrites the .err files.
@@ -245,7 +247,7 @@ func TestCAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +288,7 @@ func TestCAFile(t *testing.T) {
 }
 
 func TestFindConfig(t *testing.T) {
-	work, user := t.TempDir(), t.TempDir()
+	work, user := testenv.TempDir(t), testenv.TempDir(t)
 	t.Chdir(work)
 	userDir := func() (string, error) { return user, nil }
 	noUserDir := func() (string, error) { return "", errors.New("no home") }
@@ -342,7 +344,7 @@ func TestFindConfig(t *testing.T) {
 }
 
 func TestLoadConfigErrors(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	big := filepath.Join(dir, "big.yaml")
 	if err := os.WriteFile(big, make([]byte, maxConfigSize+1), 0o644); err != nil {
 		t.Fatal(err)

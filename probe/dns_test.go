@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	"github.com/miekg/dns"
 
 	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
@@ -141,7 +143,7 @@ func useSystemResolver(t *testing.T, server, port string) {
 
 func writeResolvConf(t *testing.T, text string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "resolv.conf")
+	p := filepath.Join(testenv.TempDir(t), "resolv.conf")
 	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +176,7 @@ func TestDNSSystemResolver(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			useSystemResolver(t, tc.server, port)
-			path := filepath.Join(t.TempDir(), "absent")
+			path := filepath.Join(testenv.TempDir(t), "absent")
 			if tc.resolvConf != "" {
 				path = writeResolvConf(t, tc.resolvConf)
 			}
@@ -228,6 +230,7 @@ func TestWithPort53(t *testing.T) {
 // the classifier (Go's DNSError keeps only its text) and the message names
 // the server really asked, not the resolv.conf one.
 func TestDNSResolverRefused(t *testing.T) {
+	testenv.SkipOnWine(t, testenv.GapUDP)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -236,7 +239,7 @@ func TestDNSResolverRefused(t *testing.T) {
 	pc.Close() // nothing listens now: the kernel answers port unreachable
 	for _, host := range []string{"relay.example.test", "exa_mple.test"} {
 		t.Run(host, func(t *testing.T) {
-			res := DNS(context.Background(), host, DNSConfig{Servers: []string{server}, ResolvConf: filepath.Join(t.TempDir(), "none")})
+			res := DNS(context.Background(), host, DNSConfig{Servers: []string{server}, ResolvConf: filepath.Join(testenv.TempDir(t), "none")})
 			if !errors.Is(res.Err, syscall.ECONNREFUSED) {
 				t.Fatalf("err %v does not wrap ECONNREFUSED", res.Err)
 			}

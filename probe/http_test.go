@@ -131,7 +131,7 @@ func TestHTTPFailures(t *testing.T) {
 			}
 		}},
 		{name: "refused", url: func(t *testing.T) string { return "http://" + probetest.ClosedPort(t) }, check: func(t *testing.T, err error) {
-			if !errors.Is(err, syscall.ECONNREFUSED) {
+			if !isErrno(err, syscall.ECONNREFUSED, wsaECONNREFUSED) {
 				t.Errorf("err = %#v, want ECONNREFUSED", err)
 			}
 		}},

@@ -66,7 +66,7 @@ func TestTLS(t *testing.T) {
 			}},
 		{name: "reset during handshake", addr: probetest.ResetListener(t), cfg: &tls.Config{ServerName: "api.example.test"},
 			check: func(t *testing.T, err error) {
-				if !errors.Is(err, syscall.ECONNRESET) {
+				if !isErrno(err, syscall.ECONNRESET, wsaECONNRESET) {
 					t.Errorf("err = %#v, want ECONNRESET", err)
 				}
 			}},

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
 	"github.com/newapi-doctor/newapi-doctor/report"
@@ -91,7 +93,7 @@ func TestBundleEndToEnd(t *testing.T) {
 	dns.Set(relay, probetest.Answer{A: []string{"127.0.0.1"}})
 	port := up.Listener.Addr().(interface{ String() string }).String()
 	port = port[strings.LastIndex(port, ":")+1:]
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	cfg := filepath.Join(dir, "newapi-doctor.yaml")
 	yaml := "endpoints:\n  - name: corp-relay\n    url: http://" + relay + ":" + port + "/v1\n    key: " + key + "\n    proxy: direct\n    provider: openai\n"
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
@@ -152,7 +154,7 @@ func TestBundleEndToEnd(t *testing.T) {
 }
 
 func TestBundleFromReportAndVerifyTampered(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	rep := diag.Report{SchemaVersion: diag.SchemaVersion, Tool: "newapi-doctor", StartedAt: time.Now(),
 		Endpoints: []diag.EndpointResult{{Name: "corp", URL: "https://llm.internal.example/v1", Category: diag.CatRefused,
 			Cause: diag.CauseConnRefused, Message: "dial tcp 10.9.8.7:443: connect: connection refused", FailingLayer: diag.LayerTCP,
@@ -228,7 +230,7 @@ func TestBundleFromReportAndVerifyTampered(t *testing.T) {
 }
 
 func TestBundleBadInput(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	bad := filepath.Join(dir, "bad.json")
 	os.WriteFile(bad, []byte("{not json"), 0o600)
 	old := filepath.Join(dir, "old.json")
@@ -258,7 +260,7 @@ func TestBundleBadInput(t *testing.T) {
 	// work), naming the place, and no stray temp file.
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(`{"schema_version": 1}`), 0o600)
-	if code, _, stderr := runBundleCmd(t, nil, "bundle", "--from", good, "--newapi-url", "-", "-o", filepath.Join(dir, "no", "such", "b.zip")); code != ExitUsage || !strings.Contains(stderr, "no/such") {
+	if code, _, stderr := runBundleCmd(t, nil, "bundle", "--from", good, "--newapi-url", "-", "-o", filepath.Join(dir, "no", "such", "b.zip")); code != ExitUsage || !strings.Contains(stderr, filepath.Join("no", "such")) {
 		t.Errorf("unwritable: exit %d %q", code, stderr)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".newapi-doctor-bundle-*")); len(m) > 0 {

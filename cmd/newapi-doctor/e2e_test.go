@@ -11,9 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
@@ -30,6 +31,16 @@ var (
 func doctorBinary(t *testing.T) string {
 	t.Helper()
 	binOnce.Do(func() {
+		// A Windows test binary under wine has no go toolchain to build
+		// with: .ci/run builds the .exe beforehand with the same -ldflags.
+		if bin := os.Getenv("NEWAPI_DOCTOR_TEST_BIN"); bin != "" {
+			binPath = bin
+			return
+		}
+		if testenv.Wine() {
+			binErr = errors.New(string(testenv.GapNoGo))
+			return
+		}
 		dir, err := os.MkdirTemp("", "newapi-doctor-e2e")
 		if err != nil {
 			binErr = err
@@ -42,6 +53,9 @@ func doctorBinary(t *testing.T) string {
 		}
 	})
 	if binErr != nil {
+		if testenv.Wine() {
+			t.Skip(binErr)
+		}
 		t.Fatal(binErr)
 	}
 	return binPath
@@ -56,8 +70,8 @@ type runResult struct {
 func runDoctor(t *testing.T, env []string, args ...string) runResult {
 	t.Helper()
 	cmd := exec.Command(doctorBinary(t), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	cmd.Dir = t.TempDir() // no stray ./newapi-doctor.yaml
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + testenv.TempDir(t)}, env...)
+	cmd.Dir = testenv.TempDir(t) // no stray ./newapi-doctor.yaml
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -107,7 +121,7 @@ func newFixture(t *testing.T) *fixture {
     proxy: http://alice:%[6]s@%[5]s
 timeouts: {dns: 1s, connect: 1s, tls: 1s, http: 2s}
 `, fx.relayHost, port(ok), fx.key, port(limited), closed, fx.proxyPass)
-	fx.config = filepath.Join(t.TempDir(), "newapi-doctor.yaml")
+	fx.config = filepath.Join(testenv.TempDir(t), "newapi-doctor.yaml")
 	if err := os.WriteFile(fx.config, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +255,7 @@ func TestE2ETextOutput(t *testing.T) {
 
 func TestE2EExitCodes(t *testing.T) {
 	fx := newFixture(t)
-	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	bad := filepath.Join(testenv.TempDir(t), "bad.yaml")
 	if err := os.WriteFile(bad, []byte("endpoints:\n  - name: x\n    url: https://api.openai.com\n    colour: blue\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -291,9 +305,10 @@ func TestE2EExitCodes(t *testing.T) {
 func TestE2EInterrupt(t *testing.T) {
 	silent := pt.SilentListener(t)
 	cmd := exec.Command(doctorBinary(t), "check", "--format", "json", "--tls-timeout", "60s", "https://"+silent+"/v1")
-	cmd.Dir = t.TempDir()
+	cmd.Dir = testenv.TempDir(t)
 	var out bytes.Buffer
 	cmd.Stdout = &out
+	interruptible(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -326,12 +341,13 @@ func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o60
 // Ctrl-C (the read blocked and the signal was swallowed); now it stops with 130.
 func TestE2EInterruptExplainStdin(t *testing.T) {
 	cmd := exec.Command(doctorBinary(t), "explain", "-")
-	cmd.Dir = t.TempDir()
+	cmd.Dir = testenv.TempDir(t)
 	stdin, err := cmd.StdinPipe() // held open, never written
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
+	interruptible(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +359,7 @@ func TestE2EInterruptExplainStdin(t *testing.T) {
 func interruptWant130(t *testing.T, cmd *exec.Cmd) {
 	t.Helper()
 	time.Sleep(500 * time.Millisecond)
-	_ = cmd.Process.Signal(syscall.SIGINT)
+	sendInterrupt(t, cmd)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {

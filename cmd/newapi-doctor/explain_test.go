@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -68,7 +69,7 @@ func testExplainEncodings(t *testing.T) {
 		"gbk":          encode(simplifiedchinese.GBK),
 		"utf-8 BOM":    append([]byte{0xEF, 0xBB, 0xBF}, text...),
 	}
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	for name, b := range encs {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".log")
@@ -171,7 +172,7 @@ func testExplainJSONAndProbe(t *testing.T) {
 }
 
 func testExplainLog(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	log := filepath.Join(dir, "oneapi-20250301000000.log")
 	body := strings.Repeat(`[ERR] 2025/03/01 - 10:00:02 | r1 | relay error (channel #3, status code: 500): do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp: lookup api.openai.com on 127.0.0.11:53: no such host`+"\n", 5) +
 		`[SYS] 2025/03/01 - 11:00:00 | 通道「claude」（#7）发生错误，准备禁用，原因：Your credit balance is too low` + "\n" +

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	_ "modernc.org/sqlite"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
@@ -29,7 +31,7 @@ const newAPISchema = `CREATE TABLE channels (
 // new-api lists every enabled channel under "#id name" with the right
 // upstream and proxy, classifies each, and prints no key or proxy password.
 func TestE2ECheckFromDB(t *testing.T) {
-	dbPath := filepath.Join(t.TempDir(), "one-api.db")
+	dbPath := filepath.Join(testenv.TempDir(t), "one-api.db")
 	db, err := sql.Open("sqlite", dbPath)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +102,7 @@ func TestE2ECheckFromDB(t *testing.T) {
 	if !strings.Contains(r.out, "#4 anthropic disabled") {
 		t.Error("--all did not include the disabled channel")
 	}
-	junk := filepath.Join(t.TempDir(), "junk.db")
+	junk := filepath.Join(testenv.TempDir(t), "junk.db")
 	if err := writeFile(junk, "this is not a database"); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
@@ -44,7 +46,7 @@ func TestHelpIsPrintable(t *testing.T) {
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	for _, key := range []string{"dns", "connect", "tls", "http"} {
 		t.Run(key, func(t *testing.T) {
-			path := t.TempDir() + "/c.yaml"
+			path := testenv.TempDir(t) + "/c.yaml"
 			if err := writeFile(path, "endpoints:\n  - name: a\n    url: http://127.0.0.1:1\ntimeouts: {"+key+": -3s}\n"); err != nil {
 				t.Fatal(err)
 			}
@@ -75,6 +77,7 @@ func TestLayerCommandsRejectBadNames(t *testing.T) {
 // TestDNSResolverUnreachableCause: --resolver pointing at a closed port is
 // resolver-unreachable (was dns-error with a hint about /etc/resolv.conf).
 func TestDNSResolverUnreachableCause(t *testing.T) {
+	testenv.SkipOnWine(t, testenv.GapUDP)
 	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +146,7 @@ func TestRedactionMapWriteErrorIsSaid(t *testing.T) {
 		{"explain", []string{"explain", "dial tcp 10.1.2.3:443: connect: connection refused"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bad := t.TempDir() + "/missing/dir/map.json"
+			bad := testenv.TempDir(t) + "/missing/dir/map.json"
 			code, _, errOut := runInProcess(t, append(tc.args, "--redaction-map", bad)...)
 			if !strings.Contains(errOut, "redaction-map") {
 				t.Fatalf("exit %d, stderr %q: no word about the map", code, errOut)
@@ -211,7 +214,7 @@ func TestExplainInputChecked(t *testing.T) {
 // or a list of findings in random bytes; a text file's ok no longer claims
 // hashes; --format json is honoured (it was ignored) and junit refused.
 func TestBundleVerifyInputs(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	for _, tc := range []struct {
 		name, content, format string
 		code                  int
@@ -290,7 +293,7 @@ func TestServeListenChecked(t *testing.T) {
 // TestBundleOutputChecked: an -o that cannot be written is refused before
 // the run (it failed afterwards, exit 1, naming a temporary file).
 func TestBundleOutputChecked(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	for _, out := range []string{dir, dir + "/missing/b.zip"} {
 		t.Run(out, func(t *testing.T) {
 			code, stdout, errOut := runInProcess(t, "bundle", "http://127.0.0.1:1/", "-o", out)
@@ -305,7 +308,7 @@ func TestBundleOutputChecked(t *testing.T) {
 // ca_file one quoted a PEM header and was cut to "(want [REDACTED]"; names
 // with bidi overrides or zero-width spaces printed reordered or alike.
 func TestConfigMessagesSurviveRedaction(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	notPEM := dir + "/ca.pem"
 	if err := writeFile(notPEM, "just text\n"); err != nil {
 		t.Fatal(err)
@@ -372,7 +375,7 @@ func TestHTTPCommandBadInput(t *testing.T) {
 func TestProxyPasswordWithSlash(t *testing.T) {
 	const proxy = "socks5://proxyuser:1234/WORDSECRET@127.0.0.1:1"
 	t.Run("config", func(t *testing.T) {
-		path := t.TempDir() + "/c.yaml"
+		path := testenv.TempDir(t) + "/c.yaml"
 		if err := writeFile(path, "endpoints:\n  - name: a\n    url: https://relay.example.test/v1\n    proxy: \""+proxy+"\"\n"); err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +411,7 @@ func TestRedactFlagsConflict(t *testing.T) {
 // TestConfigFIFORefused: --config naming a FIFO hung in open(2), even
 // through SIGTERM.
 func TestConfigFIFORefused(t *testing.T) {
-	path := t.TempDir() + "/fifo"
+	path := testenv.TempDir(t) + "/fifo"
 	if err := mkfifo(path); err != nil {
 		t.Skip("no FIFOs here: " + err.Error())
 	}

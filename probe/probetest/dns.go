@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	"github.com/miekg/dns"
 )
 
@@ -35,6 +37,7 @@ type DNSServer struct {
 func NewDNSServer(tb testing.TB) *DNSServer {
 	tb.Helper()
 	s := &DNSServer{names: map[string]dnsBehaviour{}, queries: map[string]int{}}
+	testenv.SkipOnWine(tb, testenv.GapUDP)
 	pc, ln := listenUDPAndTCP(tb)
 	s.Addr = pc.LocalAddr().String()
 	h := dns.HandlerFunc(s.serve)

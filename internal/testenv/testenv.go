@@ -1,0 +1,69 @@
+// Package testenv holds what tests need to run honestly both natively and as
+// Windows test binaries under wine (../shared/windows): the wine gaps are
+// named here, once, and a test skips only for one of them.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Gap is a named difference between wine 8 and real Windows.
+type Gap string
+
+const (
+	// GapUDP: wine fails WSAIoctl(SIO_UDP_CONNRESET), which Go's runtime calls
+	// on every UDP socket, with WSAEOPNOTSUPP (10045); no UDP socket opens.
+	GapUDP Gap = "wine gap: every UDP socket fails WSAIoctl(SIO_UDP_CONNRESET) with 10045, so no UDP socket (DNS fake, UDP trace) opens"
+	// GapDeleteEx: wine 8 lacks FileDispositionInformationEx, which Go's
+	// os.RemoveAll (unlinkat) uses: "Invalid function".
+	GapDeleteEx Gap = "wine gap: unlinkat (NtSetInformationFile FileDispositionInformationEx) fails with Invalid function"
+	// GapWinsockText: wine's Winsock messages are its own ("connectex: Connection
+	// refused."), neither Windows' English nor Chinese wording.
+	GapWinsockText Gap = "wine gap: Winsock message texts are wine's, not Windows' wording"
+	// GapCtrlEvent: wine's console refuses GenerateConsoleCtrlEvent to another
+	// process group, the only way to send Ctrl-C/Ctrl-Break on Windows.
+	GapCtrlEvent Gap = "wine gap: GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, group) fails with Invalid access"
+	// GapNoGo: no Windows Go toolchain exists inside the wine prefix; set
+	// NEWAPI_DOCTOR_TEST_BIN to a prebuilt newapi-doctor.exe instead.
+	GapNoGo Gap = "wine gap: no Windows go toolchain in the wine prefix and NEWAPI_DOCTOR_TEST_BIN is unset"
+)
+
+// SkipOnWine skips t under wine for the named gap and does nothing elsewhere.
+func SkipOnWine(t testing.TB, gap Gap) {
+	t.Helper()
+	if Wine() {
+		t.Skip(string(gap))
+	}
+}
+
+// TempDir is t.TempDir that also cleans up under wine: there os.RemoveAll
+// fails (GapDeleteEx) and testing would report the leftover as a failure, so
+// the tree is removed first with os.Remove (DeleteFileW / RemoveDirectoryW,
+// which wine has). Natively it is exactly t.TempDir.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if Wine() {
+		// Cleanups run last-in first-out: this one runs before testing's own
+		// RemoveAll of the per-test parent, which then finds nothing.
+		parent := filepath.Dir(dir)
+		t.Cleanup(func() { removeTree(parent) })
+	}
+	return dir
+}
+
+func removeTree(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		if e.IsDir() {
+			removeTree(p)
+			continue
+		}
+		os.Chmod(p, 0o600) // a read-only file refuses DeleteFileW
+		os.Remove(p)
+	}
+	os.Remove(dir)
+}
