@@ -7,7 +7,6 @@ import (
 	"math"
 	"net"
 	"net/netip"
-	"runtime"
 	"time"
 
 	probing "github.com/prometheus-community/pro-bing"
@@ -94,14 +93,13 @@ func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 	}
 	res.Addr = addr
 
+	if systemICMP {
+		// Windows: iphlpapi, as ping.exe does (no Administrator, TTL known).
+		return pingSystem(ctx, res, o)
+	}
 	priv := privilegesOr(o.Privileges)
 	privileged := false
 	switch {
-	case runtime.GOOS == "windows":
-		privileged = true // pro-bing requires it on Windows
-		if !priv.Raw {
-			return skippedPing(res, priv)
-		}
 	case priv.Raw:
 		privileged = true
 	case priv.PingSocket:

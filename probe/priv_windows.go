@@ -15,9 +15,11 @@ func DetectPrivileges() Privileges {
 	return Privileges{Raw: true, Detail: "running as Administrator"}
 }
 
+// ping and the icmp trace use iphlpapi (icmpapi_windows.go) and need no
+// privilege; the udp and tcp methods need Linux's IP_RECVERR.
 func pingFix(string) string {
-	return "run newapi-doctor from a terminal opened with \"Run as Administrator\""
+	return "ping uses the Windows ICMP API and needs no privilege; if it fails, check that Windows Defender Firewall or a security suite allows outgoing ICMP echo"
 }
 func traceFix(string) string {
-	return "run newapi-doctor from a terminal opened with \"Run as Administrator\""
+	return "use --method icmp (the default on Windows: the Windows ICMP API, as tracert does, no Administrator needed)"
 }

@@ -94,12 +94,15 @@ type TraceResult struct {
 	UnreachableFrom netip.Addr `json:"unreachable_from,omitzero"`
 	ICMPCode        int        `json:"icmp_code,omitempty"`
 	Reason          string     `json:"reason,omitempty"`
-	Skipped         bool       `json:"skipped,omitempty"`
-	SkipReason      string     `json:"skip_reason,omitempty"`
-	Fix             string     `json:"fix,omitempty"`
-	Error           string     `json:"error,omitempty"`
-	DurationMS      float64    `json:"duration_ms"`
-	Err             error      `json:"-"`
+	// Warning: what the hops cannot show by themselves (every router silent
+	// while the target answered: a local firewall drops Time Exceeded).
+	Warning    string  `json:"warning,omitempty"`
+	Skipped    bool    `json:"skipped,omitempty"`
+	SkipReason string  `json:"skip_reason,omitempty"`
+	Fix        string  `json:"fix,omitempty"`
+	Error      string  `json:"error,omitempty"`
+	DurationMS float64 `json:"duration_ms"`
+	Err        error   `json:"-"`
 }
 
 // Reached reports whether the target answered.
@@ -166,7 +169,7 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 	method := o.Method
 	if method == "" {
 		method = TraceUDP
-		if priv.Raw {
+		if priv.Raw || systemICMP {
 			method = TraceICMP
 		}
 	}
@@ -174,6 +177,11 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 	var t tracer
 	switch method {
 	case TraceICMP:
+		if systemICMP {
+			// Windows: iphlpapi with a TTL per request, as tracert does.
+			t, err = newSystemTracer(addr, o.ProbeTimeout)
+			break
+		}
 		if !priv.Raw {
 			return skippedTrace(res, "an ICMP traceroute needs raw sockets: "+priv.Detail, TraceFix())
 		}
@@ -205,6 +213,9 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 	err = runTrace(ctx, t, o, &res)
 	if err != nil {
 		res.Err, res.Error = err, err.Error()
+	}
+	if firewallSilencesHops(res) {
+		res.Warning = silentHopsWarning
 	}
 	return res
 }

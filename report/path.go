@@ -141,6 +141,9 @@ func traceText(b *bytes.Buffer, r *probe.TraceResult) {
 			fmt.Fprintf(b, "silence after hop %d: the path ends there; the target does not answer\n", r.LastHop)
 		}
 	}
+	if r.Warning != "" {
+		fmt.Fprintf(b, "note: %s\n", r.Warning)
+	}
 	if r.Error != "" {
 		fmt.Fprintf(b, "error: %s\n", r.Error)
 	}

@@ -121,3 +121,20 @@ func TestPathJSONSchemaVersion(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderTraceWarning: a trace whose routers were all silent while the
+// target answered says why in text and JSON.
+func TestRenderTraceWarning(t *testing.T) {
+	tr := &probe.TraceResult{Target: "203.0.113.10", Addr: netip.MustParseAddr("203.0.113.10"), Method: "icmp",
+		Hops: []probe.TraceHop{{TTL: 1, Sent: 3}, {TTL: 2, Sent: 3}, {TTL: 3, Addr: netip.MustParseAddr("203.0.113.10"), Sent: 3, Received: 3, Note: "reached"}},
+		End:  probe.TraceReached, EndHop: 3, LastHop: 3, Warning: "Windows Defender Firewall drops Time Exceeded"}
+	for format, want := range map[string]string{"text": "note: Windows Defender Firewall drops Time Exceeded", "json": `"warning": "Windows Defender Firewall drops Time Exceeded"`} {
+		var b bytes.Buffer
+		if err := RenderTrace(&b, tr, format, Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("%s: want %q in:\n%s", format, want, b.String())
+		}
+	}
+}

@@ -25,6 +25,9 @@ const (
 	// GapCtrlEvent: wine's console refuses GenerateConsoleCtrlEvent to another
 	// process group, the only way to send Ctrl-C/Ctrl-Break on Windows.
 	GapCtrlEvent Gap = "wine gap: GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, group) fails with Invalid access"
+	// GapICMPv6: wine's iphlpapi has IcmpSendEcho2 (IPv4) but not
+	// Icmp6CreateFile (ERROR_CALL_NOT_IMPLEMENTED).
+	GapICMPv6 Gap = "wine gap: Icmp6CreateFile is not implemented (error 120)"
 	// GapNoGo: no Windows Go toolchain exists inside the wine prefix; set
 	// NEWAPI_DOCTOR_TEST_BIN to a prebuilt newapi-doctor.exe instead.
 	GapNoGo Gap = "wine gap: no Windows go toolchain in the wine prefix and NEWAPI_DOCTOR_TEST_BIN is unset"
