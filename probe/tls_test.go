@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	"github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
@@ -66,6 +67,9 @@ func TestTLS(t *testing.T) {
 			}},
 		{name: "reset during handshake", addr: probetest.ResetListener(t), cfg: &tls.Config{ServerName: "api.example.test"},
 			check: func(t *testing.T, err error) {
+				if testenv.Wine() && errors.Is(err, io.EOF) {
+					t.Skip(string(testenv.GapLingerReset))
+				}
 				if !isErrno(err, syscall.ECONNRESET, wsaECONNRESET) {
 					t.Errorf("err = %#v, want ECONNRESET", err)
 				}

@@ -130,7 +130,7 @@ func TestRenderTraceWarning(t *testing.T) {
 		End:  probe.TraceReached, EndHop: 3, LastHop: 3, Warning: "Windows Defender Firewall drops Time Exceeded"}
 	for format, want := range map[string]string{"text": "note: Windows Defender Firewall drops Time Exceeded", "json": `"warning": "Windows Defender Firewall drops Time Exceeded"`} {
 		var b bytes.Buffer
-		if err := RenderTrace(&b, tr, format, Options{Redactor: NewRedactor(LevelNone, nil)}); err != nil {
+		if err := RenderTrace(&b, tr, format, Options{Redactor: redact.New(redact.LevelNone, nil)}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(b.String(), want) {
