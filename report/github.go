@@ -8,10 +8,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
-func init() {
-	RegisterFormat("github", renderGitHub)
-}
-
 // GitHub Actions workflow commands: one ::error or ::warning annotation per
 // endpoint the policy fails or warns on, then a plain summary line. The
 // annotations carry no file: they attach to the job, not to source lines.

@@ -16,8 +16,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
-func init() { RegisterFormat("html", renderHTML) }
-
 // The page is one self-contained file: inline CSS, no script, no fonts or
 // images fetched, so it reads the same offline, attached to an issue. The
 // CSS has no dotted selectors (.a.b, tr.x): the redactor, which sees the

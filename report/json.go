@@ -7,8 +7,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
-func init() { RegisterFormat("json", renderJSON) }
-
 // renderJSON writes the versioned report document. HTML escaping is off so
 // URLs stay readable ("&" not "\u0026") for the scripts that parse them.
 func renderJSON(w io.Writer, rep *diag.Report, _ Options) error {

@@ -11,10 +11,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
-func init() {
-	RegisterFormat("junit", renderJUnit)
-}
-
 // JUnit XML as CI systems import it (the Ant/Jenkins schema GitLab, GitHub
 // test reporters and Jenkins all read): one test case per endpoint.
 type junitSuites struct {

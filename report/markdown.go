@@ -11,8 +11,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
-func init() { RegisterFormat("markdown", renderMarkdown) }
-
 // renderMarkdown writes a report to paste into an issue tracker or a support
 // ticket: a summary table first, then one section per failing endpoint with
 // its layers folded in <details>. Verbose adds sections for passing ones.

@@ -13,8 +13,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
-func init() { RegisterFormat("text", renderText) }
-
 // palette is resolved per rendering so colour follows Options, not globals.
 type palette struct{ ok, bad, warn, dim, bold func(a ...any) string }
 

@@ -21,8 +21,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
-func init() { extraCommands = append(extraCommands, newBundleCmd) }
-
 type bundleOptions struct {
 	src       sourceOptions
 	out       string
@@ -136,7 +134,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 		}
 		ro := diag.RunOptions{
 			Timeouts: timeouts, Parallel: o.parallel, Deadline: o.deadline, Getenv: f.Getenv,
-			Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: pathProbe,
+			Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: diag.LocalisePath,
 			Logger: slog.New(slog.NewTextHandler(&runLog, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		}
 		if o.src.Resolver != "" {

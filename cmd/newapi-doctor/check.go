@@ -95,9 +95,11 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	if unknown := pol.UnknownRequired(endpointNames(eps)); len(unknown) > 0 {
 		return usageError("--require: no endpoint named %s", quoteList(unknown))
 	}
+	// Blocked and unreachable verdicts (all with --deep) are localised with
+	// ping and trace.
 	ro := diag.RunOptions{
 		Timeouts: timeouts, Parallel: o.parallel, Deadline: o.deadline, Getenv: f.Getenv,
-		Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: pathProbe,
+		Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: diag.LocalisePath,
 	}
 	if o.src.Resolver != "" {
 		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
@@ -133,7 +135,3 @@ func endpointNames(eps []diag.Endpoint) []string {
 
 // maxRetries bounds --retries.
 const maxRetries = 10
-
-// pathProbe localises blocked/unreachable verdicts with ping and trace; the
-// ping command's file sets it (nil = no localisation).
-var pathProbe func(ctx context.Context, t diag.PathTarget) *diag.PathInfo

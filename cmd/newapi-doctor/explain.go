@@ -18,8 +18,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
-func init() { extraCommands = append(extraCommands, newExplainCmd) }
-
 // maxExplainInput bounds TEXT read from stdin (a log belongs in --log).
 const maxExplainInput = 4 << 20
 

@@ -19,10 +19,6 @@ import (
 // Single-layer commands: dns, tcp, tls, http, proxy. Each probes one layer
 // (http and proxy run the chain up to theirs) and classifies like check.
 
-func init() {
-	extraCommands = append(extraCommands, newDNSCmd, newTCPCmd, newTLSCmd, newHTTPCmd, newProxyCmd)
-}
-
 // layerOptions are the flags every single-layer command shares.
 type layerOptions struct {
 	timeouts diag.Timeouts

@@ -8,16 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
-
-func init() {
-	extraCommands = append(extraCommands, newPingCmd)
-	// check localises blocked/unreachable verdicts (and all with --deep).
-	pathProbe = diag.LocalisePath
-}
 
 // pathFamily holds -4/-6, shared by ping and trace.
 type pathFamily struct{ v4, v6 bool }

@@ -30,8 +30,12 @@ type Factory struct {
 	redactor *redact.Redactor
 }
 
-// extraCommands lets each command file register itself (one file per command).
-var extraCommands []func(*Factory) *cobra.Command
+// commands is every subcommand: one explicit list (each lives in its own
+// file), so the tree does not depend on which files' init() ran.
+var commands = []func(*Factory) *cobra.Command{
+	newCheckCmd, newDNSCmd, newTCPCmd, newTLSCmd, newHTTPCmd, newProxyCmd,
+	newPingCmd, newTraceCmd, newExplainCmd, newBundleCmd, newServeCmd,
+}
 
 // Execute runs the CLI and returns the process exit code.
 func Execute(ctx context.Context, f *Factory, args []string) int {
@@ -79,8 +83,7 @@ Secrets are never printed; private hosts and addresses are pseudonymised unless 
 	pf.StringVar(&f.RedactLevel, "redact", "default", "redaction level: default|strict (strict also hides public provider hosts)")
 	pf.StringVar(&f.RedactionMap, "redaction-map", "", "write the pseudonym → value table to this file (mode 0600; keep it private)")
 
-	root.AddCommand(newCheckCmd(f))
-	for _, mk := range extraCommands {
+	for _, mk := range commands {
 		root.AddCommand(mk(f))
 	}
 	return root

@@ -15,8 +15,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
-func init() { extraCommands = append(extraCommands, newServeCmd) }
-
 // serveOptions is everything `serve` needs; the cobra command only fills it.
 type serveOptions struct {
 	src      sourceOptions

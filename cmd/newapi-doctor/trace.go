@@ -9,8 +9,6 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
-func init() { extraCommands = append(extraCommands, newTraceCmd) }
-
 func newTraceCmd(f *Factory) *cobra.Command {
 	var (
 		fam     pathFamily
