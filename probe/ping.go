@@ -107,6 +107,21 @@ func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 		return skippedPing(res, priv)
 	}
 
+	res.Mode = map[bool]string{true: "privileged", false: "unprivileged"}[privileged]
+	if privileged && sharedICMP {
+		rctx, cancel := context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+		if err := pingMux(rctx, addr, o, &res); err != nil {
+			if isPermission(err) {
+				return skippedPing(res, priv)
+			}
+			res.Err, res.Error = err, err.Error()
+		} else if err := ctxErrUnlessDeadline(ctx); err != nil {
+			res.Err, res.Error = err, err.Error()
+		}
+		return res
+	}
+
 	p := probing.New(addr.String())
 	p.SetLogger(probing.NoopLogger{}) // probes never print
 	p.SetIPAddr(&net.IPAddr{IP: addr.AsSlice(), Zone: addr.Zone()})
@@ -114,7 +129,6 @@ func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 	p.Count = o.Count
 	p.Interval = o.Interval
 	p.Timeout = o.Timeout
-	res.Mode = map[bool]string{true: "privileged", false: "unprivileged"}[privileged]
 	p.OnRecv = func(pk *probing.Packet) {
 		res.Replies = append(res.Replies, PingReply{Seq: pk.Seq, RTTMS: msf(pk.Rtt), TTL: pk.TTL})
 	}

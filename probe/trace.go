@@ -185,7 +185,11 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 		if !priv.Raw {
 			return skippedTrace(res, "an ICMP traceroute needs raw sockets: "+priv.Detail, TraceFix())
 		}
-		t, err = newICMPTracer(addr)
+		if sharedICMP {
+			t, err = newMuxTracer(addr)
+		} else {
+			t, err = newICMPTracer(addr)
+		}
 	case TraceUDP:
 		port := o.Port
 		res.Port = port
