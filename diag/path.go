@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
@@ -89,12 +90,18 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 	wg.Go(func() {
 		pr = p.ping(ctx, target, probe.PingOptions{Count: pathPingCount, Interval: 200 * time.Millisecond, Timeout: pathProbeTimeout})
 	})
+	// The TCP trace stops at the hop after the one where the other trace
+	// reached the target: a filtered port would otherwise hold 90 sockets
+	// for the whole timeout, per localisation.
+	var targetHop atomic.Int32
+	found := func(h int) { targetHop.Store(int32(h)) } // the trace reports ever lower hops
 	wg.Go(func() {
-		tr = p.trace(ctx, target, probe.TraceOptions{ProbeTimeout: pathProbeTimeout})
+		tr = p.trace(ctx, target, probe.TraceOptions{ProbeTimeout: pathProbeTimeout, Reached: found})
 	})
 	if port > 0 {
 		wg.Go(func() {
-			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout})
+			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout,
+				TargetHop: func() int { return int(targetHop.Load()) }})
 		})
 	}
 	wg.Wait()

@@ -44,6 +44,15 @@ type TraceOptions struct {
 	Network      string // "ip" (default), "ip4", "ip6"
 	// Privileges overrides detection (tests); nil = DetectPrivileges().
 	Privileges *Privileges
+	// Reached, when set, is told the lowest TTL at which the target has
+	// answered so far, as soon as an answer comes (another trace of the same
+	// target may use it as TargetHop). Called from the trace's goroutine.
+	Reached func(hop int)
+	// TargetHop, when set, says at which hop another trace found the target
+	// (0 = not yet; safe for concurrent use). Probes past the hop after it
+	// are then neither sent nor awaited: they would reach the same target,
+	// and a silent port would hold MaxHops×Probes sockets until the timeout.
+	TargetHop func() int
 }
 
 func (o TraceOptions) withDefaults() TraceOptions {
@@ -253,7 +262,14 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 	wave, extra := 0, 0
 	var nextWave, lastSend, nextExtra time.Time
 	var sendErr error
+	capHop, reached := 0, 0 // the hop after the target's, when known; the lowest TTL reached
 	for {
+		if o.TargetHop != nil {
+			if h := o.TargetHop(); h > 0 && h+1 < o.MaxHops && (capHop == 0 || h+1 < capHop) {
+				capHop = h + 1
+				forgetAbove(t, sent, got, capHop)
+			}
+		}
 		now := time.Now()
 		if wave >= o.Probes && len(got) == 0 && extra < maxExtra && !now.Before(nextExtra) && now.Add(extraGap/4).Before(lastSend.Add(o.ProbeTimeout)) {
 			for ttl := 1; ttl <= min(extraTTLs, o.MaxHops); ttl++ {
@@ -269,6 +285,9 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 			limit := o.MaxHops
 			if end > 0 {
 				limit = end
+			}
+			if capHop > 0 {
+				limit = min(limit, capHop)
 			}
 			for ttl := 1; ttl <= limit; ttl++ {
 				k := probeKey{ttl, wave}
@@ -331,6 +350,10 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 			if _, dup := got[ev.key]; !dup {
 				got[ev.key] = ev
 			}
+			if ev.kind == evReached && o.Reached != nil && (reached == 0 || ev.key.ttl < reached) {
+				reached = ev.key.ttl
+				o.Reached(reached)
+			}
 		}
 	}
 	summarise(res, o, sent, got)
@@ -338,6 +361,19 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 		return sendErr
 	}
 	return ctxErrUnlessDeadline(ctx)
+}
+
+// forgetAbove stops awaiting the unanswered probes past ttl (and closes
+// their sockets where each probe has its own).
+func forgetAbove(t tracer, sent map[probeKey]time.Time, got map[probeKey]hopEvent, ttl int) {
+	if f, ok := t.(interface{ forgetAbove(int) }); ok {
+		f.forgetAbove(ttl)
+	}
+	for k := range sent {
+		if _, ok := got[k]; !ok && k.ttl > ttl {
+			delete(sent, k)
+		}
+	}
 }
 
 func ctxErrUnlessDeadline(ctx context.Context) error {

@@ -126,6 +126,15 @@ func localFailure(k probeKey, err error) (hopEvent, bool) {
 	return ev, true
 }
 
+func (t *sockTracer) forgetAbove(ttl int) {
+	for fd, k := range t.fds {
+		if k.ttl > ttl {
+			unix.Close(fd)
+			delete(t.fds, fd)
+		}
+	}
+}
+
 func (t *sockTracer) close() {
 	for fd := range t.fds {
 		unix.Close(fd)

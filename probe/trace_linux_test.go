@@ -5,8 +5,10 @@ package probe
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -170,4 +172,66 @@ func FuzzParseExtendedErr(f *testing.F) {
 			t.Fatalf("reached from %v, not the target", ev.from)
 		}
 	})
+}
+
+// fullQueueListener listens on 127.0.0.1 with a backlog of 0 and fills the
+// accept queue with one connection nobody accepts: the kernel then drops
+// every further SYN, a filtered port on loopback without a firewall.
+func fullQueueListener(t *testing.T) int {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, _ := unix.Getsockname(fd)
+	port := sa.(*unix.SockaddrInet4).Port
+	c, err := net.DialTimeout("tcp4", net.JoinHostPort("127.0.0.1", fmt.Sprint(port)), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return port
+}
+
+func openFDs() int {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	return len(ents)
+}
+
+// TestTraceTargetHop: once another trace found the target at hop 1, a TCP
+// trace of a silent port stops probing (and holding sockets) past hop 2.
+func TestTraceTargetHop(t *testing.T) {
+	port := fullQueueListener(t)
+	cases := []struct {
+		name      string
+		hop       int
+		maxExtra  int // sockets the trace may hold mid-way
+		wantHops  int
+		wantTTL30 bool
+	}{
+		{"no hint: every TTL awaited", 0, 200, 1, true},
+		{"target at hop 1", 1, 2*3 + maxExtra*extraTTLs, 1, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := openFDs()
+			midc := make(chan int, 1)
+			go func() { time.Sleep(300 * time.Millisecond); midc <- openFDs() - before }()
+			r := Trace(context.Background(), "127.0.0.1", TraceOptions{Method: TraceTCP, Port: port, ProbeTimeout: 600 * time.Millisecond,
+				TargetHop: func() int { return c.hop }})
+			if r.Err != nil || r.End != TraceSilent || len(r.Hops) != c.wantHops {
+				t.Fatalf("end %s hops %+v err %v: want silent", r.End, r.Hops, r.Err)
+			}
+			mid := <-midc
+			if held30 := mid >= 30; held30 != c.wantTTL30 || mid > c.maxExtra+4 {
+				t.Errorf("%d sockets held mid-trace (want ≥30: %v, at most %d)", mid, c.wantTTL30, c.maxExtra+4)
+			}
+		})
+	}
 }
