@@ -35,6 +35,7 @@ var bodyRules = []struct {
 	{diag.CauseNotFound, []string{"invalid url (", "unknown_url"}},
 	{diag.CauseOverloaded529, []string{"overloaded_error", "overloaded"}},
 	{diag.CauseHTTPProtocol, []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken", "http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}},
+	{diag.CauseRegionBlocked, []string{"you have been blocked"}},
 	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
 		"负载已饱和", "no deployments available", "no healthy deployment"}},
 	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
@@ -46,6 +47,12 @@ var bodyRules = []struct {
 // then TLS, DNS, the transport, HTTP status, and last the bare EOF/timeouts.
 func (f *facts) decide() (cause, evidence, source string) {
 	source = f.source()
+	switch n := cloudflareCode(f.low); {
+	case n == 1015:
+		return diag.CauseRateLimited, f.evidence("1015"), source
+	case n != 0:
+		return diag.CauseRegionBlocked, f.evidence(strconv.Itoa(n)), source
+	}
 	for _, r := range bodyRules {
 		if w, ok := f.has(r.words...); ok {
 			if r.cause == diag.CauseUnauthorized && f.status == 403 {
@@ -255,8 +262,9 @@ func (f *facts) tlsCause() (string, string) {
 		words []string
 	}
 	for _, r := range []rule{
-		{diag.CauseTLSUntrusted, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
-		{diag.CauseTLSHostname, []string{"certificate is valid for", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
+		{diag.CauseTLSUntrusted, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
+			"unable_to_verify_leaf_signature", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
+		{diag.CauseTLSHostname, []string{"certificate is valid for", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
 		{diag.CauseTLSNotYet, []string{"certificate is not yet valid", "is before"}},
 		{diag.CauseTLSExpired, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
 		{diag.CauseTLSNotTLS, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
@@ -301,9 +309,9 @@ func (f *facts) tlsCause() (string, string) {
 }
 
 func (f *facts) dnsCause() (string, string) {
-	notFound := []string{"no such host", "could not resolve host", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
+	notFound := []string{"no such host", "could not resolve host", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
-	if _, ok := f.has("could not resolve host", "getaddrinfo", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
+	if _, ok := f.has("could not resolve host", "getaddrinfo", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
@@ -330,7 +338,8 @@ func (f *facts) dnsCause() (string, string) {
 		case kRefused, kHostUnreach, kNetUnreach:
 			return diag.CauseDNSUnreachble, f.evidence(w)
 		}
-		if strings.Contains(low, "no answer") || strings.Contains(low, "no ip addresses") {
+		if strings.Contains(low, "no answer") || strings.Contains(low, "no ip addresses") || strings.Contains(low, "请求的名称有效") ||
+			strings.Contains(low, "no data of the requested type") || containsNumber(low, "11004") {
 			return diag.CauseDNSNoAnswer, f.evidence("no")
 		}
 		if f.dnsCtx {

@@ -30,7 +30,8 @@ var phaseWords = []struct {
 	words []string
 }{
 	{phaseTLS, []string{"before secure tls connection was established", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
-		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed"}},
+		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed",
+		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
@@ -39,7 +40,7 @@ var phaseWords = []struct {
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
 		"all connection attempts failed", "error trying to connect", "connect failed", "connection attempt failed", "etimedout",
-		"errno 110]", "[errno 60]", "operation timed out", "connection timed out"}},
+		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out"}},
 }
 
 func phaseOf(low string) phase {
@@ -56,12 +57,12 @@ func phaseOf(low string) phase {
 // proxyWords say the proxy, not the target, failed: Python's requests and
 // urllib3, PySocks, curl, Java, Node's tunnel agents, v2rayN-style clients.
 // A 407 is said only by proxies.
-var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy", "unable to connect to proxy", "error connecting to http proxy",
+var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy", "unable to connect to proxy", "could not connect to proxy", "error connecting to http proxy",
 	"无法连接代理服务器", "tunnel connection failed", "unable to tunnel through proxy", "tunneling socket could not be established",
 	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
-var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "general socks server failure", "request rejected or failed"}
+var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -244,6 +245,28 @@ func paramStatus(low string) int {
 	for _, a := range []string{`"param":"`, `"param": "`, `'param': '`} {
 		if n := statusAfter(low, a, false); n != 0 {
 			return n
+		}
+	}
+	return 0
+}
+
+// cloudflareCode reads Cloudflare's own 1xxx errors ("error code: 1020",
+// "Error 1006"): the site's firewall refused the client (1015: rate limit).
+func cloudflareCode(low string) int {
+	for _, a := range []string{"error code: ", "error "} {
+		for from := 0; ; {
+			i := strings.Index(low[from:], a)
+			if i < 0 {
+				break
+			}
+			j := from + i + len(a)
+			if j+4 <= len(low) && isDigits(low[j:j+4]) && low[j] == '1' && low[j+1] == '0' && (j+4 == len(low) || !isDigitOr(low[j+4], ".")) {
+				switch n, _ := strconv.Atoi(low[j : j+4]); n {
+				case 1006, 1007, 1008, 1009, 1012, 1015, 1020:
+					return n
+				}
+			}
+			from = j
 		}
 	}
 	return 0

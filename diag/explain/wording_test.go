@@ -171,3 +171,28 @@ func FuzzClassifyText(f *testing.F) {
 		}
 	})
 }
+
+// TestOtherStacks: wordings of the table's stacks beyond the train corpus.
+func TestOtherStacks(t *testing.T) {
+	cases := []struct{ text, cause string }{
+		{"java.net.SocketTimeoutException: connect timed out", diag.CauseSYNTimeout},
+		{"java.net.UnknownHostException: api.openai.com", diag.CauseNXDOMAIN},
+		{"javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake", diag.CauseTLSEOF},
+		{"HandshakeException: Connection terminated during handshake", diag.CauseTLSEOF},
+		{"SocketException: Failed host lookup: 'api.openai.com' (OS Error: No address associated with hostname, errno = 7)", diag.CauseNXDOMAIN},
+		{"Error: unable to verify the first certificate", diag.CauseTLSUntrusted},
+		{"Hostname/IP does not match certificate's altnames: Host: api.openai.com. is not in the cert's altnames", diag.CauseTLSHostname},
+		{"socks.ProxyConnectionError: Error connecting to SOCKS5 proxy 127.0.0.1:1080: [Errno 111] Connection refused", diag.CauseProxyRefused},
+		{"python_socks._errors.ProxyConnectionError: Could not connect to proxy 127.0.0.1:7890 [Connect call failed ('127.0.0.1', 7890)]", diag.CauseProxyRefused},
+		{"error code: 1020", diag.CauseRegionBlocked},
+		{"getaddrinfo: 请求的名称有效，但是找不到请求的类型的数据。", diag.CauseDNSNoAnswer},
+		{"aiohttp.client_exceptions.ServerDisconnectedError: Server disconnected", diag.CauseHTTPEOF},
+	}
+	for _, c := range cases {
+		t.Run(c.text, func(t *testing.T) {
+			if r := Classify(c.text); r.Cause != c.cause {
+				t.Errorf("got %s/%s (%q), want %s", r.Category, r.Cause, r.Evidence, c.cause)
+			}
+		})
+	}
+}
