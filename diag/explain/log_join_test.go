@@ -169,7 +169,7 @@ func TestGeneratedLogVerdicts(t *testing.T) {
 	}
 	for _, c := range rep.Channels {
 		f := explaintest.FaultOf(c.ID)
-		if c.ID == 0 || c.TopCause != f.Cause || len(c.ByCause) != 1 {
+		if c.ID == 0 || string(c.TopCause) != f.Cause || len(c.ByCause) != 1 {
 			t.Errorf("channel %s (%s): %v", c.Key, f.Name, c.ByCause)
 		}
 	}

@@ -23,20 +23,20 @@ type Fault struct {
 	Status int
 	Body   string // the upstream's message for a Status fault
 	Host   string // the upstream new-api posts to
-	Cause  string // what explain must find: the real cause, never new-api's 500
+	Cause  string // what explain must find (a diag cause): the real one, never new-api's 500
 }
 
 // Faults are the generated channels' faults: channel N has Faults[N%len].
 // The transport texts are the errors Go prints for each fault.
 var Faults = []Fault{
-	{Name: "refused", Cause: diag.CauseConnRefused, Host: "api.openai.com", Err: "dial tcp 203.0.113.7:443: connect: connection refused"},
-	{Name: "silent", Cause: diag.CauseSYNTimeout, Host: "api.anthropic.com", Err: "dial tcp 198.51.100.9:443: i/o timeout"},
-	{Name: "tls", Cause: diag.CauseTLSUntrusted, Host: "api.deepseek.com", Err: "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
-	{Name: "dns", Cause: diag.CauseNXDOMAIN, Host: "api.moonshot.cn", Err: "dial tcp: lookup api.moonshot.cn on 127.0.0.11:53: no such host"},
-	{Name: "proxy", Cause: diag.CauseProxyRefused, Host: "generativelanguage.googleapis.com", Err: "proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused"},
-	{Name: "reset", Cause: diag.CauseTLSReset, Host: "api.x.ai", Err: "read tcp 172.18.0.3:%d->203.0.113.20:443: read: connection reset by peer"},
-	{Name: "429", Cause: diag.CauseRateLimited, Host: "api.mistral.ai", Status: 429, Body: `Rate limit reached for requests (request id: req_%016x)`},
-	{Name: "401", Cause: diag.CauseUnauthorized, Host: "api.openai.com", Status: 401, Body: `Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.`},
+	{Name: "refused", Cause: string(diag.CauseConnRefused), Host: "api.openai.com", Err: "dial tcp 203.0.113.7:443: connect: connection refused"},
+	{Name: "silent", Cause: string(diag.CauseSYNTimeout), Host: "api.anthropic.com", Err: "dial tcp 198.51.100.9:443: i/o timeout"},
+	{Name: "tls", Cause: string(diag.CauseTLSUntrusted), Host: "api.deepseek.com", Err: "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+	{Name: "dns", Cause: string(diag.CauseNXDOMAIN), Host: "api.moonshot.cn", Err: "dial tcp: lookup api.moonshot.cn on 127.0.0.11:53: no such host"},
+	{Name: "proxy", Cause: string(diag.CauseProxyRefused), Host: "generativelanguage.googleapis.com", Err: "proxyconnect tcp: dial tcp 127.0.0.1:7890: connect: connection refused"},
+	{Name: "reset", Cause: string(diag.CauseTLSReset), Host: "api.x.ai", Err: "read tcp 172.18.0.3:%d->203.0.113.20:443: read: connection reset by peer"},
+	{Name: "429", Cause: string(diag.CauseRateLimited), Host: "api.mistral.ai", Status: 429, Body: `Rate limit reached for requests (request id: req_%016x)`},
+	{Name: "401", Cause: string(diag.CauseUnauthorized), Host: "api.openai.com", Status: 401, Body: `Incorrect API key provided: sk-proj-****abcd. You can find your API key at https://platform.openai.com/account/api-keys.`},
 }
 
 // FaultOf is channel id's fault.
