@@ -54,6 +54,7 @@ type htmlEndpoint struct {
 	Name, URL, Verdict, Category, Cause string
 	Grade, Class, Mark, PolicyTag       string
 	Message, Hint, FailingLayer, Proxy  string
+	Channel, ChannelLine                string // a disabled new-api channel's status, and with reason and time
 	Notes                               []string
 	DurationMS                          float64
 	Phases                              []htmlPhase
@@ -142,6 +143,7 @@ func buildHTMLPage(rep *diag.Report, o Options, hist map[string][]HistoryPoint) 
 			Mark: gradeMark(e), PolicyTag: policyTag(e, pol),
 			Message: rd.String(e.Message), Hint: rd.String(e.Hint), FailingLayer: string(e.FailingLayer),
 			DurationMS: e.DurationMS, Phases: phases(e), Path: htmlPathOf(e.Path, rd),
+			Channel: rd.String(e.ChannelStatus()), ChannelLine: rd.String(e.ChannelStatusLine()),
 		}
 		he.Class = "g-" + he.Grade
 		if cleanPass(e) {
