@@ -48,7 +48,9 @@ func TestVerdictByEndpoint(t *testing.T) {
 			CatRefused, CauseLocalRefused, nil, nil, ""},
 		// 9.5: a source's note reaches the verdict's notes.
 		{"source note", Endpoint{URL: url(pt.Upstream{Status: 401, ContentType: "application/json", Body: `{}`}), Extra: map[string]string{ExtraNote: "no key was sent"}},
-			CatOK, CauseOKKeyNotSent, nil, nil, "no key was sent"},
+			CatOK, CauseOKKeyNotSent, []string{"add key/key_env"}, nil, "no key was sent"},
+		{"key asked for, none to give", Endpoint{URL: url(pt.Upstream{Status: 401, ContentType: "application/json", Body: `{}`}), Extra: map[string]string{ExtraKeyUnavailable: "true", ExtraNote: "no key was sent"}},
+			CatOK, CauseOKKeyNotSent, []string{"admin API does not list keys", "--from-db --with-keys"}, []string{"add key/key_env"}, "no key was sent"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -587,6 +587,7 @@ func (c *chain) facts(ev Evidence) HintFacts {
 		f.APIVersion = c.target.Query().Get("api-version")
 	}
 	f.FullURL = c.ep.Extra[ExtraFullURL] == "true"
+	f.KeyUnavailable = c.ep.Extra[ExtraKeyUnavailable] == "true"
 	if ev.HTTP != nil {
 		f.Status, f.RetryAfter = ev.HTTP.Status, ev.HTTP.RetryAfter
 	}

@@ -21,9 +21,11 @@ type HintFacts struct {
 	Path       string // URL path probed
 	APIVersion string // the api-version query parameter probed (Azure)
 	FullURL    bool   // the endpoint's URL is the whole request URL (new-api's Custom channel)
-	Provider   string
-	InDocker   bool
-	Resolver   string
+	// KeyUnavailable: a key was asked for (--with-keys) but the source has none to give.
+	KeyUnavailable bool
+	Provider       string
+	InDocker       bool
+	Resolver       string
 }
 
 type causeInfo struct {
@@ -37,8 +39,13 @@ func fixed(s string) func(HintFacts) string { return func(HintFacts) string { re
 // checks that every Cause constant has an entry and every classifier row
 // agrees with it.
 var catalogue = map[string]causeInfo{
-	CauseOK:            {CatOK, fixed("")},
-	CauseOKKeyNotSent:  {CatOK, fixed("Reachable. The upstream asked for a key and none was configured, so the key itself was not checked: add key/key_env (or --with-keys) to test it.")},
+	CauseOK: {CatOK, fixed("")},
+	CauseOKKeyNotSent: {CatOK, func(f HintFacts) string {
+		if f.KeyUnavailable {
+			return "Reachable. The upstream asked for a key and none was sent: new-api's admin API does not list keys, so --with-keys had none to send and the key itself was not checked. Read the database (--from-db --with-keys) to check it."
+		}
+		return "Reachable. The upstream asked for a key and none was configured, so the key itself was not checked: add key/key_env (or --with-keys) to test it."
+	}},
 	CauseNewAPIOK:      {CatOK, fixed("")},
 	CauseIPv6Broken:    {CatOK, fixed("Reachable over IPv4, but the connection over IPv6 failed. Go (and so new-api) falls back to IPv4 at once; clients that try IPv6 first stall. Fix IPv6 routing here, or stop advertising/using IPv6 for this host.")},
 	CauseFlaky:         {CatOK, fixed("It failed some attempts and then answered: a lossy path or an overloaded upstream. Retries in new-api (RetryTimes) and a second channel absorb this; if it persists, look at the failing attempts' layer.")},

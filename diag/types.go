@@ -82,6 +82,9 @@ const (
 	// ExtraPortGuess: the URL's port was guessed, not configured; the value
 	// says how ("PORT unset; new-api's default 3000").
 	ExtraPortGuess = "port_guess"
+	// ExtraKeyUnavailable "true": a key was asked for (--with-keys) and the
+	// source had none to give (new-api's admin API lists no keys).
+	ExtraKeyUnavailable = "key_unavailable"
 	// ExtraNote: what the source has to say about the endpoint ("; "-joined);
 	// it becomes a note of the verdict.
 	ExtraNote = "note"

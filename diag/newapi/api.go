@@ -111,6 +111,7 @@ func LoadFromAPI(ctx context.Context, baseURL, token, user string, o Options) ([
 		ep := toEndpoint(ForkNewAPI, r, "api", o, getenv)
 		if o.WithKeys {
 			appendNote(&ep, NoKeysNote)
+			ep.Extra[diag.ExtraKeyUnavailable] = "true"
 		}
 		eps = append(eps, ep)
 	}

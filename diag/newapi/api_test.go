@@ -247,7 +247,7 @@ func TestLoadFromAPIWithKeys(t *testing.T) {
 		t.Fatalf("info %+v, %d endpoints", *info, len(eps))
 	}
 	for _, ep := range eps {
-		if ep.Key != "" || !strings.Contains(ep.Extra[diag.ExtraNote], "no key was sent") {
+		if ep.Key != "" || !strings.Contains(ep.Extra[diag.ExtraNote], "no key was sent") || ep.Extra[diag.ExtraKeyUnavailable] != "true" {
 			t.Errorf("%s: key set %v, note %q", ep.Name, ep.Key != "", ep.Extra[diag.ExtraNote])
 		}
 	}
