@@ -217,9 +217,12 @@ func htmlPathOf(pi *diag.PathInfo, rd *redact.Redactor) *htmlPath {
 		return nil
 	}
 	hp := &htmlPath{Summary: rd.String(pi.Summary), Target: rd.String(pi.Target), Verdict: pi.Verdict}
-	if pi.LastHop > 0 {
+	switch {
+	case pi.ProvenBy != "":
+		hp.Ends = fmt.Sprintf("not traced: the %s layer's connection proved the path open", pi.ProvenBy)
+	case pi.LastHop > 0:
 		hp.Ends = rd.String(fmt.Sprintf("last answer at hop %d (%s)", pi.LastHop, orDash(pi.LastHopAddr)))
-	} else {
+	case pi.Trace != nil || pi.TCPTrace != nil:
 		hp.Ends = "no hop answered"
 	}
 	var pr probe.PingResult

@@ -59,8 +59,11 @@ func TestHTMLReport(t *testing.T) {
 	page := renderHTMLString(t, htmlSample())
 	t.Run("self-contained", func(t *testing.T) {
 		// Nothing a browser would fetch: no src, href, @import or url().
+		// The one link is an empty inline icon: without it browsers fetch
+		// /favicon.ico.
+		rest := strings.Replace(page, `<link rel="icon" href="data:,">`, "", 1)
 		for _, bad := range []string{"src=", "href=", "@import", "url(", "<script", "<link"} {
-			if strings.Contains(page, bad) {
+			if strings.Contains(rest, bad) {
 				t.Errorf("page contains %q", bad)
 			}
 		}
