@@ -9,7 +9,8 @@ package main
 // no planted secret, and no request leaving for the network. Screenshots go
 // to $ARTIFACTS (or /tmp/newapi-doctor-artifacts). .ci/run installs Debian's
 // chromium; the tests skip, with the reason, only where it is absent (and
-// under -short, like the lab).
+// under -short, like the lab). Linux only: CI runs the Windows build under
+// wine, which has no browser to drive.
 
 import (
 	"bufio"
