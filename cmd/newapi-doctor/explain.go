@@ -41,7 +41,12 @@ which layer broke and why, and names the probe that would confirm it:
   newapi-doctor explain --log logs/oneapi-20250301.log
 
 --log reads new-api's log (streaming, any size) and counts errors per category,
-per channel and per hour, worst channels first, each with its hint.
+per channel and per hour, worst channels first, each with its hint. A failure's
+lines are joined by request id: the real cause in "do request failed: …" is the
+channel's, not new-api's own "status code: 500" that follows it; a channel
+test's error is the tested channel's. Lines prefixed by docker compose logs or
+docker logs -t are read as well. Logs and stdin may be UTF-8 (with or without a
+BOM), UTF-16 (PowerShell 5.1's >) or GBK/GB18030 (Notepad's ANSI, cmd pipes).
 Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad input.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

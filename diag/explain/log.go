@@ -310,6 +310,7 @@ func (a *analyzer) line(b []byte, truncated bool) {
 	if len(b) == 0 {
 		return
 	}
+	b = b[dockerPrefix(b):]
 	if h := parseHead(b); h.levelEnd > 0 {
 		a.seen(b[h.when : h.when+21])
 		switch string(b[1:h.levelEnd]) {
@@ -322,6 +323,28 @@ func (a *analyzer) line(b []byte, truncated bool) {
 		}
 	}
 	a.errorLine(b)
+}
+
+// dockerPrefix is the length of what docker writes before new-api's line:
+// `docker compose logs`' "new-api  | " and `docker logs -t`'s
+// "2025-03-01T10:00:02.123456789Z " — 0 unless new-api's line follows.
+// Without this a compose log was read line by line as plain text: slow,
+// and no line joined with its request.
+func dockerPrefix(b []byte) int {
+	if len(b) < 2 || b[0] == '[' {
+		return 0
+	}
+	i := bytes.IndexByte(b[:min(len(b), 96)], '[')
+	if i <= 0 || b[i-1] != ' ' || parseHead(b[i:]).levelEnd == 0 {
+		return 0
+	}
+	p := b[:i]
+	compose := bytes.Contains(p, []byte("| "))
+	rfc3339 := len(p) >= 20 && p[4] == '-' && p[7] == '-' && p[10] == 'T'
+	if !compose && !rfc3339 {
+		return 0
+	}
+	return i
 }
 
 func containsAny(b []byte, words [][]byte) bool {

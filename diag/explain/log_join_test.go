@@ -205,3 +205,34 @@ func TestMemoKey(t *testing.T) {
 		})
 	}
 }
+
+// TestDockerPrefixes: logs taken with `docker compose logs` (service
+// prefix) or `docker logs -t` (RFC 3339 stamp) are new-api's lines all the
+// same, joined by request id.
+func TestDockerPrefixes(t *testing.T) {
+	const lines = `[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | channel error (channel #3, status code: 500): upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | relay error: upstream error: do request failed 
+[GIN] 2025/03/01 - 10:00:02 | 500 |  2.1s |  172.18.0.1 | POST     "/v1/chat/completions"
+`
+	prefixes := map[string]string{
+		"compose":      "new-api  | ",
+		"compose -t":   "new-api-1  | 2025-03-01T10:00:02.123456789Z ",
+		"docker -t":    "2025-03-01T10:00:02.123456789Z ",
+		"plain (none)": "",
+	}
+	for name, p := range prefixes {
+		t.Run(name, func(t *testing.T) {
+			log := p + strings.ReplaceAll(strings.TrimSuffix(lines, "\n"), "\n", "\n"+p) + "\n"
+			rep := analyze(t, log, LogOptions{})
+			c, ok := channelByID(rep, 3)
+			if !ok || c.TopCause != diag.CauseConnRefused || rep.Errors != 1 || rep.Joined != 2 || rep.First != "2025/03/01 - 10:00:02" {
+				t.Errorf("errors %d joined %d first %q, #3 %+v", rep.Errors, rep.Joined, rep.First, c)
+			}
+		})
+	}
+	// Text that merely has a bracket later on is not cut.
+	if n := dockerPrefix([]byte("error: value [x] out of range")); n != 0 {
+		t.Errorf("cut %d bytes of a plain line", n)
+	}
+}
