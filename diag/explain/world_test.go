@@ -19,8 +19,8 @@ import (
 // only ever scored. The floors are the scores reached: a change that loses a
 // line fails here, a change that wins one raises the floor.
 var worldFloors = map[string]int{
-	"train.txt":   211,
-	"heldout.txt": 0,
+	"train.txt":     211,
+	"heldout-1.txt": 91, // scored blind once: 91/114 (79.8%)
 }
 
 type worldAccept struct {
@@ -139,12 +139,22 @@ func worldVerdict(r worldRecord) (ok, causeOK bool, got []string) {
 // secretLike finds what must never be committed: API keys and bearer tokens.
 var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|bearer [a-z0-9._-]{20,}|AIza[0-9a-z_-]{30,})`)
 
+// TestWorldHeldOutIsApart: no thread of the held-out part was seen in training.
+func TestWorldHeldOutIsApart(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range readWorld(t, "train.txt") {
+		seen[r.url] = true
+	}
+	for _, r := range readWorld(t, "heldout-1.txt") {
+		if seen[r.url] {
+			t.Errorf("%s: %s is also a train source", r.where(), r.url)
+		}
+	}
+}
+
 func TestWorldCorpus(t *testing.T) {
-	for _, name := range []string{"train.txt", "heldout.txt"} {
+	for _, name := range []string{"train.txt", "heldout-1.txt"} {
 		t.Run(name, func(t *testing.T) {
-			if _, err := os.Stat(filepath.Join("testdata", "world", name)); os.IsNotExist(err) && name == "heldout.txt" {
-				t.Skip("heldout.txt is collected after the rules are written")
-			}
 			recs := readWorld(t, name)
 			right, causes := 0, 0
 			for _, r := range recs {
