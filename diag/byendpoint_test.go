@@ -22,7 +22,7 @@ func TestVerdictByEndpoint(t *testing.T) {
 		name          string
 		ep            Endpoint
 		cat           Category
-		cause         string
+		cause         Cause
 		hint, notHint []string
 		note          string
 	}{

@@ -131,11 +131,11 @@ launch:
 	return rep
 }
 
-func notRun(ep Endpoint, cause string) EndpointResult {
+func notRun(ep Endpoint, cause Cause) EndpointResult {
 	r := baseResult(ep)
 	r.Category, r.Cause = CategoryOf(cause), cause
 	r.Hint = HintFor(cause, HintFacts{})
-	r.Message = "not probed: " + strings.ReplaceAll(cause, "-", " ")
+	r.Message = "not probed: " + strings.ReplaceAll(string(cause), "-", " ")
 	return r
 }
 
@@ -173,10 +173,9 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	c.log.Info("endpoint start", "endpoint", ep.Name, "url", ep.URL)
 	ev := c.run(ctx)
 	c.closeAll()
+	ev.NewAPIVersion = c.newAPIVersion
+	ev.IPv6Failed = c.v6Broken != ""
 	cat, cause := Classify(ev)
-	if cat == CatOK && cause == CauseOK && c.newAPIVersion != "" {
-		cause = CauseNewAPIOK
-	}
 	res.Category, res.Cause = cat, cause
 	if cat != CatOK {
 		res.FailingLayer = ev.Layer
@@ -189,8 +188,7 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 		}
 		res.Notes = append(res.Notes, note)
 	}
-	if cat == CatOK && cause == CauseOK && c.v6Broken != "" {
-		cause, res.Cause = CauseIPv6Broken, CauseIPv6Broken
+	if cause == CauseIPv6Broken {
 		res.Notes = append(res.Notes, "IPv6: "+c.v6Broken)
 	}
 	res.Hint = HintFor(cause, c.facts(ev))
@@ -198,10 +196,13 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	if res.Path = c.localise(ctx, ev, cat, cause); res.Path != nil {
 		// Linux reports a router's "administratively prohibited" to
 		// connect() as EHOSTUNREACH; the path probe hears the real code:
-		// a filter, not a missing route.
-		if res.Cause == CauseHostUnreachable && res.Path.Reason == "admin-prohibited" {
-			res.Category, res.Cause = CatBlocked, CauseAdminProhib
-			res.Hint = HintFor(res.Cause, c.facts(ev))
+		// a filter, not a missing route. The table decides again with it.
+		if res.Path.Reason == "admin-prohibited" && ev.Layer == LayerTCP {
+			ev.AdminProhibited = true
+			cat, cause = Classify(ev)
+			res.Category, res.Cause = cat, cause
+			res.Hint = HintFor(cause, c.facts(ev))
+			res.Message = c.message(ev, cat)
 		}
 	}
 	c.log.Info("endpoint end", "endpoint", ep.Name, "category", string(cat), "cause", cause, "ms", ms(time.Since(start)))
@@ -212,7 +213,7 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 // source knows and the evidence cannot: which answers prove the path for
 // this kind of channel, and whether its port is only a guess. It returns the
 // verdict unchanged and no note when nothing applies.
-func (c *chain) byEndpoint(ev Evidence, cat Category, cause string) (Category, string, string) {
+func (c *chain) byEndpoint(ev Evidence, cat Category, cause Cause) (Category, Cause, string) {
 	answered := ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil && cat != CatBlocked
 	switch {
 	// Channels whose API is not OpenAI-shaped (Bedrock, Vertex, Baidu, …)
@@ -479,7 +480,7 @@ func (c *chain) connect(ctx context.Context, l Layer, addrs []netip.Addr, port s
 	// and says nothing about the provider, so another family's error wins.
 	pick := 0
 	for i := range results {
-		if kindOf(results[i].Err) != kindNetUnreach {
+		if kindOf(results[i].Err) != KindNetUnreach {
 			pick = i
 			break
 		}
@@ -492,6 +493,7 @@ func (c *chain) connect(ctx context.Context, l Layer, addrs []netip.Addr, port s
 // target through it. The proxy resolves the target's name, as in new-api.
 func (c *chain) viaProxy(ctx context.Context, ev Evidence) (net.Conn, Evidence, error) {
 	p := c.proxy
+	ev.ViaProxy = true
 	c.proxyHost, c.proxyPort = p.Hostname(), p.Port()
 	if c.proxyPort == "" {
 		c.proxyPort = map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[p.Scheme]
@@ -610,9 +612,31 @@ func (c *chain) facts(ev Evidence) HintFacts {
 func (c *chain) message(ev Evidence, cat Category) string {
 	switch {
 	case ev.Err != nil:
-		return fmt.Sprintf("%s failed: %v", ev.Layer, ev.Err)
+		s := fmt.Sprintf("%s failed: %v", ev.Layer, ev.Err)
+		// What the resolver answered is not in Go's error text: say it, so
+		// the message alone names the cause (explain reads it back).
+		if d := ev.DNS; d != nil && (ev.Layer == LayerDNS || ev.Layer == LayerProxyDNS) {
+			if d.NoResolver {
+				s += " (no resolver configured)"
+			} else if d.Rcode != "" {
+				s += " (rcode " + d.Rcode + ")"
+			}
+		}
+		if ev.AdminProhibited {
+			s += " (a router answered: administratively prohibited)"
+		}
+		return s
 	case ev.HTTP != nil:
 		s := fmt.Sprintf("answered HTTP %d in %.0f ms", ev.HTTP.Status, ms(ev.HTTP.Timings.Total))
+		if ev.NewAPIVersion != "" {
+			s += " (new-api " + ev.NewAPIVersion + ")"
+		}
+		if ev.IPv6Failed {
+			s += " (IPv6 failed, IPv4 answered)"
+		}
+		if !ev.KeySent && (ev.HTTP.Status == http.StatusUnauthorized || ev.HTTP.Status == http.StatusForbidden) {
+			s += " (no key sent)"
+		}
 		if cat != CatOK {
 			if ev.HTTP.ErrorMessage != "" {
 				s += ": " + truncate(ev.HTTP.ErrorMessage, 200)

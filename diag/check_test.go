@@ -84,7 +84,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 		ep    Endpoint
 		env   map[string]string
 		cat   Category
-		cause string
+		cause Cause
 		layer Layer
 	}{
 		{"ok", Endpoint{URL: up(pt.Upstream{Body: `{"data":[]}`, ContentType: "application/json"})}, nil, CatOK, CauseOK, ""},

@@ -1,57 +1,23 @@
 package diag
 
-import (
-	"bytes"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
-	"net"
-	"net/netip"
-	"strings"
-	"time"
+import "slices"
 
-	"github.com/newapi-doctor/newapi-doctor/probe"
-)
-
-// Evidence is what the chain saw at its first failing layer (or at the HTTP
-// layer when everything connected). The classifier reads types, errnos and
-// status codes; message text is only read from HTTP bodies, where the
-// providers put their reasons.
-type Evidence struct {
-	Layer    Layer
-	Err      error
-	Addr     netip.Addr // the address that failed, when known
-	KeySent  bool
-	Provider string
-	DNS      *probe.DNSResult
-	Proxy    *probe.ProxyResult
-	HTTP     *probe.HTTPResult
-	TLS      *probe.TLSResult
-	Now      time.Time // for certificate validity (zero = time.Now)
-}
-
-// rule is one row of the classification table: the first row that matches wins.
+// rule is one row of the classification table: the first row that matches
+// wins. A row names only its cause: the cause's category and layer are the
+// catalogue's (hints.go).
 type rule struct {
-	cat   Category
-	cause string
-	match func(*Evidence) bool
+	cause Cause
+	match func(*Signal) bool
 }
 
-func layerIs(ls ...Layer) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		for _, l := range ls {
-			if ev.Layer == l {
-				return true
-			}
-		}
-		return false
-	}
-}
+type pred = func(*Signal) bool
 
-func and(fs ...func(*Evidence) bool) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
+func at(ls ...Layer) pred { return func(s *Signal) bool { return slices.Contains(ls, s.Layer) } }
+
+func and(fs ...pred) pred {
+	return func(s *Signal) bool {
 		for _, f := range fs {
-			if !f(ev) {
+			if !f(s) {
 				return false
 			}
 		}
@@ -59,35 +25,10 @@ func and(fs ...func(*Evidence) bool) func(*Evidence) bool {
 	}
 }
 
-func kindIs(k errKind) func(*Evidence) bool {
-	return func(ev *Evidence) bool { return ev.Err != nil && kindOf(ev.Err) == k }
-}
-
-func errAs[T error]() func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		var t T
-		return ev.Err != nil && errors.As(ev.Err, &t)
-	}
-}
-
-func proxyErrCause(c string) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		var pe *ProxyError
-		return errors.As(ev.Err, &pe) && pe.Cause == c
-	}
-}
-
-func connectStatus(codes ...int) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		var ce *probe.ConnectError
-		if !errors.As(ev.Err, &ce) {
-			return false
-		}
-		if len(codes) == 0 {
-			return true
-		}
-		for _, c := range codes {
-			if ce.StatusCode == c {
+func or(fs ...pred) pred {
+	return func(s *Signal) bool {
+		for _, f := range fs {
+			if f(s) {
 				return true
 			}
 		}
@@ -95,253 +36,186 @@ func connectStatus(codes ...int) func(*Evidence) bool {
 	}
 }
 
-func socks(stage string, replies ...byte) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		var se *probe.SOCKSError
-		if !errors.As(ev.Err, &se) || se.Stage != stage {
+func kind(ks ...ErrKind) pred { return func(s *Signal) bool { return slices.Contains(ks, s.Kind) } }
+
+func config(p ConfigProblem) pred { return func(s *Signal) bool { return s.Config == p } }
+
+// connect matches a CONNECT refused with one of codes (any status when none given).
+func connect(codes ...int) pred {
+	return func(s *Signal) bool {
+		if s.ConnectStatus == 0 {
 			return false
 		}
-		if len(replies) == 0 {
-			return true
-		}
-		for _, r := range replies {
-			if se.Reply == r {
-				return true
-			}
-		}
-		return false
+		return len(codes) == 0 || slices.Contains(codes, s.ConnectStatus)
 	}
 }
 
-func rcode(c string) func(*Evidence) bool {
-	return func(ev *Evidence) bool { return ev.DNS != nil && ev.DNS.Rcode == c }
-}
-
-func noResolver(ev *Evidence) bool { return ev.DNS != nil && ev.DNS.NoResolver }
-
-func dnsNotFound(ev *Evidence) bool {
-	var de *net.DNSError
-	return errors.As(ev.Err, &de) && de.IsNotFound
-}
-
-func dnsTimeout(ev *Evidence) bool {
-	var de *net.DNSError
-	if errors.As(ev.Err, &de) && de.IsTimeout {
-		return true
-	}
-	return kindOf(ev.Err) == kindTimeout
-}
-
-func loopback(ev *Evidence) bool { return ev.Addr.IsValid() && ev.Addr.Unmap().IsLoopback() }
-
-func certInvalid(reason x509.InvalidReason) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		var ce x509.CertificateInvalidError
-		return errors.As(ev.Err, &ce) && ce.Reason == reason
+func socks(stage string, replies ...byte) pred {
+	return func(s *Signal) bool {
+		return s.SOCKSStage == stage && (len(replies) == 0 || slices.Contains(replies, s.SOCKSReply))
 	}
 }
 
-// notYetValid tells an expired certificate from one not valid yet: x509
-// reports both as Expired.
-func notYetValid(ev *Evidence) bool {
-	var ce x509.CertificateInvalidError
-	if !errors.As(ev.Err, &ce) || ce.Reason != x509.Expired || ce.Cert == nil {
-		return false
-	}
-	now := ev.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	return now.Before(ce.Cert.NotBefore)
-}
+func protocol(s *Signal) bool    { return s.Protocol }
+func rcode(c string) pred        { return func(s *Signal) bool { return s.Rcode == c } }
+func noResolver(s *Signal) bool  { return s.NoResolver }
+func notFound(s *Signal) bool    { return s.NotFound }
+func loopback(s *Signal) bool    { return s.Loopback }
+func adminProhib(s *Signal) bool { return s.AdminProhibited }
+func cert(p CertProblem) pred    { return func(s *Signal) bool { return s.Cert == p } }
+func notTLS(s *Signal) bool      { return s.NotTLS }
+func alert(s *Signal) bool       { return s.Alert }
+func httpErr(s *Signal) bool     { return s.HTTPErr }
 
-func remoteAlert(ev *Evidence) bool {
-	var oe *net.OpError
-	if errors.As(ev.Err, &oe) && oe.Op == "remote error" {
-		return true
-	}
-	var ae tls.AlertError
-	return errors.As(ev.Err, &ae)
-}
+// answered: an HTTP answer, its status seen or not (explain reads bodies
+// whose status the text does not give).
+func answered(s *Signal) bool { return s.Layer == LayerHTTP && !s.HTTPErr }
 
-func httpOK(ev *Evidence) bool { return ev.HTTP != nil && ev.HTTP.Err == nil && ev.HTTP.Status != 0 }
-
-func status(codes ...int) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		if !httpOK(ev) {
-			return false
-		}
-		for _, c := range codes {
-			if ev.HTTP.Status == c {
-				return true
-			}
-		}
-		return false
+func status(codes ...int) pred {
+	return func(s *Signal) bool {
+		return answered(s) && slices.Contains(codes, s.HTTPStatus)
 	}
 }
 
-func status2xx(ev *Evidence) bool { return httpOK(ev) && ev.HTTP.Status >= 200 && ev.HTTP.Status < 300 }
-func status5xx(ev *Evidence) bool { return httpOK(ev) && ev.HTTP.Status >= 500 }
-func keySent(ev *Evidence) bool   { return ev.KeySent }
-func noKey(ev *Evidence) bool     { return !ev.KeySent }
+// failed: an answer that is an error, or whose status is unknown. Words in
+// a successful answer's body (a model named "quota") decide nothing.
+func failed(s *Signal) bool { return answered(s) && (s.HTTPStatus == 0 || s.HTTPStatus >= 400) }
 
-// bodyHas looks into the provider's error fields and body for a marker. This
-// is the one place text decides: providers only say "region" or "quota" in words.
-func bodyHas(markers ...string) func(*Evidence) bool {
-	return func(ev *Evidence) bool {
-		if ev.HTTP == nil {
-			return false
-		}
-		hay := strings.ToLower(ev.HTTP.ErrorType + " " + ev.HTTP.ErrorCode + " " + ev.HTTP.ErrorMessage + " " + string(ev.HTTP.Body))
-		for _, m := range markers {
-			if strings.Contains(hay, strings.ToLower(m)) {
-				return true
-			}
-		}
-		return false
-	}
-}
+func body(m BodyMarks) pred     { return func(s *Signal) bool { return failed(s) && s.Body&m != 0 } }
+func htmlBody(s *Signal) bool   { return answered(s) && s.Body&BodyHTML != 0 && s.HTTPStatus < 500 }
+func status2xx(s *Signal) bool  { return answered(s) && s.HTTPStatus >= 200 && s.HTTPStatus < 300 }
+func status5xx(s *Signal) bool  { return answered(s) && s.HTTPStatus >= 500 }
+func keySent(s *Signal) bool    { return s.KeySent }
+func noKey(s *Signal) bool      { return !s.KeySent }
+func newAPI(s *Signal) bool     { return s.NewAPI }
+func ipv6Failed(s *Signal) bool { return s.IPv6Failed }
 
-// isHTML: the answer is a web page where an API answers JSON.
-func isHTML(ev *Evidence) bool {
-	if !httpOK(ev) {
-		return false
-	}
-	ct := strings.ToLower(ev.HTTP.ContentType)
-	if strings.Contains(ct, "text/html") {
-		return true
-	}
-	b := bytes.TrimSpace(ev.HTTP.Body)
-	return !strings.Contains(ct, "json") && len(b) > 0 && b[0] == '<'
-}
+func not(f pred) pred { return func(s *Signal) bool { return !f(s) } }
 
-func httpErr(ev *Evidence) bool { return ev.HTTP != nil && ev.HTTP.Err != nil }
-
-// RegionMarkers and QuotaMarkers are the providers' words for a region block
-// and an exhausted quota (lower case). check reads them in answer bodies,
-// explain in log lines: one list, so both name the same causes.
-var (
-	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "not available in your country",
-		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
-	QuotaMarkers = []string{"insufficient_quota", "user quota is not enough", "insufficient_user_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded",
-		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}
-)
-
-// classTable is THE classifier: evidence → (category, cause), first match wins.
-// Every row has a test (classify_test.go). Layers are matched first, so a
-// refused proxy can never be reported as a refused target.
+// classTable is THE classifier: signal → cause, first match wins. Every row
+// has a test (classify_test.go). Layers are matched first, so a refused proxy
+// can never be reported as a refused target.
 var classTable = []rule{
 	// Planning: the endpoint or its proxy setting is unusable.
-	{CatProxy, CauseProxyUnsupported, and(layerIs(LayerConfig), proxyErrCause(CauseProxyUnsupported))},
-	{CatProxy, CauseProxyBadURL, and(layerIs(LayerConfig), proxyErrCause(CauseProxyBadURL))},
-	{CatTLS, CauseTLSCAFile, and(layerIs(LayerConfig), errAs[*CAFileError]())},
-	{CatHTTP, CauseBadURL, layerIs(LayerConfig)},
+	{CauseProxyUnsupported, and(at(LayerConfig), config(ConfigProxyScheme))},
+	{CauseProxyBadURL, and(at(LayerConfig), config(ConfigProxyURL))},
+	{CauseTLSCAFile, and(at(LayerConfig), config(ConfigCAFile))},
+	{CauseBadURL, at(LayerConfig)},
 
 	// The proxy path: anything here is category proxy.
-	{CatProxy, CauseProxyDNS, layerIs(LayerProxyDNS)},
-	{CatProxy, CauseProxyRefused, and(layerIs(LayerProxyTCP), kindIs(kindRefused))},
-	{CatProxy, CauseProxyTimeout, and(layerIs(LayerProxyTCP), kindIs(kindTimeout))},
-	{CatProxy, CauseProxyUnreachable, and(layerIs(LayerProxyTCP), kindIs(kindNetUnreach))},
-	{CatProxy, CauseProxyUnreachable, and(layerIs(LayerProxyTCP), kindIs(kindHostUnreach))},
-	{CatProxy, CauseProxyUnreachable, and(layerIs(LayerProxyTCP), kindIs(kindAccess))},
-	{CatProxy, CauseProxyReset, and(layerIs(LayerProxyTCP), kindIs(kindReset))},
-	{CatProxy, CauseProxyOther, layerIs(LayerProxyTCP)},
-	{CatProxy, CauseProxyTLS, layerIs(LayerProxyTLS)},
+	{CauseProxyDNS, at(LayerProxyDNS)},
+	{CauseProxyRefused, and(at(LayerProxyTCP), kind(KindRefused))},
+	{CauseProxyTimeout, and(at(LayerProxyTCP), kind(KindTimeout))},
+	{CauseProxyUnreachable, and(at(LayerProxyTCP), kind(KindNetUnreach, KindHostUnreach, KindAccess, KindNetDown))},
+	{CauseProxyReset, and(at(LayerProxyTCP), kind(KindReset, KindAborted))},
+	{CauseProxyOther, at(LayerProxyTCP)},
+	{CauseProxyTLS, at(LayerProxyTLS)},
 	// tinyproxy answers a wrong password with 401, not 407: the same fault.
-	{CatProxy, CauseProxyAuthRequired, and(layerIs(LayerProxyConnect), connectStatus(407, 401))},
-	{CatProxy, CauseProxyForbidden, and(layerIs(LayerProxyConnect), connectStatus(403))},
-	{CatProxy, CauseProxyBadGateway, and(layerIs(LayerProxyConnect), connectStatus(502, 503))},
-	{CatProxy, CauseProxyGatewayTimeout, and(layerIs(LayerProxyConnect), connectStatus(504))},
-	{CatProxy, CauseProxyStatus, and(layerIs(LayerProxyConnect), connectStatus())},
-	{CatProxy, CauseSOCKSNoMethod, and(layerIs(LayerProxyConnect), socks("greeting"))},
-	{CatProxy, CauseSOCKSAuth, and(layerIs(LayerProxyConnect), socks("auth"))},
-	{CatProxy, CauseSOCKSRefused, and(layerIs(LayerProxyConnect), socks("connect", 5))},
-	{CatProxy, CauseSOCKSUnreachable, and(layerIs(LayerProxyConnect), socks("connect", 3, 4))},
-	{CatProxy, CauseSOCKSNotAllowed, and(layerIs(LayerProxyConnect), socks("connect", 2))},
-	{CatProxy, CauseSOCKSFailure, and(layerIs(LayerProxyConnect), socks("connect"))},
-	{CatProxy, CauseProxyProtocol, and(layerIs(LayerProxyConnect), socks("protocol"))},
-	{CatProxy, CauseProxyProtocol, and(layerIs(LayerProxyConnect), errAs[*probe.ProtocolError]())},
-	{CatProxy, CauseProxyNoAnswerConnect, and(layerIs(LayerProxyConnect), kindIs(kindTimeout))},
-	{CatProxy, CauseProxyReset, and(layerIs(LayerProxyConnect), kindIs(kindReset))},
-	{CatProxy, CauseProxyReset, and(layerIs(LayerProxyConnect), kindIs(kindEOF))},
-	{CatProxy, CauseProxyOther, layerIs(LayerProxyConnect)},
+	{CauseProxyAuthRequired, and(at(LayerProxyConnect), connect(407, 401))},
+	{CauseProxyForbidden, and(at(LayerProxyConnect), connect(403))},
+	// Squid answers 503 when it cannot reach the target, others 502.
+	{CauseProxyBadGateway, and(at(LayerProxyConnect), connect(502, 503))},
+	{CauseProxyGatewayTimeout, and(at(LayerProxyConnect), connect(504))},
+	{CauseProxyStatus, and(at(LayerProxyConnect), connect())},
+	{CauseSOCKSNoMethod, and(at(LayerProxyConnect), socks("greeting"))},
+	{CauseSOCKSAuth, and(at(LayerProxyConnect), socks("auth"))},
+	{CauseSOCKSRefused, and(at(LayerProxyConnect), socks("connect", 5))},
+	{CauseSOCKSUnreachable, and(at(LayerProxyConnect), socks("connect", 3, 4, 6))},
+	{CauseSOCKSNotAllowed, and(at(LayerProxyConnect), socks("connect", 2))},
+	// 7/8: the proxy does not speak the command or address type asked for.
+	{CauseProxyProtocol, and(at(LayerProxyConnect), socks("connect", 7, 8))},
+	{CauseSOCKSFailure, and(at(LayerProxyConnect), socks("connect"))},
+	{CauseProxyProtocol, and(at(LayerProxyConnect), protocol)},
+	{CauseProxyNoAnswerConnect, and(at(LayerProxyConnect), kind(KindTimeout))},
+	{CauseProxyReset, and(at(LayerProxyConnect), kind(KindReset, KindAborted, KindEOF))},
+	{CauseProxyOther, at(LayerProxyConnect)},
 
 	// DNS of the target.
-	{CatDNS, CauseNoResolver, and(layerIs(LayerDNS), noResolver)},
-	{CatDNS, CauseNXDOMAIN, and(layerIs(LayerDNS), rcode("NXDOMAIN"))},
-	{CatDNS, CauseSERVFAIL, and(layerIs(LayerDNS), rcode("SERVFAIL"))},
-	{CatDNS, CauseDNSRefused, and(layerIs(LayerDNS), rcode("REFUSED"))},
-	{CatDNS, CauseDNSNoAnswer, and(layerIs(LayerDNS), rcode("NOERROR"))},
-	{CatDNS, CauseDNSTimeout, and(layerIs(LayerDNS), dnsTimeout)},
-	{CatDNS, CauseDNSUnreachble, and(layerIs(LayerDNS), kindIs(kindRefused))},
-	{CatDNS, CauseDNSUnreachble, and(layerIs(LayerDNS), kindIs(kindNetUnreach))},
-	{CatDNS, CauseNXDOMAIN, and(layerIs(LayerDNS), dnsNotFound)},
-	{CatDNS, CauseDNSOther, layerIs(LayerDNS)},
+	{CauseNoResolver, and(at(LayerDNS), noResolver)},
+	{CauseNXDOMAIN, and(at(LayerDNS), rcode("NXDOMAIN"))},
+	{CauseSERVFAIL, and(at(LayerDNS), rcode("SERVFAIL"))},
+	{CauseDNSRefused, and(at(LayerDNS), rcode("REFUSED"))},
+	{CauseDNSNoAnswer, and(at(LayerDNS), rcode("NOERROR"))},
+	{CauseDNSTimeout, and(at(LayerDNS), kind(KindTimeout))},
+	{CauseDNSUnreachble, and(at(LayerDNS), kind(KindRefused, KindNetUnreach, KindHostUnreach))},
+	{CauseNXDOMAIN, and(at(LayerDNS), notFound)},
+	{CauseDNSOther, at(LayerDNS)},
 
 	// TCP to the target.
-	{CatRefused, CauseLocalRefused, and(layerIs(LayerTCP), kindIs(kindRefused), loopback)},
-	{CatRefused, CauseConnRefused, and(layerIs(LayerTCP), kindIs(kindRefused))},
-	{CatBlocked, CauseSYNTimeout, and(layerIs(LayerTCP), kindIs(kindTimeout))},
-	{CatBlocked, CauseLocalFirewall, and(layerIs(LayerTCP), kindIs(kindAccess))},
-	{CatUnreachable, CauseNetUnreachable, and(layerIs(LayerTCP), kindIs(kindNetUnreach))},
-	{CatUnreachable, CauseHostUnreachable, and(layerIs(LayerTCP), kindIs(kindHostUnreach))},
-	{CatUnreachable, CauseNoNetwork, and(layerIs(LayerTCP), kindIs(kindNetDown))},
-	{CatRefused, CauseConnResetConnect, and(layerIs(LayerTCP), kindIs(kindReset))},
-	{CatRefused, CauseConnResetConnect, and(layerIs(LayerTCP), kindIs(kindAborted))},
-	{CatUnreachable, CauseHostUnreachable, layerIs(LayerTCP)},
+	{CauseAdminProhib, and(at(LayerTCP), kind(KindHostUnreach), adminProhib)},
+	{CauseLocalRefused, and(at(LayerTCP), kind(KindRefused), loopback)},
+	{CauseConnRefused, and(at(LayerTCP), kind(KindRefused))},
+	{CauseSYNTimeout, and(at(LayerTCP), kind(KindTimeout))},
+	{CauseLocalFirewall, and(at(LayerTCP), kind(KindAccess))},
+	{CauseNetUnreachable, and(at(LayerTCP), kind(KindNetUnreach))},
+	{CauseHostUnreachable, and(at(LayerTCP), kind(KindHostUnreach))},
+	{CauseNoNetwork, and(at(LayerTCP), kind(KindNetDown))},
+	{CauseConnResetConnect, and(at(LayerTCP), kind(KindReset, KindAborted))},
+	{CauseHostUnreachable, at(LayerTCP)},
 
 	// TLS with the target. Certificate problems first; then the network
 	// signatures of a filter (TCP worked, the handshake was cut).
-	{CatTLS, CauseTLSHostname, and(layerIs(LayerTLS), errAs[x509.HostnameError]())},
-	{CatTLS, CauseTLSUntrusted, and(layerIs(LayerTLS), errAs[x509.UnknownAuthorityError]())},
-	{CatTLS, CauseTLSNotYet, and(layerIs(LayerTLS), notYetValid)},
-	{CatTLS, CauseTLSExpired, and(layerIs(LayerTLS), certInvalid(x509.Expired))},
-	{CatTLS, CauseTLSOther, and(layerIs(LayerTLS), errAs[x509.CertificateInvalidError]())},
-	{CatTLS, CauseTLSNotTLS, and(layerIs(LayerTLS), errAs[tls.RecordHeaderError]())},
-	{CatTLS, CauseTLSAlert, and(layerIs(LayerTLS), remoteAlert)},
-	{CatBlocked, CauseTLSReset, and(layerIs(LayerTLS), kindIs(kindReset))},
-	{CatBlocked, CauseTLSReset, and(layerIs(LayerTLS), kindIs(kindAborted))},
-	{CatBlocked, CauseTLSEOF, and(layerIs(LayerTLS), kindIs(kindEOF))},
-	{CatBlocked, CauseTLSTimeout, and(layerIs(LayerTLS), kindIs(kindTimeout))},
-	{CatTLS, CauseTLSOther, layerIs(LayerTLS)},
+	{CauseTLSHostname, and(at(LayerTLS), cert(CertHostname))},
+	{CauseTLSUntrusted, and(at(LayerTLS), cert(CertUntrusted))},
+	{CauseTLSNotYet, and(at(LayerTLS), cert(CertNotYetValid))},
+	{CauseTLSExpired, and(at(LayerTLS), cert(CertExpired))},
+	{CauseTLSOther, and(at(LayerTLS), cert(CertInvalid))},
+	{CauseTLSNotTLS, and(at(LayerTLS), notTLS)},
+	{CauseTLSAlert, and(at(LayerTLS), alert)},
+	{CauseTLSReset, and(at(LayerTLS), kind(KindReset, KindAborted))},
+	{CauseTLSEOF, and(at(LayerTLS), kind(KindEOF))},
+	{CauseTLSTimeout, and(at(LayerTLS), kind(KindTimeout))},
+	{CauseTLSOther, at(LayerTLS)},
 
 	// HTTP: transport failures after the connection was up.
-	{CatOverloaded, CauseNoResponse, and(layerIs(LayerHTTP), httpErr, kindIs(kindTimeout))},
-	{CatHTTP, CauseHTTPReset, and(layerIs(LayerHTTP), httpErr, kindIs(kindReset))},
-	{CatHTTP, CauseHTTPEOF, and(layerIs(LayerHTTP), httpErr, kindIs(kindEOF))},
-	{CatHTTP, CauseHTTPProtocol, and(layerIs(LayerHTTP), httpErr)},
-	// HTTP answers. Region blocks come before auth: they arrive as 403/400.
-	{CatBlocked, CauseRegionBlocked, and(layerIs(LayerHTTP), status(400, 403, 451), bodyHas(RegionMarkers...))},
-	{CatOverloaded, CauseQuota, and(layerIs(LayerHTTP), status(429, 402), bodyHas(QuotaMarkers...))},
-	{CatOverloaded, CauseRateLimited, and(layerIs(LayerHTTP), status(429))},
-	{CatOverloaded, CauseUnavailable, and(layerIs(LayerHTTP), status(503))},
-	{CatOverloaded, CauseOverloaded529, and(layerIs(LayerHTTP), status(529))},
-	{CatOverloaded, CauseBadGateway, and(layerIs(LayerHTTP), status(502))},
-	{CatOverloaded, CauseGatewayTO, and(layerIs(LayerHTTP), status(504, 524))},
-	{CatHTTP, CauseHTML, and(layerIs(LayerHTTP), isHTML)},
-	{CatAuth, CauseUnauthorized, and(layerIs(LayerHTTP), status(401), keySent)},
-	{CatAuth, CauseForbidden, and(layerIs(LayerHTTP), status(403), keySent)},
-	{CatOK, CauseOKKeyNotSent, and(layerIs(LayerHTTP), status(401, 403), noKey)},
-	{CatHTTP, CauseNotFound, and(layerIs(LayerHTTP), status(404))},
-	{CatOK, CauseOK, and(layerIs(LayerHTTP), status2xx)},
-	{CatHTTP, CauseServerError, and(layerIs(LayerHTTP), status5xx)},
-	{CatHTTP, CauseHTTPStatus, layerIs(LayerHTTP)},
+	{CauseNoResponse, and(at(LayerHTTP), httpErr, kind(KindTimeout))},
+	{CauseHTTPReset, and(at(LayerHTTP), httpErr, kind(KindReset, KindAborted))},
+	{CauseHTTPEOF, and(at(LayerHTTP), httpErr, kind(KindEOF))},
+	{CauseHTTPProtocol, and(at(LayerHTTP), httpErr)},
+	// HTTP answers. What the provider says in words comes before its status:
+	// region blocks arrive as 400/403, exhausted quotas as 429/402/403.
+	{CauseRegionBlocked, body(BodyRegion)},
+	{CauseQuota, body(BodyQuota)},
+	{CauseRateLimited, or(status(429), body(BodyRateLimit))},
+	{CauseOverloaded529, or(status(529), body(BodyOverloaded))},
+	{CauseUnavailable, status(503)},
+	{CauseBadGateway, status(502)},
+	{CauseGatewayTO, status(504, 524)},
+	// A web page with a 5xx is a gateway's error page: its status says more.
+	{CauseHTML, htmlBody},
+	// 407 is only ever a proxy's (a plain-http request through it).
+	{CauseProxyAuthRequired, status(407)},
+	{CauseUnauthorized, and(keySent, or(status(401), and(body(BodyAuth), not(status(403)))))},
+	{CauseForbidden, and(status(403), keySent)},
+	{CauseOKKeyNotSent, and(status(401, 403), noKey)},
+	{CauseNotFound, status(404)},
+	{CauseNewAPIOK, and(status2xx, newAPI)},
+	{CauseIPv6Broken, and(status2xx, ipv6Failed)},
+	{CauseOK, status2xx},
+	{CauseServerError, status5xx},
+	{CauseHTTPStatus, at(LayerHTTP)},
 }
 
-// Classify maps evidence to a category and cause. It never fails: evidence
-// no row explains is an internal error, reported as such rather than guessed.
-func Classify(ev Evidence) (Category, string) {
-	if i := classifyRow(&ev); i >= 0 {
-		return classTable[i].cat, classTable[i].cause
+// ClassifySignal maps a signal to its cause. A signal no row explains is an
+// internal error, reported as such rather than guessed.
+func ClassifySignal(s Signal) Cause {
+	if i := classifyRow(&s); i >= 0 {
+		return classTable[i].cause
 	}
-	return CatHTTP, CauseInternalError
+	return CauseInternalError
+}
+
+// Classify maps the chain's evidence to a category and cause.
+func Classify(ev Evidence) (Category, Cause) {
+	c := ClassifySignal(ev.Signal())
+	return c.Category(), c
 }
 
 // classifyRow returns the index of the first matching row, or -1; tests use
 // it to prove every row is reachable.
-func classifyRow(ev *Evidence) int {
+func classifyRow(s *Signal) int {
 	for i, r := range classTable {
-		if r.match(ev) {
+		if r.match(s) {
 			return i
 		}
 	}

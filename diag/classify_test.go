@@ -56,7 +56,7 @@ var classifyCases = []struct {
 	name  string
 	ev    Evidence
 	cat   Category
-	cause string
+	cause Cause
 }{
 	{"config unsupported proxy scheme", Evidence{Layer: LayerConfig, Err: &ProxyError{Cause: CauseProxyUnsupported}}, CatProxy, CauseProxyUnsupported},
 	{"config malformed proxy", Evidence{Layer: LayerConfig, Err: &ProxyError{Cause: CauseProxyBadURL}}, CatProxy, CauseProxyBadURL},
@@ -85,6 +85,7 @@ var classifyCases = []struct {
 	{"socks host unreachable", Evidence{Layer: LayerProxyConnect, Err: &probe.SOCKSError{Stage: "connect", Reply: 4}}, CatProxy, CauseSOCKSUnreachable},
 	{"socks not allowed", Evidence{Layer: LayerProxyConnect, Err: &probe.SOCKSError{Stage: "connect", Reply: 2}}, CatProxy, CauseSOCKSNotAllowed},
 	{"socks general failure", Evidence{Layer: LayerProxyConnect, Err: &probe.SOCKSError{Stage: "connect", Reply: 1}}, CatProxy, CauseSOCKSFailure},
+	{"socks command not supported", Evidence{Layer: LayerProxyConnect, Err: &probe.SOCKSError{Stage: "connect", Reply: 7}}, CatProxy, CauseProxyProtocol},
 	{"socks garbage", Evidence{Layer: LayerProxyConnect, Err: &probe.SOCKSError{Stage: "protocol"}}, CatProxy, CauseProxyProtocol},
 	{"connect garbage", Evidence{Layer: LayerProxyConnect, Err: &probe.ProtocolError{Proto: "http-connect"}}, CatProxy, CauseProxyProtocol},
 	{"connect never answered", Evidence{Layer: LayerProxyConnect, Err: timeoutErr{}}, CatProxy, CauseProxyNoAnswerConnect},
@@ -118,6 +119,7 @@ var classifyCases = []struct {
 	{"winsock 10050 net down", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.Errno(10050))}, CatUnreachable, CauseNoNetwork},
 	{"reset on connect", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.ECONNRESET)}, CatRefused, CauseConnResetConnect},
 	{"winsock 10053 aborted", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.Errno(10053))}, CatRefused, CauseConnResetConnect},
+	{"admin prohibited (heard by the path probe)", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.EHOSTUNREACH), AdminProhibited: true}, CatBlocked, CauseAdminProhib},
 	{"tcp other", Evidence{Layer: LayerTCP, Err: errors.New("x")}, CatUnreachable, CauseHostUnreachable},
 
 	{"hostname mismatch", Evidence{Layer: LayerTLS, Err: &tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: &x509.Certificate{}, Host: "a"}}}, CatTLS, CauseTLSHostname},
@@ -152,6 +154,11 @@ var classifyCases = []struct {
 	{"403 with key", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: httpRes(403, "application/json", `{}`)}, CatAuth, CauseForbidden},
 	{"401 without key is reachable", Evidence{Layer: LayerHTTP, HTTP: httpRes(401, "application/json", `{}`)}, CatOK, CauseOKKeyNotSent},
 	{"404", Evidence{Layer: LayerHTTP, HTTP: httpRes(404, "application/json", `{}`)}, CatHTTP, CauseNotFound},
+	{"new-api status", Evidence{Layer: LayerHTTP, NewAPIVersion: "v0.9.0", HTTP: httpRes(200, "application/json", `{"success":true}`)}, CatOK, CauseNewAPIOK},
+	{"400 invalid key in words", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: httpRes(400, "application/json", `{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.","status":"INVALID_ARGUMENT"}}`)}, CatAuth, CauseUnauthorized},
+	{"500 web page is the gateway's", Evidence{Layer: LayerHTTP, HTTP: httpRes(500, "text/html", "<html>")}, CatHTTP, CauseServerError},
+	{"dual-stack, IPv6 failed, IPv4 answered", Evidence{Layer: LayerHTTP, IPv6Failed: true, HTTP: httpRes(200, "application/json", `{"data":[]}`)}, CatOK, CauseIPv6Broken},
+	{"407 is a proxy's answer (plain http through a proxy)", Evidence{Layer: LayerHTTP, HTTP: httpRes(407, "text/plain", ``)}, CatProxy, CauseProxyAuthRequired},
 	{"200", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "application/json", `{"data":[]}`)}, CatOK, CauseOK},
 	{"500", Evidence{Layer: LayerHTTP, HTTP: httpRes(500, "application/json", `{}`)}, CatHTTP, CauseServerError},
 	{"418", Evidence{Layer: LayerHTTP, HTTP: httpRes(418, "application/json", `{}`)}, CatHTTP, CauseHTTPStatus},
@@ -161,8 +168,8 @@ func TestClassify(t *testing.T) {
 	hit := make([]bool, len(classTable))
 	for _, tc := range classifyCases {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := tc.ev
-			if i := classifyRow(&ev); i >= 0 {
+			s := tc.ev.Signal()
+			if i := classifyRow(&s); i >= 0 {
 				hit[i] = true
 			}
 			cat, cause := Classify(tc.ev)
@@ -173,17 +180,28 @@ func TestClassify(t *testing.T) {
 	}
 	for i, h := range hit {
 		if !h {
-			t.Errorf("classTable row %d (%s/%s) has no test case", i, classTable[i].cat, classTable[i].cause)
+			t.Errorf("classTable row %d (%s) has no test case", i, classTable[i].cause)
 		}
 	}
 }
 
-// TestClassifyAgreesWithCatalogue: every row's category is the one the hint
-// catalogue gives its cause, and every cause has a non-empty hint.
+// multiLayer are the causes the table decides at more than one layer: the
+// proxy going away is the same fault whether it went away during TCP or
+// during the tunnel request; a 407 is the proxy's whether it answered
+// CONNECT or a plain-http request sent through it.
+var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, CauseProxyAuthRequired: true}
+
+// TestClassifyAgreesWithCatalogue: every row's cause is in the catalogue and
+// is decided at the catalogue's layer; every cause has a category and a hint.
 func TestClassifyAgreesWithCatalogue(t *testing.T) {
 	for i, r := range classTable {
-		if got := CategoryOf(r.cause); got != r.cat {
-			t.Errorf("row %d: cause %s is %q in the catalogue, %q in the table", i, r.cause, got, r.cat)
+		if !r.cause.Known() {
+			t.Errorf("row %d: cause %s is not in the catalogue", i, r.cause)
+		}
+	}
+	for _, tc := range classifyCases {
+		if l := tc.cause.Layer(); l != tc.ev.Layer && !multiLayer[tc.cause] {
+			t.Errorf("%s: decided at layer %q, the catalogue places %s at %q", tc.name, tc.ev.Layer, tc.cause, l)
 		}
 	}
 	for cause, ci := range catalogue {
@@ -208,7 +226,7 @@ func TestClassifyNeverPanicsOnEmptyEvidence(t *testing.T) {
 // TestHintsSpeakToTheCase pins the hints users need most (issue's examples).
 func TestHintsSpeakToTheCase(t *testing.T) {
 	cases := []struct {
-		cause string
+		cause Cause
 		f     HintFacts
 		want  []string
 	}{
@@ -227,7 +245,7 @@ func TestHintsSpeakToTheCase(t *testing.T) {
 		{CauseProxyAuthRequired, HintFacts{Status: 401, ProxyCreds: true}, []string{"401", "tinyproxy", "rejected the username or password"}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.cause, func(t *testing.T) {
+		t.Run(string(tc.cause), func(t *testing.T) {
 			h := HintFor(tc.cause, tc.f)
 			for _, w := range tc.want {
 				if !strings.Contains(h, w) {

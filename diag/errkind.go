@@ -9,56 +9,56 @@ import (
 	"syscall"
 )
 
-// errKind is what an error means on the wire, independent of the OS that
+// ErrKind is what an error means on the wire, independent of the OS that
 // produced it.
-type errKind int
+type ErrKind int
 
 const (
-	kindOther errKind = iota
-	kindRefused
-	kindReset
-	kindAborted
-	kindTimeout
-	kindNetUnreach
-	kindHostUnreach
-	kindNetDown
-	kindAccess
-	kindAddrInUse
-	kindEOF
+	KindOther ErrKind = iota
+	KindRefused
+	KindReset
+	KindAborted
+	KindTimeout
+	KindNetUnreach
+	KindHostUnreach
+	KindNetDown
+	KindAccess
+	KindAddrInUse
+	KindEOF
 )
 
 // errnoKinds holds the POSIX errnos (as Go names them on this platform) and
 // the real Winsock numbers side by side: Winsock values are all >= 10000 and
 // never collide, so one table classifies a Windows build's errors correctly
 // and Linux tests can build syscall.Errno(10061) directly.
-var errnoKinds = map[syscall.Errno]errKind{
-	syscall.ECONNREFUSED: kindRefused,
-	syscall.ECONNRESET:   kindReset,
-	syscall.ECONNABORTED: kindAborted,
-	syscall.ETIMEDOUT:    kindTimeout,
-	syscall.ENETUNREACH:  kindNetUnreach,
-	syscall.EHOSTUNREACH: kindHostUnreach,
-	syscall.ENETDOWN:     kindNetDown,
-	syscall.EACCES:       kindAccess,
-	syscall.EPERM:        kindAccess,
-	syscall.EADDRINUSE:   kindAddrInUse,
-	syscall.EPIPE:        kindReset,
+var errnoKinds = map[syscall.Errno]ErrKind{
+	syscall.ECONNREFUSED: KindRefused,
+	syscall.ECONNRESET:   KindReset,
+	syscall.ECONNABORTED: KindAborted,
+	syscall.ETIMEDOUT:    KindTimeout,
+	syscall.ENETUNREACH:  KindNetUnreach,
+	syscall.EHOSTUNREACH: KindHostUnreach,
+	syscall.ENETDOWN:     KindNetDown,
+	syscall.EACCES:       KindAccess,
+	syscall.EPERM:        KindAccess,
+	syscall.EADDRINUSE:   KindAddrInUse,
+	syscall.EPIPE:        KindReset,
 
-	10061: kindRefused,     // WSAECONNREFUSED
-	10054: kindReset,       // WSAECONNRESET
-	10053: kindAborted,     // WSAECONNABORTED
-	10060: kindTimeout,     // WSAETIMEDOUT
-	10051: kindNetUnreach,  // WSAENETUNREACH
-	10065: kindHostUnreach, // WSAEHOSTUNREACH
-	10050: kindNetDown,     // WSAENETDOWN
-	10013: kindAccess,      // WSAEACCES: firewall/security software, excluded port range
-	10048: kindAddrInUse,   // WSAEADDRINUSE
+	10061: KindRefused,     // WSAECONNREFUSED
+	10054: KindReset,       // WSAECONNRESET
+	10053: KindAborted,     // WSAECONNABORTED
+	10060: KindTimeout,     // WSAETIMEDOUT
+	10051: KindNetUnreach,  // WSAENETUNREACH
+	10065: KindHostUnreach, // WSAEHOSTUNREACH
+	10050: KindNetDown,     // WSAENETDOWN
+	10013: KindAccess,      // WSAEACCES: firewall/security software, excluded port range
+	10048: KindAddrInUse,   // WSAEADDRINUSE
 }
 
 // kindOf reads an error by type and errno, never by message text.
-func kindOf(err error) errKind {
+func kindOf(err error) ErrKind {
 	if err == nil {
-		return kindOther
+		return KindOther
 	}
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
@@ -67,14 +67,14 @@ func kindOf(err error) errKind {
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
-		return kindTimeout
+		return KindTimeout
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return kindTimeout
+		return KindTimeout
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return kindEOF
+		return KindEOF
 	}
-	return kindOther
+	return KindOther
 }

@@ -29,171 +29,203 @@ type HintFacts struct {
 }
 
 type causeInfo struct {
-	cat  Category
-	hint func(f HintFacts) string
+	cat   Category
+	layer Layer // where the cause is decided; "" for verdicts about the run, not a layer
+	hint  func(f HintFacts) string
 }
 
 func fixed(s string) func(HintFacts) string { return func(HintFacts) string { return s } }
 
-// catalogue gives every cause its category and remediation hint. A test
-// checks that every Cause constant has an entry and every classifier row
-// agrees with it.
-var catalogue = map[string]causeInfo{
-	CauseOK: {CatOK, fixed("")},
-	CauseOKKeyNotSent: {CatOK, func(f HintFacts) string {
+// catalogue is THE cause model: every cause's category, layer and hint.
+// check and explain both read it; nothing else stores a cause's category
+// or layer. A test checks that every Cause constant has an entry.
+var catalogue = map[Cause]causeInfo{
+	CauseOK: {CatOK, LayerHTTP, fixed("")},
+	CauseOKKeyNotSent: {CatOK, LayerHTTP, func(f HintFacts) string {
 		if f.KeyUnavailable {
 			return "Reachable. The upstream asked for a key and none was sent: new-api's admin API does not list keys, so --with-keys had none to send and the key itself was not checked. Read the database (--from-db --with-keys) to check it."
 		}
 		return "Reachable. The upstream asked for a key and none was configured, so the key itself was not checked: add key/key_env (or --with-keys) to test it."
 	}},
-	CauseNewAPIOK:      {CatOK, fixed("")},
-	CauseIPv6Broken:    {CatOK, fixed("Reachable over IPv4, but the connection over IPv6 failed. Go (and so new-api) falls back to IPv4 at once; clients that try IPv6 first stall. Fix IPv6 routing here, or stop advertising/using IPv6 for this host.")},
-	CauseFlaky:         {CatOK, fixed("It failed some attempts and then answered: a lossy path or an overloaded upstream. Retries in new-api (RetryTimes) and a second channel absorb this; if it persists, look at the failing attempts' layer.")},
-	CauseBadURL:        {CatHTTP, fixed("The endpoint URL is not a valid http(s) URL: fix the base URL (scheme, host, no spaces).")},
-	CauseInterrupted:   {CatHTTP, fixed("The run was interrupted before this endpoint finished.")},
-	CauseDeadline:      {CatOverloaded, fixed("The whole run's deadline ended before this endpoint answered: raise --deadline, or look at the layer that was still waiting.")},
-	CauseInternalError: {CatHTTP, fixed("newapi-doctor hit an internal error on this endpoint; please report it with `newapi-doctor bundle`.")},
+	CauseNewAPIOK:      {CatOK, LayerHTTP, fixed("")},
+	CauseIPv6Broken:    {CatOK, LayerHTTP, fixed("Reachable over IPv4, but the connection over IPv6 failed. Go (and so new-api) falls back to IPv4 at once; clients that try IPv6 first stall. Fix IPv6 routing here, or stop advertising/using IPv6 for this host.")},
+	CauseFlaky:         {CatOK, "", fixed("It failed some attempts and then answered: a lossy path or an overloaded upstream. Retries in new-api (RetryTimes) and a second channel absorb this; if it persists, look at the failing attempts' layer.")},
+	CauseBadURL:        {CatHTTP, LayerConfig, fixed("The endpoint URL is not a valid http(s) URL: fix the base URL (scheme, host, no spaces).")},
+	CauseInterrupted:   {CatHTTP, "", fixed("The run was interrupted before this endpoint finished.")},
+	CauseDeadline:      {CatOverloaded, "", fixed("The whole run's deadline ended before this endpoint answered: raise --deadline, or look at the layer that was still waiting.")},
+	CauseInternalError: {CatHTTP, "", fixed("newapi-doctor hit an internal error on this endpoint; please report it with `newapi-doctor bundle`.")},
 
-	CauseNXDOMAIN: {CatDNS, func(f HintFacts) string {
+	CauseNXDOMAIN: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (a public one such as Cloudflare's or AliDNS) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))
 	}},
-	CauseSERVFAIL:   {CatDNS, fixed("The resolver failed to answer (SERVFAIL): it could not reach the domain's name servers, or DNSSEC failed. Try again, or use another resolver; a proxy that resolves names itself avoids the local resolver.")},
-	CauseDNSRefused: {CatDNS, fixed("The resolver refused the query (REFUSED): it does not serve you. Point /etc/resolv.conf (or Docker's --dns) at a resolver that does.")},
-	CauseDNSTimeout: {CatDNS, func(f HintFacts) string {
+	CauseSERVFAIL:   {CatDNS, LayerDNS, fixed("The resolver failed to answer (SERVFAIL): it could not reach the domain's name servers, or DNSSEC failed. Try again, or use another resolver; a proxy that resolves names itself avoids the local resolver.")},
+	CauseDNSRefused: {CatDNS, LayerDNS, fixed("The resolver refused the query (REFUSED): it does not serve you. Point /etc/resolv.conf (or Docker's --dns) at a resolver that does.")},
+	CauseDNSTimeout: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The resolver%s never answered. No network, a firewall dropping DNS, or a dead resolver. Inside Docker, the embedded resolver 127.0.0.11 forwards to the host's: check the host's DNS. Offline machines see this for every provider.", inResolver(f.Resolver))
 	}},
-	CauseDNSNoAnswer: {CatDNS, fixed("The name exists but has no address records (NOERROR, empty). A wrong host name (e.g. a bare domain instead of api.…), or a filtering resolver.")},
-	CauseNoResolver:  {CatDNS, fixed("No DNS resolver is configured here (no nameserver in /etc/resolv.conf). Configure one, or in Docker pass --dns.")},
-	CauseDNSUnreachble: {CatDNS, func(f HintFacts) string {
+	CauseDNSNoAnswer: {CatDNS, LayerDNS, fixed("The name exists but has no address records (NOERROR, empty). A wrong host name (e.g. a bare domain instead of api.…), or a filtering resolver.")},
+	CauseNoResolver:  {CatDNS, LayerDNS, fixed("No DNS resolver is configured here (no nameserver in /etc/resolv.conf). Configure one, or in Docker pass --dns.")},
+	CauseDNSUnreachble: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The resolver%s could not be reached (refused or unreachable). A local stub resolver (systemd-resolved, dnsmasq) is not running, or the network is down.", inResolver(f.Resolver))
 	}},
-	CauseFakeIP:   {CatDNS, fixed("The name resolved into 198.18.0.0/15: Clash/mihomo fake-IP mode. Those addresses only work through the proxy client; if it is not running or new-api bypasses it, nothing answers. Route new-api through the proxy, or use redir-host mode.")},
-	CauseDNSOther: {CatDNS, fixed("Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
+	CauseFakeIP:   {CatDNS, LayerDNS, fixed("The name resolved into 198.18.0.0/15: Clash/mihomo fake-IP mode. Those addresses only work through the proxy client; if it is not running or new-api bypasses it, nothing answers. Route new-api through the proxy, or use redir-host mode.")},
+	CauseDNSOther: {CatDNS, LayerDNS, fixed("Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
 
-	CauseGatewayPortGuessed: {CatRefused, func(f HintFacts) string {
+	CauseGatewayPortGuessed: {CatRefused, LayerTCP, func(f HintFacts) string {
 		return fmt.Sprintf("Nothing answers on %s, and that port is a guess: PORT is not set here, so new-api's default 3000 was tried. If new-api runs on another port, give it: run with PORT=<port> as new-api sees it, or --gateway http://HOST:PORT. If new-api is not running on this machine, this warning is all there is.", hostPort(f))
 	}},
-	CauseLocalRefused: {CatRefused, func(f HintFacts) string {
+	CauseLocalRefused: {CatRefused, LayerTCP, func(f HintFacts) string {
 		return fmt.Sprintf("Nothing listens on %s. Start the service, or fix the port. Inside Docker, localhost/127.0.0.1 is the container itself: use the host's address, host.docker.internal (on Linux add extra_hosts: host.docker.internal:host-gateway) or host networking, and bind the local model server to 0.0.0.0.", hostPort(f))
 	}},
-	CauseConnRefused: {CatRefused, func(f HintFacts) string {
+	CauseConnRefused: {CatRefused, LayerTCP, func(f HintFacts) string {
 		return fmt.Sprintf("%s answered the connection with a reset: the host is up but nothing accepts on that port. Check the port in the base URL; if it is the provider's, the service is down (check its status page). A firewall rejecting with a reset looks the same: compare from another network.", hostPort(f))
 	}},
-	CauseConnResetConnect: {CatRefused, fixed("The connection was reset while being set up: a service crashing on accept, or a middlebox resetting the connection.")},
+	CauseConnResetConnect: {CatRefused, LayerTCP, fixed("The connection was reset while being set up: a service crashing on accept, or a middlebox resetting the connection.")},
 
-	CauseSYNTimeout: {CatBlocked, func(f HintFacts) string {
+	CauseSYNTimeout: {CatBlocked, LayerTCP, func(f HintFacts) string {
 		return fmt.Sprintf("No answer to the connection attempt to %s until the timeout: packets are dropped on the way (a firewall, a censor's blackhole, a provider blocking your region) or the host is down. From mainland China, OpenAI/Anthropic/Gemini need a proxy: set HTTPS_PROXY for new-api or a per-channel proxy.", hostPort(f))
 	}},
-	CauseTLSReset: {CatBlocked, func(f HintFacts) string {
+	CauseTLSReset: {CatBlocked, LayerTLS, func(f HintFacts) string {
 		return fmt.Sprintf("TCP to %s worked, then the connection was reset during the TLS handshake: the signature of SNI filtering (the censor reads the host name in the ClientHello). Use a proxy (HTTPS_PROXY or a per-channel socks5 proxy) or a relay outside the filter.", hostPort(f))
 	}},
-	CauseTLSEOF:        {CatBlocked, fixed("TCP worked, then the connection was closed during the TLS handshake: a filter dropping the session after reading the ClientHello, or a server that refuses this TLS version. Try through a proxy; if that works, the direct path is filtered.")},
-	CauseTLSTimeout:    {CatBlocked, fixed("TCP worked but the TLS handshake never completed: the ClientHello was silently dropped (SNI filtering) or the server is stalled. Try through a proxy.")},
-	CauseLocalFirewall: {CatBlocked, fixed("The operating system refused to open the connection (EACCES / WSAEACCES 10013): a local firewall or security software, or on Windows a Hyper-V/WSL excluded port range (netsh interface ipv4 show excludedportrange protocol=tcp). Allow the program or change the port.")},
-	CauseRegionBlocked: {CatBlocked, func(f HintFacts) string {
+	CauseTLSEOF:        {CatBlocked, LayerTLS, fixed("TCP worked, then the connection was closed during the TLS handshake: a filter dropping the session after reading the ClientHello, or a server that refuses this TLS version. Try through a proxy; if that works, the direct path is filtered.")},
+	CauseTLSTimeout:    {CatBlocked, LayerTLS, fixed("TCP worked but the TLS handshake never completed: the ClientHello was silently dropped (SNI filtering) or the server is stalled. Try through a proxy.")},
+	CauseLocalFirewall: {CatBlocked, LayerTCP, fixed("The operating system refused to open the connection (EACCES / WSAEACCES 10013): a local firewall or security software, or on Windows a Hyper-V/WSL excluded port range (netsh interface ipv4 show excludedportrange protocol=tcp). Allow the program or change the port.")},
+	CauseRegionBlocked: {CatBlocked, LayerHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("The provider answered that your location is not supported (%s). It sees the IP you egress from: use a proxy or server in a supported region for this channel (per-channel proxy in new-api).", statusText(f.Status))
 	}},
-	CauseAdminProhib: {CatBlocked, fixed("A router answered 'administratively prohibited': a firewall on the path rejects this destination. Ask the network's administrator, or use a proxy.")},
+	CauseAdminProhib: {CatBlocked, LayerTCP, fixed("A router answered 'administratively prohibited': a firewall on the path rejects this destination. Ask the network's administrator, or use a proxy.")},
 
-	CauseNetUnreachable:  {CatUnreachable, fixed("No route to that network (ENETUNREACH / 10051): this machine has no default route, or a router said the network is unreachable. Check the network connection, VPN and routes (ip route / route print); IPv6-only failures mean IPv6 is not routed here.")},
-	CauseHostUnreachable: {CatUnreachable, fixed("The host is unreachable (EHOSTUNREACH / 10065): a router answered that it cannot reach it, or a firewall rejects with ICMP. Run `newapi-doctor trace` to see where the path ends.")},
-	CauseNoNetwork:       {CatUnreachable, fixed("The network is down here (ENETDOWN / 10050). Check the interface and the connection.")},
+	CauseNetUnreachable:  {CatUnreachable, LayerTCP, fixed("No route to that network (ENETUNREACH / 10051): this machine has no default route, or a router said the network is unreachable. Check the network connection, VPN and routes (ip route / route print); IPv6-only failures mean IPv6 is not routed here.")},
+	CauseHostUnreachable: {CatUnreachable, LayerTCP, fixed("The host is unreachable (EHOSTUNREACH / 10065): a router answered that it cannot reach it, or a firewall rejects with ICMP. Run `newapi-doctor trace` to see where the path ends.")},
+	CauseNoNetwork:       {CatUnreachable, LayerTCP, fixed("The network is down here (ENETDOWN / 10050). Check the interface and the connection.")},
 
-	CauseProxyBadURL: {CatProxy, func(f HintFacts) string {
+	CauseProxyBadURL: {CatProxy, LayerConfig, func(f HintFacts) string {
 		return fmt.Sprintf("The proxy setting%s is not a valid URL. Use scheme://host:port, e.g. http://127.0.0.1:7890 or socks5://127.0.0.1:1080. Note that Go (and so new-api) silently ignores an unparsable HTTPS_PROXY and connects directly.", from(f.ProxyFrom))
 	}},
-	CauseProxyUnsupported: {CatProxy, fixed("new-api supports proxies with the schemes http, https, socks5 and socks5h only ('unsupported proxy scheme'). Change the scheme.")},
-	CauseProxyDNS: {CatProxy, func(f HintFacts) string {
+	CauseProxyUnsupported: {CatProxy, LayerConfig, fixed("new-api supports proxies with the schemes http, https, socks5 and socks5h only ('unsupported proxy scheme'). Change the scheme.")},
+	CauseProxyDNS: {CatProxy, LayerProxyDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The proxy's own name %s does not resolve. Fix the proxy host; from inside Docker, a proxy on the host is host.docker.internal, not localhost.", orHost(f.Proxy))
 	}},
-	CauseProxyRefused: {CatProxy, func(f HintFacts) string {
+	CauseProxyRefused: {CatProxy, LayerProxyTCP, func(f HintFacts) string {
 		if isLoopbackHost(f.Proxy) {
 			return fmt.Sprintf("Nothing listens on the proxy %s%s: the proxy client (Clash, v2rayN, …) is not running, or listens on another port (Clash: 7890, v2rayN: 10808/10809). Inside Docker, 127.0.0.1 is the container: use the host's address and enable 'allow LAN' in the client.", f.Proxy, from(f.ProxyFrom))
 		}
 		return fmt.Sprintf("The proxy %s%s refused the connection: it is not running on that port, or does not accept you. Check the proxy address and that the proxy service is up.", f.Proxy, from(f.ProxyFrom))
 	}},
-	CauseProxyTimeout: {CatProxy, func(f HintFacts) string {
+	CauseProxyTimeout: {CatProxy, LayerProxyTCP, func(f HintFacts) string {
 		return fmt.Sprintf("The proxy %s%s never answered the connection attempt: wrong address, a firewall in between, or the proxy host is down.", f.Proxy, from(f.ProxyFrom))
 	}},
-	CauseProxyUnreachable: {CatProxy, func(f HintFacts) string {
+	CauseProxyUnreachable: {CatProxy, LayerProxyTCP, func(f HintFacts) string {
 		return fmt.Sprintf("The proxy %s cannot be reached (no route, or the OS refused). Check the address and the network between this machine and the proxy.", f.Proxy)
 	}},
-	CauseProxyReset:          {CatProxy, fixed("The proxy closed or reset the connection: it may require another protocol (an http:// URL pointing at a SOCKS port, or the reverse), or it rejected you. Check the scheme against the proxy client's port.")},
-	CauseProxyTLS:            {CatProxy, fixed("TLS to the https:// proxy failed. Most local proxies speak plain HTTP: use http:// for them.")},
-	CauseProxyAuthRequired:   {CatProxy, proxyAuthHint},
-	CauseProxyForbidden:      {CatProxy, fixed("The proxy answered 403 to CONNECT: its rules forbid this destination or port (squid/tinyproxy ConnectPort, ACLs). Ask its administrator to allow port 443 to the provider.")},
-	CauseProxyBadGateway:     {CatProxy, fixed("The proxy answered 502: it could not reach the upstream (refused, unresolvable or blocked from the proxy's side). Test the provider from the proxy host, or use another proxy.")},
-	CauseProxyGatewayTimeout: {CatProxy, fixed("The proxy answered 504: it timed out reaching the upstream. The proxy's own network cannot reach the provider.")},
-	CauseProxyStatus: {CatProxy, func(f HintFacts) string {
+	CauseProxyReset:        {CatProxy, LayerProxyTCP, fixed("The proxy closed or reset the connection: it may require another protocol (an http:// URL pointing at a SOCKS port, or the reverse), or it rejected you. Check the scheme against the proxy client's port.")},
+	CauseProxyTLS:          {CatProxy, LayerProxyTLS, fixed("TLS to the https:// proxy failed. Most local proxies speak plain HTTP: use http:// for them.")},
+	CauseProxyAuthRequired: {CatProxy, LayerProxyConnect, proxyAuthHint},
+	CauseProxyForbidden:    {CatProxy, LayerProxyConnect, fixed("The proxy answered 403 to CONNECT: its rules forbid this destination or port (squid/tinyproxy ConnectPort, ACLs). Ask its administrator to allow port 443 to the provider.")},
+	CauseProxyBadGateway: {CatProxy, LayerProxyConnect, func(f HintFacts) string {
+		st := "HTTP 502"
+		if f.Status != 0 {
+			st = statusText(f.Status)
+		}
+		return fmt.Sprintf("The proxy answered CONNECT with %s: it could not reach the upstream (refused, unresolvable or blocked from the proxy's side; squid says 503). Test the provider from the proxy host, or use another proxy.", st)
+	}},
+	CauseProxyGatewayTimeout: {CatProxy, LayerProxyConnect, fixed("The proxy answered 504: it timed out reaching the upstream. The proxy's own network cannot reach the provider.")},
+	CauseProxyStatus: {CatProxy, LayerProxyConnect, func(f HintFacts) string {
 		return fmt.Sprintf("The proxy answered CONNECT with %s instead of 200. Check the proxy's logs and rules.", statusText(f.Status))
 	}},
-	CauseProxyProtocol:        {CatProxy, fixed("The proxy answered something that is not the expected protocol: the URL's scheme does not match the port (http:// on a SOCKS port, socks5:// on an HTTP port, or a non-proxy service).")},
-	CauseSOCKSAuth:            {CatProxy, fixed("The SOCKS5 proxy rejected the username/password. Fix the credentials in the proxy URL.")},
-	CauseSOCKSNoMethod:        {CatProxy, fixed("The SOCKS5 proxy accepted none of the offered authentication methods: it needs a username and password (or a method new-api does not offer). Add credentials to the proxy URL.")},
-	CauseSOCKSRefused:         {CatProxy, fixed("The SOCKS5 proxy reached the upstream's host, which refused the connection (reply 5). The upstream port is closed as seen from the proxy.")},
-	CauseSOCKSUnreachable:     {CatProxy, fixed("The SOCKS5 proxy could not reach the upstream (network/host unreachable, reply 3/4): the proxy's own network cannot route to the provider, or its DNS failed.")},
-	CauseSOCKSNotAllowed:      {CatProxy, fixed("The SOCKS5 proxy's rules forbid this destination (reply 2). Allow it in the proxy's configuration.")},
-	CauseSOCKSFailure:         {CatProxy, fixed("The SOCKS5 proxy reported a failure connecting to the upstream. Check the proxy's logs.")},
-	CauseProxyNoAnswerConnect: {CatProxy, fixed("The proxy accepted the connection but never answered the tunnel request: it is stalled, or it is not a proxy of that kind.")},
-	CauseProxyOther:           {CatProxy, fixed("The connection through the proxy failed. Check the proxy address, scheme and credentials.")},
+	CauseProxyProtocol:        {CatProxy, LayerProxyConnect, fixed("The proxy answered something that is not the expected protocol: the URL's scheme does not match the port (http:// on a SOCKS port, socks5:// on an HTTP port, or a non-proxy service).")},
+	CauseSOCKSAuth:            {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy rejected the username/password. Fix the credentials in the proxy URL.")},
+	CauseSOCKSNoMethod:        {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy accepted none of the offered authentication methods: it needs a username and password (or a method new-api does not offer). Add credentials to the proxy URL.")},
+	CauseSOCKSRefused:         {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy reached the upstream's host, which refused the connection (reply 5). The upstream port is closed as seen from the proxy.")},
+	CauseSOCKSUnreachable:     {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy could not reach the upstream (network/host unreachable, reply 3/4): the proxy's own network cannot route to the provider, or its DNS failed.")},
+	CauseSOCKSNotAllowed:      {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy's rules forbid this destination (reply 2). Allow it in the proxy's configuration.")},
+	CauseSOCKSFailure:         {CatProxy, LayerProxyConnect, fixed("The SOCKS5 proxy reported a failure connecting to the upstream. Check the proxy's logs.")},
+	CauseProxyNoAnswerConnect: {CatProxy, LayerProxyConnect, fixed("The proxy accepted the connection but never answered the tunnel request: it is stalled, or it is not a proxy of that kind.")},
+	CauseProxyOther:           {CatProxy, LayerProxyConnect, fixed("The connection through the proxy failed. Check the proxy address, scheme and credentials.")},
 
-	CauseTLSUntrusted: {CatTLS, func(f HintFacts) string {
+	CauseTLSUntrusted: {CatTLS, LayerTLS, func(f HintFacts) string {
 		s := "The certificate is signed by an authority this machine does not trust."
 		if f.Issuer != "" {
 			s += fmt.Sprintf(" Issuer: %q.", f.Issuer)
 		}
 		return s + " A MITM/debugging proxy (Fiddler, Charles, corporate TLS inspection, some 'accelerators') or a self-signed upstream. Install that CA (ca_file, or the system store), or bypass the interception; TLS_INSECURE_SKIP_VERIFY in new-api hides the problem and is unsafe."
 	}},
-	CauseTLSHostname: {CatTLS, func(f HintFacts) string {
+	CauseTLSHostname: {CatTLS, LayerTLS, func(f HintFacts) string {
 		return fmt.Sprintf("The certificate is not valid for %s: the name points at another service (a wrong CNAME, a hijacking resolver, a captive portal), or the base URL uses an IP or a different name than the certificate.", orHost(f.Host))
 	}},
-	CauseTLSExpired: {CatTLS, fixed("The certificate has expired — or this machine's clock is wrong (check `date`; a clock far in the future makes every certificate look expired). Fix the clock first.")},
-	CauseTLSNotYet:  {CatTLS, fixed("The certificate is not valid yet: this machine's clock is almost certainly behind. Fix the clock (NTP).")},
-	CauseTLSNotTLS:  {CatTLS, fixed("The server did not answer TLS: the port speaks plain HTTP (use http:// in the base URL), or a captive portal/plaintext proxy intercepted the connection.")},
-	CauseTLSAlert:   {CatTLS, fixed("The server aborted the handshake with a TLS alert (protocol version, SNI or cipher mismatch). An old TLS stack on one side, or a server name it does not serve.")},
-	CauseTLSOther:   {CatTLS, fixed("The TLS handshake failed.")},
-	CauseTLSCAFile:  {CatTLS, fixed("The configured ca_file could not be read or holds no PEM certificate.")},
+	CauseTLSExpired: {CatTLS, LayerTLS, fixed("The certificate has expired — or this machine's clock is wrong (check `date`; a clock far in the future makes every certificate look expired). Fix the clock first.")},
+	CauseTLSNotYet:  {CatTLS, LayerTLS, fixed("The certificate is not valid yet: this machine's clock is almost certainly behind. Fix the clock (NTP).")},
+	CauseTLSNotTLS:  {CatTLS, LayerTLS, fixed("The server did not answer TLS: the port speaks plain HTTP (use http:// in the base URL), or a captive portal/plaintext proxy intercepted the connection.")},
+	CauseTLSAlert:   {CatTLS, LayerTLS, fixed("The server aborted the handshake with a TLS alert (protocol version, SNI or cipher mismatch). An old TLS stack on one side, or a server name it does not serve.")},
+	CauseTLSOther:   {CatTLS, LayerTLS, fixed("The TLS handshake failed.")},
+	CauseTLSCAFile:  {CatTLS, LayerConfig, fixed("The configured ca_file could not be read or holds no PEM certificate.")},
 
-	CauseRateLimited: {CatOverloaded, func(f HintFacts) string {
+	CauseRateLimited: {CatOverloaded, LayerHTTP, func(f HintFacts) string {
 		s := "The provider is rate-limiting you (429)."
 		if f.RetryAfter != "" {
 			s += " Retry-After: " + f.RetryAfter + "."
 		}
 		return s + " Spread load over more keys/channels, lower concurrency, and let new-api retry (RetryTimes) across channels with priorities."
 	}},
-	CauseQuota:         {CatOverloaded, fixed("The key's quota or credit is exhausted (429 insufficient_quota / 'credit balance is too low'). Top up or use another key; retries will not help. new-api can auto-disable such channels by keyword.")},
-	CauseUnavailable:   {CatOverloaded, fixed("The upstream answered 503 Service Unavailable: overloaded or in maintenance. Check its status page; add a fallback channel.")},
-	CauseOverloaded529: {CatOverloaded, fixed("The upstream answered 529 Overloaded (Anthropic's signal). Retry with backoff; add a fallback channel.")},
-	CauseBadGateway:    {CatOverloaded, fixed("A gateway in front of the upstream answered 502: the upstream behind it failed. Usually transient; if it persists, check the relay or CDN in front.")},
-	CauseGatewayTO: {CatOverloaded, func(f HintFacts) string {
+	CauseQuota:         {CatOverloaded, LayerHTTP, fixed("The key's quota or credit is exhausted (429 insufficient_quota / 'credit balance is too low'). Top up or use another key; retries will not help. new-api can auto-disable such channels by keyword.")},
+	CauseUnavailable:   {CatOverloaded, LayerHTTP, fixed("The upstream answered 503 Service Unavailable: overloaded or in maintenance. Check its status page; add a fallback channel.")},
+	CauseOverloaded529: {CatOverloaded, LayerHTTP, fixed("The upstream answered 529 Overloaded (Anthropic's signal). Retry with backoff; add a fallback channel.")},
+	CauseBadGateway:    {CatOverloaded, LayerHTTP, fixed("A gateway in front of the upstream answered 502: the upstream behind it failed. Usually transient; if it persists, check the relay or CDN in front.")},
+	CauseGatewayTO: {CatOverloaded, LayerHTTP, func(f HintFacts) string {
 		if f.Status == 524 {
 			return "Cloudflare answered 524: the origin took longer than Cloudflare's 100–120 s limit. Long non-streaming requests through a Cloudflare-fronted relay hit this; use streaming or a direct origin."
 		}
 		return "A gateway in front of the upstream timed out (504). The upstream is slow or stuck."
 	}},
-	CauseNoResponse: {CatOverloaded, fixed("The upstream accepted the connection but did not answer in time. Overloaded, or an intermediary holding the request. Raise the timeout to confirm; check RELAY_TIMEOUT and any reverse proxy in front of new-api.")},
+	CauseNoResponse: {CatOverloaded, LayerHTTP, fixed("The upstream accepted the connection but did not answer in time. Overloaded, or an intermediary holding the request. Raise the timeout to confirm; check RELAY_TIMEOUT and any reverse proxy in front of new-api.")},
 
-	CauseUnauthorized: {CatAuth, fixed("The key was rejected (401): wrong, revoked, or for another provider/region (e.g. a key for the China endpoint used on the international one). Replace the channel's key.")},
-	CauseForbidden:    {CatAuth, fixed("The key is valid but not allowed here (403): no access to this model/project, an organisation mismatch, or the account is restricted.")},
+	CauseUnauthorized: {CatAuth, LayerHTTP, fixed("The key was rejected (401): wrong, revoked, or for another provider/region (e.g. a key for the China endpoint used on the international one). Replace the channel's key.")},
+	CauseForbidden:    {CatAuth, LayerHTTP, fixed("The key is valid but not allowed here (403): no access to this model/project, an organisation mismatch, or the account is restricted.")},
 
-	CauseNotFound: {CatHTTP, notFoundHint},
-	CauseHTML:     {CatHTTP, fixed("Got an HTML page where a JSON API answer was expected (new-api: invalid character '<'): a ban page, captive portal, Cloudflare challenge or a web site at that URL. Open it in a browser from this network; use a proxy or the right API host.")},
-	CauseHTTPStatus: {CatHTTP, func(f HintFacts) string {
+	CauseNotFound: {CatHTTP, LayerHTTP, notFoundHint},
+	CauseHTML:     {CatHTTP, LayerHTTP, fixed("Got an HTML page where a JSON API answer was expected (new-api: invalid character '<'): a ban page, captive portal, Cloudflare challenge or a web site at that URL. Open it in a browser from this network; use a proxy or the right API host.")},
+	CauseHTTPStatus: {CatHTTP, LayerHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("Unexpected answer %s. Compare the base URL with the provider's documentation.", statusText(f.Status))
 	}},
-	CauseHTTPReset:    {CatHTTP, fixed("The connection was reset after the request was sent: a filter inspecting traffic, or the server crashed on the request.")},
-	CauseHTTPEOF:      {CatHTTP, fixed("The server closed the connection without answering (empty reply): a wrong protocol on that port or a middlebox cutting the request.")},
-	CauseHTTPProtocol: {CatHTTP, fixed("The answer was not valid HTTP: a non-HTTP service on that port, or a broken intermediary.")},
-	CauseServerError: {CatHTTP, func(f HintFacts) string {
+	CauseHTTPReset:    {CatHTTP, LayerHTTP, fixed("The connection was reset after the request was sent: a filter inspecting traffic, or the server crashed on the request.")},
+	CauseHTTPEOF:      {CatHTTP, LayerHTTP, fixed("The server closed the connection without answering (empty reply): a wrong protocol on that port or a middlebox cutting the request.")},
+	CauseHTTPProtocol: {CatHTTP, LayerHTTP, fixed("The answer was not valid HTTP: a non-HTTP service on that port, or a broken intermediary.")},
+	CauseServerError: {CatHTTP, LayerHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("The upstream failed with %s. A fault on the provider's side; retry later or fail over.", statusText(f.Status))
 	}},
 }
 
+// Category is the cause's category ("" when the cause is unknown).
+func (c Cause) Category() Category { return catalogue[c].cat }
+
+// Layer is the layer at which the cause is decided ("" for verdicts about
+// the run rather than a layer: interrupted, deadline-exceeded, flaky, …).
+func (c Cause) Layer() Layer { return catalogue[c].layer }
+
+// Known reports whether the catalogue has the cause.
+func (c Cause) Known() bool { _, ok := catalogue[c]; return ok }
+
+// IsProxy reports whether the proxy, not the target, is at fault.
+func (c Cause) IsProxy() bool { return c.Category() == CatProxy }
+
 // CategoryOf returns the category a cause belongs to ("" when unknown).
-func CategoryOf(cause string) Category { return catalogue[cause].cat }
+func CategoryOf(c Cause) Category { return c.Category() }
+
+// Causes lists every cause of the catalogue (unordered).
+func Causes() []Cause {
+	out := make([]Cause, 0, len(catalogue))
+	for c := range catalogue {
+		out = append(out, c)
+	}
+	return out
+}
+
+// Hint returns the remediation hint for the cause.
+func (c Cause) Hint(f HintFacts) string { return HintFor(c, f) }
 
 // HintFor returns the remediation hint for a cause.
-func HintFor(cause string, f HintFacts) string {
+func HintFor(cause Cause, f HintFacts) string {
 	ci, ok := catalogue[cause]
 	if !ok {
 		return ""

@@ -13,11 +13,11 @@ import (
 // mangled. With public facts (a provider host, loopback) nothing may change.
 func TestHintsSurviveRedaction(t *testing.T) {
 	causes := diag.Causes()
-	sort.Strings(causes)
+	sort.Slice(causes, func(i, j int) bool { return causes[i] < causes[j] })
 	facts := diag.HintFacts{Host: "api.openai.com", Port: "443", Proxy: "127.0.0.1:7890", ProxyFrom: "env:HTTPS_PROXY",
 		Status: 500, RetryAfter: "30", Path: "/v1/models", Provider: "openai", Resolver: "127.0.0.53:53"}
 	for _, c := range causes {
-		t.Run(c, func(t *testing.T) {
+		t.Run(string(c), func(t *testing.T) {
 			rd := redact.New(redact.LevelDefault, diag.PublicProviderHosts())
 			h := diag.HintFor(c, facts)
 			if got := rd.String(h); got != h {

@@ -14,7 +14,7 @@ import (
 // unreachable, silent; every verdict with --deep). A path already proven
 // open by a connection is reported without probing unless --deep, and each
 // distinct (address, port) is probed once per run (pathFlight).
-func (c *chain) localise(ctx context.Context, ev Evidence, cat Category, cause string) *PathInfo {
+func (c *chain) localise(ctx context.Context, ev Evidence, cat Category, cause Cause) *PathInfo {
 	if c.o.PathProbe == nil || !c.wantPath(cat, cause) || attemptOf(ctx) != 1 { // retries keep the first path
 		return nil
 	}
@@ -32,7 +32,7 @@ func (c *chain) localise(ctx context.Context, ev Evidence, cat Category, cause s
 	return pi
 }
 
-func (c *chain) wantPath(cat Category, cause string) bool {
+func (c *chain) wantPath(cat Category, cause Cause) bool {
 	return c.o.Deep || cat == CatBlocked || cat == CatUnreachable || cause == CauseNoResponse ||
 		cause == CauseProxyTimeout || cause == CauseProxyUnreachable
 }

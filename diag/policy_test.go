@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func polEP(name string, cat Category, cause string) EndpointResult {
+func polEP(name string, cat Category, cause Cause) EndpointResult {
 	return EndpointResult{Name: name, Category: cat, Cause: cause}
 }
 

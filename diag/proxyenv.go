@@ -29,7 +29,7 @@ const (
 // with Cause (CauseProxyBadURL or CauseProxyUnsupported). Msg never holds
 // the proxy's password.
 type ProxyError struct {
-	Cause string
+	Cause Cause
 	Var   string // the environment variable it came from; "" for a configured proxy
 	Msg   string
 }

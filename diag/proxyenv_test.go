@@ -134,7 +134,7 @@ func TestResolveProxyErrors(t *testing.T) {
 		name    string
 		proxy   string
 		env     map[string]string
-		cause   string
+		cause   Cause
 		varNm   string
 		source  string
 		msgHas  string

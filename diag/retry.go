@@ -12,7 +12,7 @@ import (
 // CauseFlaky: the endpoint failed at least one attempt and answered on another.
 // Its category stays ok (one dropped packet must not fail a CI run); the policy
 // can warn or fail on it by the name "flaky".
-const CauseFlaky = "flaky"
+const CauseFlaky Cause = "flaky"
 
 // backoff shapes the wait between attempts: base·2^(n-1), capped, with jitter
 // so a fleet of doctors does not retry in lockstep.
@@ -143,7 +143,7 @@ func mergeAttempts(results []EndpointResult, stoppedBy string) EndpointResult {
 		out.Notes = append(append([]string(nil), out.Notes...),
 			fmt.Sprintf("failed %d of %d attempts: flaky (%s)", failed, n, failureSummary(counts)))
 		if out.Cause != CauseOK && out.Cause != "" {
-			out.Notes = append(out.Notes, "answered with cause "+out.Cause)
+			out.Notes = append(out.Notes, "answered with cause "+string(out.Cause))
 		}
 		out.Cause = CauseFlaky
 		out.Message = fmt.Sprintf("failed %d of %d attempts: flaky; first failure: %s", failed, n, firstLine(firstFail))
@@ -195,7 +195,7 @@ func failureSummary(counts map[Category]int) string {
 }
 
 func firstLine(r EndpointResult) string {
-	s := string(r.Category) + "/" + r.Cause
+	s := string(r.Category) + "/" + string(r.Cause)
 	if r.Message != "" {
 		s += " (" + r.Message + ")"
 	}

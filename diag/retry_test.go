@@ -46,7 +46,7 @@ func TestRunAttempts(t *testing.T) {
 		seq          []EndpointResult
 		wantCalls    int
 		wantCat      Category
-		wantCause    string
+		wantCause    Cause
 		wantMsg      string // substring of Message
 		wantAttempts int
 	}{
@@ -219,7 +219,7 @@ func TestRetriesOverLoopback(t *testing.T) {
 		name      string
 		url       string
 		wantCat   Category
-		wantCause string
+		wantCause Cause
 		wantMsg   string
 	}{
 		{"flaky endpoint is flaky, not broken", flakyUpstream(t) + "/v1", CatOK, CauseFlaky, "failed 1 of 3 attempts: flaky"},

@@ -41,7 +41,7 @@ func (g Grade) AtLeast(min Grade) bool { return g.rank() >= min.rank() }
 
 // severities is the ONE table cause → grade. A test fails when a cause of
 // the hint catalogue has no row here, so a new cause cannot ship ungraded.
-var severities = map[string]Grade{
+var severities = map[Cause]Grade{
 	CauseOK:           GradeInfo,
 	CauseOKKeyNotSent: GradeInfo,
 	CauseNewAPIOK:     GradeInfo,
@@ -134,7 +134,7 @@ var severities = map[string]Grade{
 
 // SeverityOf grades a cause. An unknown cause is an error: a grade must
 // never hide what the table does not know.
-func SeverityOf(cause string) Grade {
+func SeverityOf(cause Cause) Grade {
 	if g, ok := severities[cause]; ok {
 		return g
 	}

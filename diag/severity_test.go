@@ -11,7 +11,7 @@ import (
 // and the catalogue move together.
 func TestSeverityEveryCause(t *testing.T) {
 	for cause := range catalogue {
-		t.Run(cause, func(t *testing.T) {
+		t.Run(string(cause), func(t *testing.T) {
 			g, ok := severities[cause]
 			if !ok {
 				t.Fatalf("cause %q has no grade in severities (diag/severity.go)", cause)
@@ -35,7 +35,7 @@ func TestSeverityEveryCause(t *testing.T) {
 // TestSeverityIssueExamples pins the grades issue 13 names.
 func TestSeverityIssueExamples(t *testing.T) {
 	tests := []struct {
-		cause string
+		cause Cause
 		want  Grade
 	}{
 		{CauseRateLimited, GradeWarning},
@@ -59,7 +59,7 @@ func TestSeverityIssueExamples(t *testing.T) {
 		{"no-such-cause", GradeError},
 	}
 	for _, tt := range tests {
-		t.Run(tt.cause, func(t *testing.T) {
+		t.Run(string(tt.cause), func(t *testing.T) {
 			if got := SeverityOf(tt.cause); got != tt.want {
 				t.Errorf("SeverityOf(%q) = %s, want %s", tt.cause, got, tt.want)
 			}
@@ -73,7 +73,7 @@ func TestSeverityByCategory(t *testing.T) {
 	want := map[Category]Grade{CatDNS: GradeError, CatRefused: GradeError, CatBlocked: GradeError,
 		CatUnreachable: GradeError, CatProxy: GradeError, CatTLS: GradeError, CatAuth: GradeError}
 	// Nothing answering on a port the doctor guessed is a warning (issue 9.6).
-	except := map[string]Grade{CauseGatewayPortGuessed: GradeWarning}
+	except := map[Cause]Grade{CauseGatewayPortGuessed: GradeWarning}
 	for cause, ci := range catalogue {
 		if g, ok := except[cause]; ok {
 			if SeverityOf(cause) != g {

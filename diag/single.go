@@ -20,7 +20,7 @@ type ProbeReport struct {
 	Target        string   `json:"target"`
 	OK            bool     `json:"ok"`
 	Category      Category `json:"category"`
-	Cause         string   `json:"cause"`
+	Cause         Cause    `json:"cause"`
 	Hint          string   `json:"hint,omitempty"`
 	Error         string   `json:"error,omitempty"`
 	DurationMS    float64  `json:"duration_ms"`
@@ -96,7 +96,7 @@ func ProbeTCP(ctx context.Context, hostport string, o RunOptions) ProbeReport {
 		attempts[i] = TCPAttempt{Addr: r.Addr, Network: r.Network, OK: r.Err == nil, DurationMS: ms(r.Duration)}
 		if r.Err != nil {
 			attempts[i].Error = r.Err.Error()
-			if firstErr == nil || kindOf(firstErr) == kindNetUnreach {
+			if firstErr == nil || kindOf(firstErr) == KindNetUnreach {
 				firstErr, firstAddr = r.Err, addrs[i]
 			}
 		} else {

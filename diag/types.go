@@ -162,7 +162,7 @@ type EndpointResult struct {
 	Provider string   `json:"provider,omitempty"`
 	Source   string   `json:"source,omitempty"`
 	Category Category `json:"category"`
-	Cause    string   `json:"cause"`
+	Cause    Cause    `json:"cause"`
 	// Severity grades the cause: error, warning or info (diag/severity.go).
 	Severity Grade `json:"severity"`
 	// Message says in one sentence what happened ("api.x.com:443 refused the connection").
@@ -210,7 +210,7 @@ func (e EndpointResult) ChannelStatusLine() string {
 // Attempt is one try of an endpoint's chain when --retries is set.
 type Attempt struct {
 	Category Category `json:"category"`
-	Cause    string   `json:"cause"`
+	Cause    Cause    `json:"cause"`
 	Layer    Layer    `json:"layer,omitempty"`
 }
 

@@ -84,7 +84,7 @@ func writeExplainText(b *bytes.Buffer, it ExplainItem, p palette) {
 	}
 	if r.Host != "" {
 		who := "target"
-		if strings.HasPrefix(r.Cause, "proxy-") || strings.HasPrefix(r.Cause, "socks-") {
+		if r.Cause.IsProxy() {
 			who = "proxy"
 		}
 		fmt.Fprintf(b, "  %-8s  %s\n", who+":", explainHostPort(r.Host, r.Port))
@@ -232,7 +232,7 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 			fmt.Fprintf(b, "  … %d more causes (--verbose)\n", len(rep.Causes)-i)
 			break
 		}
-		fmt.Fprintf(b, "  %8d  %s (%s)\n", c.Count, explainCat(p, c.Category, c.Cause), c.Category)
+		fmt.Fprintf(b, "  %8d  %s (%s)\n", c.Count, explainCat(p, c.Category, string(c.Cause)), c.Category)
 		fmt.Fprintf(b, "            e.g. %s\n", p.dim(explainLine(c.Example, 160)))
 		fmt.Fprintf(b, "            %s\n", c.Hint)
 		if c.Probe != "" {
@@ -246,7 +246,7 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 				fmt.Fprintf(b, "  … %d more (--verbose)\n", len(rep.Channels)-i)
 				break
 			}
-			fmt.Fprintf(b, "  %s %8d errors, mostly %s (%s)", padRight(printable(c.Key), 28), c.Errors, explainCat(p, c.Category, c.TopCause), c.Category)
+			fmt.Fprintf(b, "  %s %8d errors, mostly %s (%s)", padRight(printable(c.Key), 28), c.Errors, explainCat(p, c.Category, string(c.TopCause)), c.Category)
 			if c.Disabled > 0 {
 				fmt.Fprintf(b, ", %d auto-disable lines", c.Disabled)
 			}

@@ -297,7 +297,7 @@ func (c *verdictCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descUp, prometheus.GaugeValue, up, name, host)
 		ch <- prometheus.MustNewConstMetric(descVerdict, prometheus.GaugeValue, 1, name, host,
-			string(r.Category), labelSafe(r.Cause))
+			string(r.Category), labelSafe(string(r.Cause)))
 		ch <- prometheus.MustNewConstMetric(descEndpointDur, prometheus.GaugeValue, r.DurationMS/1000, name, host)
 		if t, ok := e.lastSuccess[r.Name]; ok {
 			ch <- prometheus.MustNewConstMetric(descLastSuccess, prometheus.GaugeValue, float64(t.UnixNano())/1e9, name, host)

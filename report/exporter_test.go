@@ -152,7 +152,7 @@ func TestExporterOnScrape(t *testing.T) {
 	if m := series(fams, "newapi_doctor_up", map[string]string{"endpoint": "gw"}); m == nil || m.GetGauge().GetValue() != 0 {
 		t.Fatalf("gw up after breaking = %v, want 0", m)
 	}
-	if series(fams, "newapi_doctor_verdict", map[string]string{"endpoint": "gw", "category": "refused", "cause": diag.CauseConnRefused}) == nil {
+	if series(fams, "newapi_doctor_verdict", map[string]string{"endpoint": "gw", "category": "refused", "cause": string(diag.CauseConnRefused)}) == nil {
 		t.Errorf("no refused verdict series")
 	}
 	if series(fams, "newapi_doctor_verdict", map[string]string{"endpoint": "gw", "category": "ok"}) != nil {

@@ -41,7 +41,7 @@ func renderGitHub(w io.Writer, rep *diag.Report, o Options) error {
 // ghMessage is the annotation body: cause, what happened, the hint.
 func ghMessage(e diag.EndpointResult) string {
 	var b strings.Builder
-	b.WriteString(e.Cause)
+	b.WriteString(string(e.Cause))
 	if e.FailingLayer != "" {
 		fmt.Fprintf(&b, " at %s", e.FailingLayer)
 	}

@@ -16,7 +16,7 @@ const HistoryLen = 30
 // HistoryPoint is one round's verdict for one endpoint.
 type HistoryPoint struct {
 	At    time.Time
-	Cause string
+	Cause diag.Cause
 	Grade diag.Grade
 	Clean bool    // a clean pass (✓)
 	MS    float64 // the endpoint's check time

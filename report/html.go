@@ -139,7 +139,7 @@ func buildHTMLPage(rep *diag.Report, o Options, hist map[string][]HistoryPoint) 
 	for _, e := range rep.Endpoints {
 		he := htmlEndpoint{
 			Name: rd.String(e.Name), URL: rd.String(e.URL), Verdict: rd.String(verdictText(e)),
-			Category: string(e.Category), Cause: rd.String(e.Cause), Grade: string(e.Grade()),
+			Category: string(e.Category), Cause: rd.String(string(e.Cause)), Grade: string(e.Grade()),
 			Mark: gradeMark(e), PolicyTag: policyTag(e, pol),
 			Message: rd.String(e.Message), Hint: rd.String(e.Hint), FailingLayer: string(e.FailingLayer),
 			DurationMS: e.DurationMS, Phases: phases(e), Path: htmlPathOf(e.Path, rd),

@@ -147,7 +147,7 @@ func classSegment(provider string) string {
 
 // oneLineVerdict is "category: cause", plus the message when there is one.
 func oneLineVerdict(e diag.EndpointResult) string {
-	s := string(e.Category) + ": " + e.Cause
+	s := string(e.Category) + ": " + string(e.Cause)
 	if e.Message != "" {
 		s += " — " + e.Message
 	}

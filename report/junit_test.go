@@ -20,7 +20,7 @@ func ciReport(verdicts ...diag.EndpointResult) *diag.Report {
 	return rep
 }
 
-func ciEndpoint(name string, cat diag.Category, cause string) diag.EndpointResult {
+func ciEndpoint(name string, cat diag.Category, cause diag.Cause) diag.EndpointResult {
 	e := diag.EndpointResult{
 		Name: name, URL: "https://corp-gw.internal.example/v1", Provider: "openai",
 		Category: cat, Cause: cause, DurationMS: 12.5,
@@ -114,7 +114,7 @@ func TestJUnitFailureContent(t *testing.T) {
 	if c.Name != "openai-main" || c.Failure == nil {
 		t.Fatalf("case %+v", c)
 	}
-	for _, want := range []string{"refused", diag.CauseConnRefused, "Nothing listens there: start it & retry", "<the>"} {
+	for _, want := range []string{"refused", string(diag.CauseConnRefused), "Nothing listens there: start it & retry", "<the>"} {
 		if !strings.Contains(c.Failure.Text+c.Failure.Message, want) {
 			t.Errorf("failure lacks %q:\n%s", want, c.Failure.Text)
 		}

@@ -57,7 +57,7 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 			name += " _(" + mdCell(s) + ")_"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e), name, mdCode(e.URL),
-			e.Category, mdCell(cause), mdSeverity(e, pol), e.FailingLayer, e.DurationMS)
+			e.Category, mdCell(string(cause)), mdSeverity(e, pol), e.FailingLayer, e.DurationMS)
 	}
 	for _, e := range rep.Endpoints {
 		if cleanPass(e) && !o.Verbose {
@@ -72,7 +72,7 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 	mdCell := mdText
 	fmt.Fprintf(w, "\n## %s %s — %s", mark, mdText(e.Name), e.Category)
 	if e.Cause != "" && e.Cause != diag.CauseOK {
-		fmt.Fprintf(w, " (%s)", mdText(e.Cause))
+		fmt.Fprintf(w, " (%s)", mdText(string(e.Cause)))
 	}
 	fmt.Fprint(w, "\n\n")
 	item := func(k, v string) {
@@ -103,7 +103,7 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 	if len(e.Attempts) > 0 {
 		var a []string
 		for _, at := range e.Attempts {
-			a = append(a, string(at.Category)+"/"+at.Cause)
+			a = append(a, string(at.Category)+"/"+string(at.Cause))
 		}
 		item("Attempts", mdText(strings.Join(a, ", ")))
 	}

@@ -32,7 +32,7 @@ func renderProbeText(w io.Writer, pr diag.ProbeReport, o Options) {
 	p := newPalette(o.Color)
 	mark, verdict := p.ok("✓"), p.ok("ok")
 	if !pr.OK {
-		mark, verdict = p.bad("✗"), p.bad(string(pr.Category))+" ("+pr.Cause+")"
+		mark, verdict = p.bad("✗"), p.bad(string(pr.Category))+" ("+string(pr.Cause)+")"
 	}
 	fmt.Fprintf(w, "%s %s %s  %s  %s\n", mark, pr.Probe, pr.Target, verdict, p.dim(fmt.Sprintf("%.1f ms", pr.DurationMS)))
 	if pr.Error != "" {

@@ -151,7 +151,7 @@ func randReport(r *rand.Rand, n int) (*diag.Report, []diag.Endpoint, *sensitive)
 			fmt.Sprintf("socks connect tcp %s->%s: unknown error", hostPort(relay, 1080), hostPort(host, 443)),
 			fmt.Sprintf("bad response status code 401, message: Incorrect API key provided: %s, body: {\"error\":{\"message\":\"Incorrect API key provided: %s\"}}", key, key),
 		}
-		e := diag.EndpointResult{Name: ep.Name, URL: ep.URL, Source: ep.Source, Category: cat, Cause: "cause-" + string(cat),
+		e := diag.EndpointResult{Name: ep.Name, URL: ep.URL, Source: ep.Source, Category: cat, Cause: diag.Cause("cause-" + string(cat)),
 			Message: errs[r.IntN(len(errs))], Hint: "check " + host + " and the proxy " + proxy,
 			FailingLayer: diag.LayerTCP, DurationMS: float64(r.IntN(5000)),
 			Proxy: diag.ProxyInfo{URL: proxy, Source: "config", Note: "proxy at " + relay},

@@ -262,5 +262,5 @@ func verdictText(e diag.EndpointResult) string {
 	if e.Cause == "" || e.Cause == diag.CauseOK {
 		return string(e.Category)
 	}
-	return string(e.Category) + " (" + e.Cause + ")"
+	return string(e.Category) + " (" + string(e.Cause) + ")"
 }

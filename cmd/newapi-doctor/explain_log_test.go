@@ -167,7 +167,7 @@ func testExplainRealNewAPILog(t *testing.T) {
 		t.Errorf("not recognised: %v", rep.UnrecognizedExamples)
 	}
 	text, _, _ := runExplain(t, "", "explain", "--log", path)
-	for _, bad := range []string{diag.CauseServerError, diag.CauseGatewayTO, "host platform.openai.com"} {
+	for _, bad := range []string{string(diag.CauseServerError), string(diag.CauseGatewayTO), "host platform.openai.com"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("text report shows %q:\n%s", bad, text)
 		}

@@ -16,12 +16,12 @@ import (
 )
 
 // CauseUnrecognized is the cause of text no rule matches.
-const CauseUnrecognized = "unrecognized"
+const CauseUnrecognized diag.Cause = "unrecognized"
 
 // Result is what one piece of error text means.
 type Result struct {
 	Category diag.Category `json:"category"`
-	Cause    string        `json:"cause"`
+	Cause    diag.Cause    `json:"cause"`
 	Layer    diag.Layer    `json:"layer,omitempty"`
 	Evidence string        `json:"evidence,omitempty"` // the fragment that decided
 	Source   string        `json:"source,omitempty"`   // who printed it: go, windows, curl, new-api, http
@@ -46,7 +46,9 @@ func (r Result) Recognized() bool { return r.Cause != CauseUnrecognized && r.Cau
 // maxClassify bounds how much of one text is examined (a log line can be huge).
 const maxClassify = 16 << 10
 
-// Classify explains one error text (a line, a message, a dialog's text).
+// Classify explains one error text (a line, a message, a dialog's text): it
+// reads the text into a diag.Signal and lets diag's one table name the
+// cause, exactly as `check` does with the probes' typed errors.
 func Classify(text string) Result {
 	if len(text) > maxClassify {
 		text = text[:maxClassify]
@@ -57,16 +59,20 @@ func Classify(text string) Result {
 	}
 	f := facts{raw: text, low: asciiLower(text)}
 	f.extract()
-	cause, ev, src := f.decide()
-	r := Result{Cause: cause, Evidence: ev, Source: src, Host: f.host, Port: f.port, URL: f.url, Status: f.status,
+	sig, ev, src := f.decide()
+	r := Result{Cause: CauseUnrecognized, Evidence: ev, Source: src, Host: f.host, Port: f.port, URL: f.url, Status: f.status,
 		ChannelID: f.chanID, ChannelName: f.chanName}
-	if cause == CauseUnrecognized {
+	if sig.Layer == "" {
+		r.Evidence = ""
 		r.Hint = "newapi-doctor does not recognise this text. Run `newapi-doctor check` against the channel's base URL to see which layer fails."
 		return r
 	}
-	r.Category = diag.CategoryOf(cause)
-	r.Layer = layerOf(cause)
-	if isProxyCause(cause) && f.proxyHost != "" {
+	cause := diag.ClassifySignal(sig)
+	r.Cause, r.Category, r.Layer = cause, cause.Category(), sig.Layer
+	if sig.ConnectStatus > 0 {
+		r.Status = sig.ConnectStatus
+	}
+	if cause.IsProxy() && f.proxyHost != "" {
 		r.Host, r.Port = f.proxyHost, f.proxyPort
 	}
 	if f.proxyHost != "" {
@@ -74,7 +80,7 @@ func Classify(text string) Result {
 	}
 	r.Probe = probeFor(r, f)
 	r.Hint = diag.HintFor(cause, diag.HintFacts{
-		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: f.status,
+		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: r.Status,
 		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(),
 	})
 	if (cause == diag.CauseLocalRefused || cause == diag.CauseConnRefused) && proxyPorts[r.Port] != "" {
@@ -99,11 +105,12 @@ type facts struct {
 	status                            int
 	chanID                            int
 	chanName                          string
-	proxyCtx                          string // "http" (proxyconnect / CONNECT), "socks", "" = none
-	socksTail                         string // text after "socks connect tcp a->b: "
-	dnsCtx                            bool   // a name lookup failed
-	phase                             phase  // when it failed, as far as the words tell
-	proxyWorded                       bool   // another stack's words say the proxy failed (its status is CONNECT's)
+	proxyCtx                          string     // "http" (proxyconnect / CONNECT), "socks", "" = none
+	socksTail                         string     // text after "socks connect tcp a->b: "
+	dnsCtx                            bool       // a name lookup failed
+	phase                             phase      // when it failed, as far as the words tell
+	proxyWorded                       bool       // another stack's words say the proxy failed (its status is CONNECT's)
+	layer                             diag.Layer // the layer the text names ("tls failed: …", as check prints)
 }
 
 var (
@@ -319,40 +326,27 @@ func (f *facts) loopbackTarget() bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// errno-like kinds, recognised in Go, Winsock (EN/ZH) and curl wording.
-type kind int
-
-const (
-	kNone kind = iota
-	kRefused
-	kTimeout
-	kHostUnreach
-	kNetUnreach
-	kReset
-	kEOF
-	kAccess
-	kNetDown
-)
-
+// kindWords: the errno-like kinds (diag.ErrKind) as Go, Winsock (EN/ZH),
+// curl and Node word them. Aborted is read as reset: the texts rarely tell.
 var kindWords = []struct {
-	k     kind
+	k     diag.ErrKind
 	words []string
 }{
-	{kRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused",
+	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused",
 		"connect call failed", "all connection attempts failed"}},
-	{kAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
-	{kHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
-	{kNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach"}},
-	{kNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
-	{kReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
+	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
+	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
+	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach"}},
+	{diag.KindNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
+	{diag.KindReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
 		"connection was reset", "connect reset", "强迫关闭", "强制关闭"}},
-	{kTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
-	{kEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
+	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
+	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake"}},
 }
 
-func (f *facts) kind(text string) (kind, string) {
+func (f *facts) kind(text string) (diag.ErrKind, string) {
 	for _, kw := range kindWords {
 		for _, w := range kw.words {
 			if i := strings.Index(text, w); i >= 0 {
@@ -369,7 +363,7 @@ func (f *facts) kind(text string) (kind, string) {
 			}
 		}
 	}
-	return kNone, ""
+	return diag.KindOther, ""
 }
 
 func isDigitOr(c byte, extra string) bool {

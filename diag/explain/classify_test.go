@@ -12,7 +12,7 @@ import (
 type corpusLine struct {
 	line     int
 	category diag.Category
-	cause    string
+	cause    diag.Cause
 	text     string
 }
 
@@ -40,10 +40,10 @@ func readCorpus(t testing.TB) []corpusLine {
 		if !ok {
 			t.Fatalf("corpus.txt:%d: unknown category %q", n, parts[0])
 		}
-		if diag.CategoryOf(parts[1]) != cat {
+		if diag.CategoryOf(diag.Cause(parts[1])) != cat {
 			t.Fatalf("corpus.txt:%d: cause %q is not in category %q", n, parts[1], cat)
 		}
-		out = append(out, corpusLine{n, cat, parts[1], parts[2]})
+		out = append(out, corpusLine{n, cat, diag.Cause(parts[1]), parts[2]})
 	}
 	if len(out) < 50 {
 		t.Fatalf("corpus has only %d lines", len(out))
@@ -53,7 +53,7 @@ func readCorpus(t testing.TB) []corpusLine {
 
 func TestCorpus(t *testing.T) {
 	for _, c := range readCorpus(t) {
-		t.Run(strings.Join([]string{c.cause, itoa(c.line)}, "@"), func(t *testing.T) {
+		t.Run(strings.Join([]string{string(c.cause), itoa(c.line)}, "@"), func(t *testing.T) {
 			r := Classify(c.text)
 			if r.Category != c.category || r.Cause != c.cause {
 				t.Errorf("corpus.txt:%d\n  %s\n  got %s/%s (evidence %q), want %s/%s", c.line, c.text, r.Category, r.Cause, r.Evidence, c.category, c.cause)
@@ -139,7 +139,10 @@ func TestUnrecognized(t *testing.T) {
 // TestNumbersAreWhole: Winsock numbers count only as whole numbers, not
 // inside request ids, ports or sizes.
 func TestNumbersAreWhole(t *testing.T) {
-	cases := []struct{ text, cause string }{
+	cases := []struct {
+		text  string
+		cause diag.Cause
+	}{
 		{"[ERR] 2025/03/01 - 10:06:00 | 2025030110060012 | user quota updated", CauseUnrecognized},
 		{"something 110061 happened", CauseUnrecognized},
 		{"dial tcp 10.0.0.1:10061: i/o timeout", diag.CauseSYNTimeout},

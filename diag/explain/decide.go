@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -20,77 +21,182 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
-// bodyRules are answers from the upstream whose wording is more specific
-// than their status code. Checked first.
-var bodyRules = []struct {
-	cause string
-	words []string
+// Reading text into a diag.Signal. Each step below reads one kind of text
+// (a provider's words, a browser's code, a proxy's, TLS's, DNS's, curl's,
+// the socket's) into what it observed; diag's table then names the cause.
+// A step returns a signal without a layer when the text is not its kind.
+
+// markWords: the body marks in the order their words decide the evidence
+// (and whether a transport's protocol complaint outranks them).
+var markWords = []struct {
+	mark  diag.BodyMarks
+	words *[]string
 }{
-	{diag.CauseProxyUnsupported, []string{"unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed"}},
-	// Envoy's 503 body: its nested "Connection refused" is the provider's backend.
-	{diag.CauseUnavailable, append([]string{"the service is temporarily unavailable"}, envoyWords...)},
-	{diag.CauseRegionBlocked, diag.RegionMarkers},
-	{diag.CauseQuota, diag.QuotaMarkers},
-	{diag.CauseHTML, []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value"}},
-	{diag.CauseNotFound, []string{"invalid url (", "unknown_url"}},
-	{diag.CauseOverloaded529, []string{"overloaded_error", "overloaded"}},
-	{diag.CauseHTTPProtocol, []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken", "http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}},
-	{diag.CauseRegionBlocked, []string{"you have been blocked"}},
-	{diag.CauseRateLimited, []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
-		"负载已饱和", "no deployments available", "no healthy deployment"}},
-	{diag.CauseUnauthorized, []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
-		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key"}},
+	{diag.BodyRegion, &diag.RegionMarkers}, {diag.BodyQuota, &diag.QuotaMarkers}, {diag.BodyHTML, &diag.HTMLMarkers},
+	{diag.BodyOverloaded, &diag.OverloadedMarkers}, {0, &protocolWords}, {diag.BodyRegion, &blockedWords}, {diag.BodyRateLimit, &diag.RateLimitMarkers},
+	{diag.BodyAuth, &diag.AuthMarkers},
 }
 
-// decide picks the cause. Order matters: configuration and answer bodies,
-// then the proxy (a refused proxy is a proxy fault, not a refused target),
-// then TLS, DNS, the transport, HTTP status, and last the bare EOF/timeouts.
-func (f *facts) decide() (cause, evidence, source string) {
-	source = f.source()
-	switch n := cloudflareCode(f.low); {
-	case n == 1015:
-		return diag.CauseRateLimited, f.evidence("1015"), source
-	case n != 0:
-		return diag.CauseRegionBlocked, f.evidence(strconv.Itoa(n)), source
-	}
-	for _, r := range bodyRules {
-		if w, ok := f.has(r.words...); ok {
-			if r.cause == diag.CauseUnauthorized && f.status == 403 {
-				return diag.CauseForbidden, f.evidence(asciiLower(w)), source
-			}
-			if r.cause == diag.CauseHTML && f.status >= 500 {
-				continue // a gateway's error page: its status says more
-			}
-			if r.cause == diag.CauseOverloaded529 && w == "overloaded" && f.status != 0 && f.status != 529 {
-				continue // "503 … the engine is overloaded": the status says which
-			}
-			return r.cause, f.evidence(asciiLower(w)), source
+// statusWords say what the status is, whatever else the text holds.
+var statusWords = []struct {
+	status int
+	words  []string
+}{
+	{503, append([]string{"the service is temporarily unavailable"}, envoyWords...)},
+	{404, []string{"invalid url (", "unknown_url"}},
+}
+
+// blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
+// blocked"): the client's location or address is refused, as a region block.
+var blockedWords = []string{"you have been blocked"}
+
+// protocolWords: Go's transport saying the answer was not valid HTTP.
+var protocolWords = []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken",
+	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}
+
+// checkLayers are the layers `check` names when it prints "LAYER failed: …".
+var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
+	diag.LayerDNS, diag.LayerTCP, diag.LayerTLS, diag.LayerHTTP}
+
+// checkLayer reads the layer `check` names at the start of its message.
+func checkLayer(low string) diag.Layer {
+	for _, l := range checkLayers {
+		if strings.HasPrefix(low, string(l)+" failed: ") {
+			return l
 		}
 	}
-	for _, step := range []func() (string, string){f.chromiumCause, f.proxyCause, f.tlsCause, f.dnsCause, f.curlCause, f.transportCause} {
-		if c, ev := step(); c != "" {
-			return c, ev, source
+	return ""
+}
+
+// decide reads the text into a signal. Order matters: configuration and
+// answer bodies, then the proxy (a refused proxy is a proxy fault, not a
+// refused target), then TLS, DNS, curl, the transport, an HTTP status, and
+// last the bare EOF/timeouts.
+func (f *facts) decide() (sig diag.Signal, evidence, source string) {
+	source = f.source()
+	f.layer = checkLayer(f.low)
+	sig, evidence = f.read()
+	if f.layer != "" {
+		// check named the layer: the words say what happened there.
+		if sig.Layer != f.layer && f.layer == diag.LayerHTTP {
+			sig = diag.Signal{Kind: sig.Kind, HTTPErr: true}
+		} else if sig.Layer != f.layer {
+			sig.HTTPErr, sig.HTTPStatus, sig.Body = false, 0, 0
+		}
+		sig.Layer = f.layer
+		if evidence == "" {
+			evidence = f.evidence(string(f.layer) + " failed")
+		}
+	}
+	if sig.Layer == "" {
+		return sig, "", source
+	}
+	sig.KeySent = !strings.Contains(f.low, "(no key sent)")
+	sig.Loopback = f.loopbackTarget()
+	sig.ProxyInPath = f.proxyCtx != "" || sig.Layer == diag.LayerProxyConnect
+	sig.NewAPI = strings.Contains(f.low, "(new-api ")
+	sig.AdminProhibited = strings.Contains(f.low, "administratively prohibited")
+	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
+	return sig, evidence, source
+}
+
+func (f *facts) read() (diag.Signal, string) {
+	if f.layer == diag.LayerConfig {
+		return f.configSignal(), ""
+	}
+	// Cloudflare's own 1xxx: its firewall refused the client (1015: a rate limit).
+	if n := cloudflareCode(f.low); n != 0 {
+		sig := f.answer()
+		if n == 1015 {
+			sig.Body |= diag.BodyRateLimit
+		} else {
+			sig.Body |= diag.BodyRegion
+		}
+		return sig, f.evidence(strconv.Itoa(n))
+	}
+	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed"); ok {
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
+	}
+	// Words that carry their status: Envoy's body is its own 503 (its nested
+	// "Connection refused" is the provider's backend), OpenAI's unknown_url
+	// is its 404.
+	for _, sw := range statusWords {
+		if w, ok := f.has(sw.words...); ok {
+			sig := f.answer()
+			sig.HTTPStatus = sw.status
+			return sig, f.evidence(asciiLower(w))
+		}
+	}
+	for _, m := range markWords {
+		if w, ok := f.has(*m.words...); ok {
+			if m.mark == 0 {
+				return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(asciiLower(w))
+			}
+			return f.answer(), f.evidence(asciiLower(w))
+		}
+		if m.mark == diag.BodyOverloaded && (f.status == 0 || f.status == 529) {
+			// A bare "Overloaded" is Anthropic's 529; "503 … the engine is
+			// overloaded" is the 503 its status says.
+			if w, ok := f.has("overloaded"); ok {
+				sig := f.answer()
+				sig.HTTPStatus = 529
+				return sig, f.evidence(asciiLower(w))
+			}
+		}
+	}
+	for _, step := range []func() (diag.Signal, string){f.chromiumSignal, f.proxySignal, f.tlsSignal, f.dnsSignal, f.curlSignal, f.transportSignal} {
+		if sig, ev := step(); sig.Layer != "" {
+			return sig, ev
 		}
 	}
 	if f.status != 0 {
-		return statusCause(f.status), f.evidence(strconv.Itoa(f.status)), source
+		return f.answer(), f.evidence(strconv.Itoa(f.status))
 	}
 	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded"); ok {
-		return diag.CauseNoResponse, f.evidence(asciiLower(w)), source
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(asciiLower(w))
 	}
-	if k, w := f.kind(f.low); k == kEOF {
-		if f.phase == phaseTLS || w != "unexpected eof" && w != "empty reply from server" && f.phase != phaseHTTP && (f.port == "443" || strings.HasPrefix(asciiLower(f.url), "https:")) {
-			return diag.CauseTLSEOF, f.evidence(w), source // Go returns a handshake the peer cut as a bare EOF
+	switch k, w := f.kind(f.low); k {
+	case diag.KindEOF:
+		// A bare EOF on an https request is Go's report of a handshake the
+		// peer cut (its transport returns the handshake's io.EOF as is).
+		if f.phase == phaseTLS || w != "unexpected eof" && w != "empty reply from server" && f.phase != phaseHTTP && f.httpsTarget() {
+			return diag.Signal{Layer: diag.LayerTLS, Kind: diag.KindEOF}, f.evidence(w)
 		}
-		return diag.CauseHTTPEOF, f.evidence(w), source
-	} else if k == kTimeout {
-		return diag.CauseNoResponse, f.evidence(w), source
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, f.evidence(w)
+	case diag.KindTimeout:
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(w)
 	}
 	if f.phase == phaseConnect && f.loopbackTarget() {
 		// "Cannot connect to host localhost:11434" with no reason: nothing listens.
-		return diag.CauseLocalRefused, f.evidence("connect"), source
+		return on(diag.LayerTCP, diag.KindRefused), f.evidence("connect")
 	}
-	return CauseUnrecognized, "", source
+	return diag.Signal{}, ""
+}
+
+// answer is an HTTP answer: its status (0 when the text gives none) and
+// what its body says.
+func (f *facts) answer() diag.Signal {
+	return diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: f.status, Body: diag.BodyMarksOf(f.low)}
+}
+
+func (f *facts) httpsTarget() bool {
+	return f.port == "443" || strings.HasPrefix(asciiLower(f.url), "https:") || strings.HasPrefix(asciiLower(f.url), "wss:")
+}
+
+// configSignal reads check's "config failed: …": its own error texts.
+func (f *facts) configSignal() diag.Signal {
+	sig := diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}
+	msg := strings.TrimPrefix(f.low, "config failed: ")
+	switch {
+	case strings.HasPrefix(msg, "endpoint "):
+	case strings.Contains(msg, "unsupported proxy scheme") || strings.Contains(msg, "proxy scheme ") && strings.Contains(msg, "is not supported"):
+		sig.Config = diag.ConfigProxyScheme
+	case strings.HasPrefix(msg, "ca_file "):
+		sig.Config = diag.ConfigCAFile
+	case strings.Contains(msg, "proxy"):
+		sig.Config = diag.ConfigProxyURL
+	}
+	return sig
 }
 
 func (f *facts) source() string {
@@ -105,6 +211,8 @@ func (f *facts) source() string {
 		return "windows"
 	case strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "lookup ") || strings.Contains(f.low, "x509:") || strings.Contains(f.low, "tls:") || strings.Contains(f.low, "proxyconnect"):
 		return "go"
+	case checkLayer(f.low) != "" || strings.HasPrefix(f.low, "answered http "):
+		return "newapi-doctor"
 	case f.status != 0:
 		return "http"
 	}
@@ -113,202 +221,265 @@ func (f *facts) source() string {
 
 // Go's transport reports a CONNECT answered non-200 as the bare status text
 // after the URL: `Post "https://…": Proxy Authentication Required`.
-var connectTexts = []struct{ text, cause string }{
-	{"proxy authentication required", diag.CauseProxyAuthRequired},
-	{"unauthorized", diag.CauseProxyAuthRequired}, // tinyproxy: a wrong password
-	{"forbidden", diag.CauseProxyForbidden},
-	{"bad gateway", diag.CauseProxyBadGateway},
-	{"gateway timeout", diag.CauseProxyGatewayTimeout},
-	{"service unavailable", diag.CauseProxyStatus},
-	{"method not allowed", diag.CauseProxyStatus},
-	{"unknown status code", diag.CauseProxyStatus},
+var connectTexts = []struct {
+	text   string
+	status int
+}{
+	{"proxy authentication required", 407},
+	{"unauthorized", 401}, // tinyproxy: a wrong password
+	{"forbidden", 403},
+	{"bad gateway", 502},
+	{"gateway timeout", 504},
+	{"service unavailable", 503},
+	{"method not allowed", 405},
+	{"unknown status code", diag.ConnectStatusUnknown},
 }
 
-func goConnectStatus(low string) (string, string) {
+func goConnectStatus(low string) (int, string) {
 	t := strings.TrimRight(low, " \t\r\n")
 	for _, c := range connectTexts {
 		if strings.HasSuffix(t, `": `+c.text) {
-			return c.cause, c.text
+			return c.status, c.text
 		}
 	}
-	return "", ""
+	return 0, ""
 }
+
+var (
+	at = func(l diag.Layer) diag.Signal { return diag.Signal{Layer: l} }
+	on = func(l diag.Layer, k diag.ErrKind) diag.Signal { return diag.Signal{Layer: l, Kind: k} }
+)
 
 // chromiumCodes are Chromium's net errors, as the Electron desktop app and
 // browsers show them (net_error_list.h).
-var chromiumCodes = []struct{ code, cause string }{
-	{"err_proxy_connection_failed", diag.CauseProxyRefused},
-	{"err_tunnel_connection_failed", diag.CauseProxyStatus},
-	{"err_proxy_auth_unsupported", diag.CauseProxyAuthRequired},
-	{"err_name_not_resolved", diag.CauseNXDOMAIN},
-	{"err_name_resolution_failed", diag.CauseSERVFAIL},
-	{"err_connection_refused", diag.CauseConnRefused},
-	{"err_connection_timed_out", diag.CauseSYNTimeout},
-	{"err_connection_reset", diag.CauseTLSReset},
-	{"err_connection_closed", diag.CauseHTTPEOF},
-	{"err_empty_response", diag.CauseHTTPEOF},
-	{"err_address_unreachable", diag.CauseHostUnreachable},
-	{"err_network_access_denied", diag.CauseLocalFirewall},
-	{"err_internet_disconnected", diag.CauseNoNetwork},
-	{"err_cert_authority_invalid", diag.CauseTLSUntrusted},
-	{"err_cert_common_name_invalid", diag.CauseTLSHostname},
-	{"err_cert_date_invalid", diag.CauseTLSExpired},
-	{"err_ssl_protocol_error", diag.CauseTLSOther},
-	{"err_timed_out", diag.CauseNoResponse},
+var chromiumCodes = []struct {
+	code string
+	sig  diag.Signal
+}{
+	{"err_proxy_connection_failed", on(diag.LayerProxyTCP, diag.KindRefused)},
+	{"err_tunnel_connection_failed", diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: diag.ConnectStatusUnknown}},
+	{"err_proxy_auth_unsupported", diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: 407}},
+	{"err_name_not_resolved", diag.Signal{Layer: diag.LayerDNS, NotFound: true}},
+	{"err_name_resolution_failed", diag.Signal{Layer: diag.LayerDNS, Rcode: "SERVFAIL"}},
+	{"err_connection_refused", on(diag.LayerTCP, diag.KindRefused)},
+	{"err_connection_timed_out", on(diag.LayerTCP, diag.KindTimeout)},
+	{"err_connection_reset", on(diag.LayerTLS, diag.KindReset)},
+	{"err_connection_closed", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}},
+	{"err_empty_response", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}},
+	{"err_address_unreachable", on(diag.LayerTCP, diag.KindHostUnreach)},
+	{"err_network_access_denied", on(diag.LayerTCP, diag.KindAccess)},
+	{"err_internet_disconnected", on(diag.LayerTCP, diag.KindNetDown)},
+	{"err_cert_authority_invalid", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}},
+	{"err_cert_common_name_invalid", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertHostname}},
+	{"err_cert_date_invalid", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertExpired}},
+	{"err_ssl_protocol_error", at(diag.LayerTLS)},
+	{"err_timed_out", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}},
 }
 
-func (f *facts) chromiumCause() (string, string) {
+func (f *facts) chromiumSignal() (diag.Signal, string) {
 	if !strings.Contains(f.low, "err_") {
-		return "", ""
+		return diag.Signal{}, ""
 	}
 	for _, c := range chromiumCodes {
 		if strings.Contains(f.low, c.code) {
-			if c.cause == diag.CauseConnRefused && f.loopbackTarget() {
-				return diag.CauseLocalRefused, f.evidence(c.code)
-			}
-			return c.cause, f.evidence(c.code)
+			return c.sig, f.evidence(c.code)
 		}
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
-// proxyCause handles text that says the proxy, not the target, failed.
-func (f *facts) proxyCause() (string, string) {
+var reSOCKSReply = regexp.MustCompile(`\(reply (\d+)\)`)
+
+// socksWords: what a SOCKS5 proxy's refusal looks like in Go's (x/net/proxy)
+// and newapi-doctor's wording.
+var socksRefusals = []struct {
+	words []string
+	stage string
+	reply byte
+}{
+	{[]string{"accepts none of the offered authentication methods", "no acceptable authentication methods"}, "greeting", 0},
+	{[]string{"username/password authentication failed", "authentication failed"}, "auth", 0},
+	{[]string{"connection not allowed by ruleset"}, "connect", 2},
+	{[]string{"unknown error connection refused", "connect failed: connection refused"}, "connect", 5},
+	{[]string{"unknown error host unreachable", "connect failed: host unreachable"}, "connect", 4},
+	{[]string{"unknown error network unreachable", "connect failed: network unreachable"}, "connect", 3},
+	{[]string{"ttl expired"}, "connect", 6},
+	{[]string{"general socks server failure", "request rejected or failed"}, "connect", 1},
+	{[]string{"command not supported"}, "connect", 7},
+	{[]string{"address type not supported"}, "connect", 8},
+}
+
+// socksSignal reads a SOCKS5 proxy's refusal from tail (lower case).
+func (f *facts) socksSignal(tail string) (diag.Signal, string) {
+	sig := diag.Signal{Layer: diag.LayerProxyConnect}
+	if m := reSOCKSReply.FindStringSubmatch(tail); m != nil && strings.Contains(tail, "connect failed") {
+		n, _ := strconv.Atoi(m[1])
+		sig.SOCKSStage, sig.SOCKSReply = "connect", byte(n)
+		return sig, f.evidence(m[0])
+	}
+	for _, sw := range socksRefusals {
+		for _, w := range sw.words {
+			if strings.Contains(tail, w) {
+				sig.SOCKSStage, sig.SOCKSReply = sw.stage, sw.reply
+				return sig, f.evidence(w)
+			}
+		}
+	}
+	if w := firstOf(tail, "unexpected protocol version", "malformed answer"); w != "" {
+		sig.Protocol = true
+		return sig, f.evidence(w)
+	}
+	return diag.Signal{}, ""
+}
+
+// proxySignal handles text that says the proxy, not the target, failed.
+func (f *facts) proxySignal() (diag.Signal, string) {
 	// curl: CONNECT answered with a status; (97) proxy handshake; (5) proxy name.
 	if strings.Contains(f.low, "tunnel failed") {
 		if m := f.find(reCONNECT); m != nil {
-			return connectStatusCause(f.status), m[0]
+			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: f.status}, m[0]
 		}
+	}
+	// newapi-doctor: "proxy answered CONNECT with 503 Service Unavailable".
+	if i := strings.Index(f.low, "proxy answered connect with "); i >= 0 {
+		rest := f.low[i+len("proxy answered connect with "):]
+		if len(rest) >= 3 && isDigits(rest[:3]) {
+			n, _ := strconv.Atoi(rest[:3])
+			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: n}, f.evidence("proxy answered connect with")
+		}
+		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: diag.ConnectStatusUnknown}, f.evidence("proxy answered connect with")
 	}
 	if code, ok := f.curlCode(); ok {
 		switch code {
 		case 5:
-			return diag.CauseProxyDNS, f.evidence("could not resolve proxy")
+			return at(diag.LayerProxyDNS), f.evidence("could not resolve proxy")
 		case 97:
 			if _, ok := f.has("auth"); ok {
-				return diag.CauseSOCKSAuth, f.evidence("curl: (97)")
+				return diag.Signal{Layer: diag.LayerProxyConnect, SOCKSStage: "auth"}, f.evidence("curl: (97)")
 			}
-			return diag.CauseProxyProtocol, f.evidence("curl: (97)")
+			return diag.Signal{Layer: diag.LayerProxyConnect, Protocol: true}, f.evidence("curl: (97)")
 		}
 	}
 	// Go: a CONNECT answered non-200 comes back as the bare status text.
-	if c, ev := goConnectStatus(f.low); c != "" {
-		return c, ev
+	if st, ev := goConnectStatus(f.low); st != 0 {
+		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: st}, ev
 	}
+	// Another stack's words say the proxy failed: its status is CONNECT's.
 	if f.proxyWorded && f.status != 0 {
-		return connectStatusCause(f.status), f.evidence(strconv.Itoa(f.status))
+		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: f.status}, f.evidence(strconv.Itoa(f.status))
 	}
-	switch f.proxyCtx {
-	case "socks":
+	if f.proxyCtx == "socks" || f.layer == diag.LayerProxyConnect || strings.HasPrefix(f.low, "socks5: ") {
 		tail := f.socksTail
-		switch {
-		case strings.Contains(tail, "username/password authentication failed") || strings.Contains(tail, "authentication failed"):
-			return diag.CauseSOCKSAuth, f.evidence("authentication failed")
-		case strings.Contains(tail, "no acceptable authentication methods"):
-			return diag.CauseSOCKSNoMethod, f.evidence("no acceptable authentication methods")
-		case strings.Contains(tail, "connection not allowed by ruleset"):
-			return diag.CauseSOCKSNotAllowed, f.evidence("connection not allowed by ruleset")
-		case strings.Contains(tail, "unknown error connection refused"):
-			return diag.CauseSOCKSRefused, f.evidence("unknown error connection refused")
-		case strings.Contains(tail, "unknown error host unreachable") || strings.Contains(tail, "unknown error network unreachable") || strings.Contains(tail, "ttl expired"):
-			return diag.CauseSOCKSUnreachable, f.evidence("unknown error")
-		case strings.Contains(tail, "general socks server failure") || strings.Contains(tail, "request rejected or failed"):
-			return diag.CauseSOCKSFailure, f.evidence("general socks server failure")
-		case strings.Contains(tail, "unexpected protocol version") || strings.Contains(tail, "command not supported") || strings.Contains(tail, "address type not supported"):
-			return diag.CauseProxyProtocol, f.evidence(strings.TrimSpace(tail))
+		if f.proxyCtx != "socks" {
+			tail = f.low
 		}
-		return f.proxyTransport(tail)
-	case "http":
+		if sig, ev := f.socksSignal(tail); sig.Layer != "" {
+			return sig, ev
+		}
+		if f.proxyCtx == "socks" {
+			return f.proxyTransport(tail)
+		}
+	}
+	if f.proxyCtx == "http" {
 		i := strings.Index(f.low, "proxyconnect tcp:")
 		if i < 0 {
 			i = 0
 		}
 		return f.proxyTransport(f.low[i:])
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
-// proxyTransport maps a transport failure reaching the proxy.
-func (f *facts) proxyTransport(tail string) (string, string) {
+// proxyTransport reads a transport failure on the way to or through the
+// proxy: dialling it (proxy-tcp) or talking to it (proxy-connect).
+func (f *facts) proxyTransport(tail string) (diag.Signal, string) {
 	if strings.Contains(tail, "x509:") || strings.Contains(tail, "tls:") {
-		return diag.CauseProxyTLS, f.evidence("proxyconnect")
+		return at(diag.LayerProxyTLS), f.evidence("proxyconnect")
 	}
 	if strings.Contains(tail, "lookup ") || strings.Contains(tail, "no such host") || strings.Contains(tail, "getaddrinfo") || strings.Contains(tail, "name or service not known") ||
 		strings.Contains(tail, "name resolution") {
-		return diag.CauseProxyDNS, f.evidence("lookup")
+		return at(diag.LayerProxyDNS), f.evidence("lookup")
 	}
 	k, w := f.kind(tail)
 	switch k {
-	case kRefused:
-		return diag.CauseProxyRefused, f.evidence(w)
-	case kTimeout:
-		return diag.CauseProxyTimeout, f.evidence(w)
-	case kHostUnreach, kNetUnreach, kAccess, kNetDown:
-		return diag.CauseProxyUnreachable, f.evidence(w)
-	case kReset:
-		return diag.CauseProxyReset, f.evidence(w)
-	case kEOF:
-		return diag.CauseProxyProtocol, f.evidence(w)
+	case diag.KindRefused, diag.KindHostUnreach, diag.KindNetUnreach, diag.KindAccess, diag.KindNetDown:
+		return on(diag.LayerProxyTCP, k), f.evidence(w)
+	case diag.KindTimeout, diag.KindReset:
+		if strings.Contains(tail, "dial tcp") || strings.Contains(tail, "connectex") || strings.Contains(tail, "connect:") {
+			return on(diag.LayerProxyTCP, k), f.evidence(w)
+		}
+		return on(diag.LayerProxyConnect, k), f.evidence(w)
+	case diag.KindEOF:
+		// The proxy hung up on the tunnel request: another protocol on
+		// that port (an http:// URL on a SOCKS port), or a rejection.
+		return on(diag.LayerProxyConnect, k), f.evidence(w)
 	}
 	if f.proxyCtx != "" {
-		return diag.CauseProxyOther, f.evidence("proxy")
+		return at(diag.LayerProxyConnect), f.evidence("proxy")
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
-func (f *facts) tlsCause() (string, string) {
-	type rule struct {
-		cause string
-		words []string
-	}
-	for _, r := range []rule{
-		{diag.CauseTLSUntrusted, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
-			"unable_to_verify_leaf_signature", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
-		{diag.CauseTLSHostname, []string{"certificate is valid for", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
-		{diag.CauseTLSNotYet, []string{"certificate is not yet valid", "is before"}},
-		{diag.CauseTLSExpired, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
-		{diag.CauseTLSNotTLS, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
-		{diag.CauseTLSTimeout, []string{"tls handshake timeout"}},
-		{diag.CauseTLSEOF, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading"}},
-		{diag.CauseTLSReset, []string{"pr_connect_reset_error", "pr connect reset error"}},
-		{diag.CauseTLSAlert, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version"}},
-	} {
+var tlsWords = []struct {
+	sig   diag.Signal
+	words []string
+}{
+	{diag.Signal{Cert: diag.CertUntrusted}, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
+		"unable_to_verify_leaf_signature", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
+	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
+	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
+	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
+	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
+	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
+	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading"}},
+	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
+	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version"}},
+}
+
+func (f *facts) tlsSignal() (diag.Signal, string) {
+	for _, r := range tlsWords {
 		if w, ok := f.has(r.words...); ok {
-			if r.cause == diag.CauseTLSExpired || r.cause == diag.CauseTLSNotYet {
-				if (w == "is after" || w == "is before") && !strings.Contains(f.low, "x509") {
-					continue
-				}
+			if (w == "is after" || w == "is before") && !strings.Contains(f.low, "x509") {
+				continue
 			}
-			return r.cause, f.evidence(asciiLower(w))
+			sig := r.sig
+			sig.Layer = diag.LayerTLS
+			return sig, f.evidence(asciiLower(w))
 		}
 	}
-	// A reset or EOF in a TLS handshake: the SNI-filter signature.
-	// Go's and curl's handshake words, or another stack's TLS wording
-	// (which says only the kind).
+	// A reset or EOF in a TLS handshake: the SNI-filter signature. Go's and
+	// curl's handshake words, or another stack's TLS wording (which says
+	// only the kind).
 	goTLS := strings.Contains(f.low, "tls handshake") || strings.Contains(f.low, "ssl_connect") || strings.Contains(f.low, "ssl_error_syscall") || strings.Contains(f.low, "curl: (35)")
 	if goTLS || f.phase == phaseTLS {
 		switch k, w := f.kind(f.low); k {
-		case kReset:
-			return diag.CauseTLSReset, f.evidence(w)
-		case kEOF:
-			return diag.CauseTLSEOF, f.evidence(w)
-		case kTimeout:
-			return diag.CauseTLSTimeout, f.evidence(w)
+		case diag.KindReset, diag.KindEOF, diag.KindTimeout:
+			return on(diag.LayerTLS, k), f.evidence(w)
 		}
 	}
 	if goTLS {
 		if w, ok := f.has("ssl_error_syscall"); ok {
-			return diag.CauseTLSReset, f.evidence(asciiLower(w))
+			return on(diag.LayerTLS, diag.KindReset), f.evidence(asciiLower(w))
 		}
-		return diag.CauseTLSOther, f.evidence("tls")
+		return at(diag.LayerTLS), f.evidence("tls")
 	}
 	if w, ok := f.has("x509:", "tls: ", "the ssl connection could not be established"); ok {
-		return diag.CauseTLSOther, f.evidence(asciiLower(w))
+		return at(diag.LayerTLS), f.evidence(asciiLower(w))
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
-func (f *facts) dnsCause() (string, string) {
+var reRcode = regexp.MustCompile(`\(rcode ([a-z]+)\)`)
+
+func (f *facts) dnsSignal() (diag.Signal, string) {
+	dns := func(s diag.Signal) diag.Signal { s.Layer = diag.LayerDNS; return s }
+	// newapi-doctor adds what the resolver answered: "(rcode NOERROR)".
+	if strings.Contains(f.low, "(no resolver configured)") {
+		return dns(diag.Signal{NoResolver: true}), f.evidence("no resolver configured")
+	}
+	if m := reRcode.FindStringSubmatch(f.low); m != nil && (f.dnsCtx || f.layer == diag.LayerDNS || f.layer == diag.LayerProxyDNS) {
+		return dns(diag.Signal{Rcode: strings.ToUpper(m[1])}), f.evidence(m[0])
+	}
 	notFound := []string{"no such host", "could not resolve host", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
 	if _, ok := f.has("could not resolve host", "getaddrinfo", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
@@ -319,34 +490,31 @@ func (f *facts) dnsCause() (string, string) {
 		}
 		switch {
 		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || containsNumber(low, "11002") || strings.Contains(low, "eai_again"):
-			return diag.CauseSERVFAIL, f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again"))
+			return dns(diag.Signal{Rcode: "SERVFAIL"}), f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again"))
 		case strings.Contains(low, "temporary failure in name resolution"):
-			return diag.CauseDNSTimeout, f.evidence("temporary failure in name resolution")
+			return dns(diag.Signal{Kind: diag.KindTimeout}), f.evidence("temporary failure in name resolution")
 		}
 		for _, w := range notFound {
 			if strings.Contains(low, w) {
-				return diag.CauseNXDOMAIN, f.evidence(w)
+				return dns(diag.Signal{NotFound: true}), f.evidence(w)
 			}
 		}
 		if containsNumber(low, "11001") {
-			return diag.CauseNXDOMAIN, f.evidence("11001")
+			return dns(diag.Signal{NotFound: true}), f.evidence("11001")
 		}
-		k, w := f.kind(low)
-		switch k {
-		case kTimeout:
-			return diag.CauseDNSTimeout, f.evidence(w)
-		case kRefused, kHostUnreach, kNetUnreach:
-			return diag.CauseDNSUnreachble, f.evidence(w)
+		switch k, w := f.kind(low); k {
+		case diag.KindTimeout, diag.KindRefused, diag.KindHostUnreach, diag.KindNetUnreach:
+			return dns(diag.Signal{Kind: k}), f.evidence(w)
 		}
 		if strings.Contains(low, "no answer") || strings.Contains(low, "no ip addresses") || strings.Contains(low, "请求的名称有效") ||
 			strings.Contains(low, "no data of the requested type") || containsNumber(low, "11004") {
-			return diag.CauseDNSNoAnswer, f.evidence("no")
+			return dns(diag.Signal{Rcode: "NOERROR"}), f.evidence("no")
 		}
 		if f.dnsCtx {
-			return diag.CauseDNSOther, f.evidence("lookup ")
+			return at(diag.LayerDNS), f.evidence("lookup ")
 		}
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
 func firstOf(s string, words ...string) string {
@@ -370,178 +538,94 @@ func (f *facts) curlCode() (int, bool) {
 	return n, err == nil
 }
 
-// curlCause reads curl's exit codes where the wording alone is ambiguous.
-func (f *facts) curlCause() (string, string) {
+// curlSignal reads curl's exit codes where the wording alone is ambiguous.
+func (f *facts) curlSignal() (diag.Signal, string) {
 	code, ok := f.curlCode()
 	if !ok {
-		return "", ""
+		return diag.Signal{}, ""
 	}
 	ev := "curl: (" + strconv.Itoa(code) + ")"
 	switch code {
 	case 6:
-		return diag.CauseNXDOMAIN, f.evidence(ev)
+		return diag.Signal{Layer: diag.LayerDNS, NotFound: true}, f.evidence(ev)
 	case 7:
-		k, w := f.kind(f.low)
-		switch k {
-		case kTimeout:
-			return diag.CauseSYNTimeout, f.evidence(w)
-		case kHostUnreach:
-			return diag.CauseHostUnreachable, f.evidence(w)
-		case kNetUnreach:
-			return diag.CauseNetUnreachable, f.evidence(w)
+		switch k, w := f.kind(f.low); k {
+		case diag.KindTimeout, diag.KindHostUnreach, diag.KindNetUnreach:
+			return on(diag.LayerTCP, k), f.evidence(w)
 		}
-		if f.loopbackTarget() {
-			return diag.CauseLocalRefused, f.evidence(ev)
-		}
-		return diag.CauseConnRefused, f.evidence(ev)
+		return on(diag.LayerTCP, diag.KindRefused), f.evidence(ev)
 	case 28:
 		switch {
 		case strings.Contains(f.low, "resolving timed out"):
-			return diag.CauseDNSTimeout, f.evidence("resolving timed out")
+			return on(diag.LayerDNS, diag.KindTimeout), f.evidence("resolving timed out")
 		case strings.Contains(f.low, "connection timed out") || strings.Contains(f.low, "failed to connect"):
-			return diag.CauseSYNTimeout, f.evidence("timed out")
+			return on(diag.LayerTCP, diag.KindTimeout), f.evidence("timed out")
 		case strings.Contains(f.low, "ssl connection timeout"):
-			return diag.CauseTLSTimeout, f.evidence("ssl connection timeout")
+			return on(diag.LayerTLS, diag.KindTimeout), f.evidence("ssl connection timeout")
 		}
-		return diag.CauseNoResponse, f.evidence(ev)
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(ev)
 	case 35:
-		return diag.CauseTLSOther, f.evidence(ev)
+		return at(diag.LayerTLS), f.evidence(ev)
 	case 51, 60:
-		return diag.CauseTLSUntrusted, f.evidence(ev)
+		return diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}, f.evidence(ev)
 	case 52:
-		return diag.CauseHTTPEOF, f.evidence(ev)
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, f.evidence(ev)
 	case 56:
-		if k, w := f.kind(f.low); k == kReset {
-			return diag.CauseHTTPReset, f.evidence(w)
+		if k, w := f.kind(f.low); k == diag.KindReset {
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
 		}
-		return diag.CauseHTTPReset, f.evidence(ev)
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindReset}, f.evidence(ev)
 	case 22:
 		if f.status != 0 {
-			return statusCause(f.status), f.evidence(ev)
+			return f.answer(), f.evidence(ev)
 		}
 	}
-	return "", ""
+	return diag.Signal{}, ""
 }
 
-// transportCause maps the errno-like kinds of a direct connection.
-func (f *facts) transportCause() (string, string) {
+// connecting: the text says the failure came while connecting.
+func (f *facts) connecting() bool {
+	return f.phase == phaseConnect || strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") ||
+		strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") ||
+		containsNumber(f.low, "10060")
+}
+
+// transportSignal reads the errno-like kinds of a direct connection. A
+// reset or a timeout while connecting or in TLS is a connection fault,
+// never the HTTP exchange's; and a connect timeout is no overloaded server.
+func (f *facts) transportSignal() (diag.Signal, string) {
 	k, w := f.kind(f.low)
 	switch k {
-	case kRefused:
-		if f.loopbackTarget() {
-			return diag.CauseLocalRefused, f.evidence(w)
-		}
-		return diag.CauseConnRefused, f.evidence(w)
-	case kAccess:
-		return diag.CauseLocalFirewall, f.evidence(w)
-	case kHostUnreach:
-		return diag.CauseHostUnreachable, f.evidence(w)
-	case kNetUnreach:
-		return diag.CauseNetUnreachable, f.evidence(w)
-	case kNetDown:
-		return diag.CauseNoNetwork, f.evidence(w)
-	case kReset:
+	case diag.KindRefused, diag.KindAccess, diag.KindHostUnreach, diag.KindNetUnreach, diag.KindNetDown:
+		return on(diag.LayerTCP, k), f.evidence(w)
+	case diag.KindReset:
+		httpReset := diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}
 		switch {
 		case strings.Contains(f.low, "connect: connection reset") || strings.Contains(f.low, "connectex"):
-			return diag.CauseConnResetConnect, f.evidence(w)
+			return on(diag.LayerTCP, k), f.evidence(w)
 		case f.phase == phaseTLS:
-			return diag.CauseTLSReset, f.evidence(w)
+			return on(diag.LayerTLS, k), f.evidence(w)
 		case f.status != 0 || f.phase == phaseHTTP:
-			return diag.CauseHTTPReset, f.evidence(w)
+			return httpReset, f.evidence(w)
 		case strings.Contains(f.low, "broken pipe") || strings.Contains(f.low, "write: ") || strings.Contains(f.low, "wsasend"):
-			return diag.CauseHTTPReset, f.evidence(w)
+			return httpReset, f.evidence(w)
 		case strings.HasPrefix(asciiLower(f.url), "http:") || f.port == "80":
-			return diag.CauseHTTPReset, f.evidence(w) // no TLS on the way: the request was under way
+			return httpReset, f.evidence(w) // no TLS on the way: the request was under way
 		}
-		// A bare reset is a connection fault, not the exchange's (issue 10):
-		// on a fresh TLS connection it is the SNI-filter signature, and
+		// A reset on a fresh (TLS) connection is the SNI-filter signature;
 		// `newapi-doctor tls` tells it from a reset during the request.
-		return diag.CauseTLSReset, f.evidence(w)
-	case kTimeout:
+		return on(diag.LayerTLS, k), f.evidence(w)
+	case diag.KindTimeout:
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
-			return diag.CauseNoResponse, f.evidence(w)
-		case f.phase == phaseConnect || strings.Contains(f.low, "dial tcp") || strings.Contains(f.low, "connectex") || strings.Contains(f.low, "connect etimedout") || strings.Contains(f.low, "connection attempt failed") || strings.Contains(f.low, "连接尝试失败") || strings.Contains(f.low, "連線嘗試失敗") || containsNumber(f.low, "10060"):
-			return diag.CauseSYNTimeout, f.evidence(w)
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
+		case f.connecting():
+			return on(diag.LayerTCP, k), f.evidence(w)
 		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
-			return diag.CauseNoResponse, f.evidence(w)
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
 		}
 	}
-	return "", ""
-}
-
-// statusCause maps an HTTP status from an upstream answer.
-func statusCause(s int) string {
-	switch {
-	case s == 401:
-		return diag.CauseUnauthorized
-	case s == 403:
-		return diag.CauseForbidden
-	case s == 404:
-		return diag.CauseNotFound
-	case s == 407: // said only by proxies
-		return diag.CauseProxyAuthRequired
-	case s == 429:
-		return diag.CauseRateLimited
-	case s == 502:
-		return diag.CauseBadGateway
-	case s == 503:
-		return diag.CauseUnavailable
-	case s == 504 || s == 524:
-		return diag.CauseGatewayTO
-	case s == 529:
-		return diag.CauseOverloaded529
-	case s >= 500:
-		return diag.CauseServerError
-	}
-	return diag.CauseHTTPStatus
-}
-
-func connectStatusCause(s int) string {
-	switch s {
-	case 407, 401: // tinyproxy answers a wrong password with 401
-		return diag.CauseProxyAuthRequired
-	case 403:
-		return diag.CauseProxyForbidden
-	case 502:
-		return diag.CauseProxyBadGateway
-	case 504:
-		return diag.CauseProxyGatewayTimeout
-	}
-	return diag.CauseProxyStatus
-}
-
-func isProxyCause(c string) bool {
-	return strings.HasPrefix(c, "proxy-") || strings.HasPrefix(c, "socks-")
-}
-
-// layerOf places a cause on the layer that failed.
-func layerOf(c string) diag.Layer {
-	switch c {
-	case diag.CauseProxyBadURL, diag.CauseProxyUnsupported, diag.CauseBadURL:
-		return diag.LayerConfig
-	case diag.CauseProxyDNS:
-		return diag.LayerProxyDNS
-	case diag.CauseProxyRefused, diag.CauseProxyTimeout, diag.CauseProxyUnreachable, diag.CauseProxyReset:
-		return diag.LayerProxyTCP
-	case diag.CauseProxyTLS:
-		return diag.LayerProxyTLS
-	case diag.CauseTLSReset, diag.CauseTLSEOF, diag.CauseTLSTimeout:
-		return diag.LayerTLS
-	case diag.CauseConnRefused, diag.CauseLocalRefused, diag.CauseConnResetConnect, diag.CauseSYNTimeout, diag.CauseLocalFirewall,
-		diag.CauseNetUnreachable, diag.CauseHostUnreachable, diag.CauseNoNetwork, diag.CauseAdminProhib:
-		return diag.LayerTCP
-	}
-	if isProxyCause(c) {
-		return diag.LayerProxyConnect
-	}
-	switch diag.CategoryOf(c) {
-	case diag.CatDNS:
-		return diag.LayerDNS
-	case diag.CatTLS:
-		return diag.LayerTLS
-	}
-	return diag.LayerHTTP
+	return diag.Signal{}, ""
 }
 
 func joinHP(h, p string) string {
@@ -568,7 +652,7 @@ func probeFor(r Result, f facts) string {
 	if target == "" && f.host != "" {
 		target = "https://" + joinHP(f.host, f.port)
 	}
-	if isProxyCause(r.Cause) || r.Layer == diag.LayerConfig && f.proxyHost != "" {
+	if r.Cause.IsProxy() || r.Layer == diag.LayerConfig && f.proxyHost != "" {
 		if r.Proxy != "" {
 			if target != "" {
 				return "newapi-doctor proxy " + r.Proxy + " --target " + target

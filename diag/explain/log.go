@@ -78,7 +78,7 @@ type LogReport struct {
 
 // CauseStat is one cause's count, an example line and what to do.
 type CauseStat struct {
-	Cause    string        `json:"cause"`
+	Cause    diag.Cause    `json:"cause"`
 	Category diag.Category `json:"category"`
 	Count    int64         `json:"count"`
 	Example  string        `json:"example"`
@@ -89,17 +89,17 @@ type CauseStat struct {
 // ChannelStat is one channel (new-api's #id; the upstream host only for
 // lines that name no channel, like a plain Go error pasted into a file).
 type ChannelStat struct {
-	Key      string           `json:"key"` // "#12 name", "#12" or "host api.openai.com"
-	ID       int              `json:"id,omitempty"`
-	Name     string           `json:"name,omitempty"`
-	Host     string           `json:"host,omitempty"`
-	Errors   int64            `json:"errors"`
-	Disabled int64            `json:"auto_disable_lines,omitempty"` // new-api's "准备禁用" lines
-	ByCause  map[string]int64 `json:"by_cause"`
-	TopCause string           `json:"top_cause"`
-	Category diag.Category    `json:"category"`
-	Hint     string           `json:"hint"`
-	Probe    string           `json:"probe,omitempty"`
+	Key      string               `json:"key"` // "#12 name", "#12" or "host api.openai.com"
+	ID       int                  `json:"id,omitempty"`
+	Name     string               `json:"name,omitempty"`
+	Host     string               `json:"host,omitempty"`
+	Errors   int64                `json:"errors"`
+	Disabled int64                `json:"auto_disable_lines,omitempty"` // new-api's "准备禁用" lines
+	ByCause  map[diag.Cause]int64 `json:"by_cause"`
+	TopCause diag.Cause           `json:"top_cause"`
+	Category diag.Category        `json:"category"`
+	Hint     string               `json:"hint"`
+	Probe    string               `json:"probe,omitempty"`
 }
 
 // HourStat counts errors in one hour ("2006-01-02 15:00").
@@ -121,7 +121,7 @@ type chanAgg struct {
 	host     string
 	errors   int64
 	disabled int64
-	byCause  map[string]int64
+	byCause  map[diag.Cause]int64
 	top      Result // a line of the most frequent cause so far, for its hint and probe
 	topHost  string // the host that failed in that line
 }
@@ -129,7 +129,7 @@ type chanAgg struct {
 type analyzer struct {
 	o        LogOptions
 	rep      *LogReport
-	causes   map[string]*causeAgg
+	causes   map[diag.Cause]*causeAgg
 	channels map[string]*chanAgg
 	hours    map[string]*HourStat
 	// names remembered per channel id (the auto-disable line names it, relay errors do not)
@@ -170,7 +170,7 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 		o.MaxPending = DefaultMaxPending
 	}
 	a := &analyzer{o: o, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
 		joins: newJoinTable(o.MaxPending), memo: map[string]Result{}}
 	cr := &countingReader{r: r}
 	const bufSize = 256 << 10
@@ -818,7 +818,7 @@ func (a *analyzer) channel(r Result, host string, disableLine bool) {
 			c = a.channels[key]
 		}
 		if c == nil {
-			c = &chanAgg{id: r.ChannelID, byCause: map[string]int64{}}
+			c = &chanAgg{id: r.ChannelID, byCause: map[diag.Cause]int64{}}
 			if r.ChannelID == 0 && key != otherKey {
 				c.host = host
 			}

@@ -13,7 +13,7 @@ import (
 // newAPIStatusCauses are what new-api's own status codes (500 for a
 // transport failure, 504 for a timeout) would read as: never a channel's
 // cause when the log holds the real one.
-var newAPIStatusCauses = []string{diag.CauseServerError, diag.CauseGatewayTO}
+var newAPIStatusCauses = []diag.Cause{diag.CauseServerError, diag.CauseGatewayTO}
 
 func analyze(t *testing.T, log string, o LogOptions) *LogReport {
 	t.Helper()
@@ -52,7 +52,7 @@ func TestJoinByRequestID(t *testing.T) {
 [ERR] 2025/03/01 - 10:00:10 | 2025030110001044444444 | relay error: Incorrect API key provided: sk-****abcd. You can find your API key at https://platform.openai.com/account/api-keys. 
 `
 	rep := analyze(t, log, LogOptions{})
-	want := map[int]string{3: diag.CauseConnRefused, 4: diag.CauseProxyRefused, 5: diag.CauseNXDOMAIN, 6: diag.CauseNoResponse, 7: diag.CauseUnauthorized}
+	want := map[int]diag.Cause{3: diag.CauseConnRefused, 4: diag.CauseProxyRefused, 5: diag.CauseNXDOMAIN, 6: diag.CauseNoResponse, 7: diag.CauseUnauthorized}
 	for id, cause := range want {
 		t.Run(fmt.Sprintf("#%d", id), func(t *testing.T) {
 			c, ok := channelByID(rep, id)
@@ -131,7 +131,7 @@ func TestChannelTestJoin(t *testing.T) {
 func TestJoinTableBounded(t *testing.T) {
 	const n, max = 500, 16
 	a := &analyzer{o: LogOptions{MaxChannels: 100, MaxHours: 100, MaxPending: max}, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
 		joins: newJoinTable(max), memo: map[string]Result{}}
 	for i := range n {
 		a.line([]byte(fmt.Sprintf(`[ERR] 2025/03/01 - 10:00:00 | rid%06d | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused`, i)), false)

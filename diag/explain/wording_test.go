@@ -108,7 +108,7 @@ func TestStackFrame(t *testing.T) {
 func TestWordingRules(t *testing.T) {
 	cases := []struct {
 		name, text string
-		cause      string
+		cause      diag.Cause
 	}{
 		{"node connect timeout is no overloaded server", "[cause]: [Error [ConnectTimeoutError]: Connect Timeout Error (attempted address: x.com:443, timeout: 10000ms)]", diag.CauseSYNTimeout},
 		{"errno 110", "TimeoutError: [Errno 110] Connection timed out", diag.CauseSYNTimeout},
@@ -174,7 +174,10 @@ func FuzzClassifyText(f *testing.F) {
 
 // TestOtherStacks: wordings of the table's stacks beyond the train corpus.
 func TestOtherStacks(t *testing.T) {
-	cases := []struct{ text, cause string }{
+	cases := []struct {
+		text  string
+		cause diag.Cause
+	}{
 		{"java.net.SocketTimeoutException: connect timed out", diag.CauseSYNTimeout},
 		{"java.net.UnknownHostException: api.openai.com", diag.CauseNXDOMAIN},
 		{"javax.net.ssl.SSLHandshakeException: Remote host terminated the handshake", diag.CauseTLSEOF},

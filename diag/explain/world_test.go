@@ -86,7 +86,7 @@ func readWorld(t testing.TB, name string) []worldRecord {
 				if !ok {
 					t.Fatalf("%s:%d: unknown category %q", name, n, cat)
 				}
-				if cause != "" && diag.CategoryOf(cause) != c {
+				if cause != "" && diag.CategoryOf(diag.Cause(cause)) != c {
 					t.Fatalf("%s:%d: cause %q is not in category %q", name, n, cause, c)
 				}
 				r.accept = append(r.accept, worldAccept{c, cause})
@@ -122,12 +122,12 @@ func worldVerdict(r worldRecord) (ok, causeOK bool, got []string) {
 	lines := ClassifyText(r.text)
 	ok, causeOK = len(lines) > 0, len(lines) > 0
 	for _, l := range lines {
-		got = append(got, string(l.Result.Category)+"/"+l.Result.Cause)
+		got = append(got, string(l.Result.Category)+"/"+string(l.Result.Cause))
 		catOK, cOK := false, false
 		for _, a := range r.accept {
 			if a.category == l.Result.Category {
 				catOK = true
-				cOK = cOK || a.cause == "" || a.cause == l.Result.Cause
+				cOK = cOK || a.cause == "" || a.cause == string(l.Result.Cause)
 			}
 		}
 		ok = ok && catOK

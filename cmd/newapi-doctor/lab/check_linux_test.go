@@ -16,7 +16,7 @@ import (
 type labEndpoint struct {
 	name, url, proxy string
 	cat              diag.Category
-	cause            string
+	cause            diag.Cause
 	path             string // expected PathInfo.Verdict ("" = no localisation expected)
 }
 

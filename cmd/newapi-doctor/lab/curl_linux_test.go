@@ -286,7 +286,7 @@ type matrixRow struct {
 	doctor diag.EndpointResult
 }
 
-func (r matrixRow) verdict() string { return string(r.doctor.Category) + "/" + r.doctor.Cause }
+func (r matrixRow) verdict() string { return string(r.doctor.Category) + "/" + string(r.doctor.Cause) }
 
 // curlMessage is curl's message with what differs between any two faults
 // (the host, the elapsed time) taken out: what it says about the fault.
