@@ -29,6 +29,7 @@ const (
 const (
 	pathProbeTimeout = 2 * time.Second
 	pathPingCount    = 3
+	pathTCPWait      = 300 * time.Millisecond // at most, for the target's hop (see localisePath)
 )
 
 // pathProbes are the probes LocalisePath runs (replaced in tests).
@@ -93,13 +94,31 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 	// The TCP trace stops at the hop after the one where the other trace
 	// reached the target: a filtered port would otherwise hold 90 sockets
 	// for the whole timeout, per localisation.
-	var targetHop atomic.Int32
-	found := func(h int) { targetHop.Store(int32(h)) } // the trace reports ever lower hops
+	// It waits up to pathTCPWait for that hop: hundreds of localisations
+	// starting together (one outage, many endpoints) would otherwise each
+	// send their first 30 SYNs before any hint could arrive.
+	var (
+		targetHop atomic.Int32
+		hinted    = make(chan struct{})
+		once      sync.Once
+	)
+	found := func(h int) { // the trace reports ever lower hops
+		targetHop.Store(int32(h))
+		once.Do(func() { close(hinted) })
+	}
 	wg.Go(func() {
 		tr = p.trace(ctx, target, probe.TraceOptions{ProbeTimeout: pathProbeTimeout, Reached: found})
+		once.Do(func() { close(hinted) }) // ended without reaching: no hint will come
 	})
 	if port > 0 {
 		wg.Go(func() {
+			wait := time.NewTimer(pathTCPWait)
+			select {
+			case <-hinted:
+			case <-wait.C:
+			case <-ctx.Done():
+			}
+			wait.Stop()
 			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout,
 				TargetHop: func() int { return int(targetHop.Load()) }})
 		})

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/icmp"
@@ -298,6 +299,11 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 						sent[k] = ev.at
 						continue
 					}
+					// Out of descriptors (many traces at once): this wave
+					// stops short; the probes already out still count.
+					if isFDExhausted(err) && len(sent) > 0 {
+						break
+					}
 					sendErr = err
 					break
 				}
@@ -374,6 +380,10 @@ func forgetAbove(t tracer, sent map[probeKey]time.Time, got map[probeKey]hopEven
 			delete(sent, k)
 		}
 	}
+}
+
+func isFDExhausted(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE)
 }
 
 func ctxErrUnlessDeadline(ctx context.Context) error {

@@ -235,3 +235,26 @@ func TestTraceTargetHop(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceOutOfDescriptors: when many traces at once exhaust the
+// descriptors, a wave stops short and the trace still reports what its
+// probes heard, instead of failing with "too many open files".
+func TestTraceOutOfDescriptors(t *testing.T) {
+	port := fullQueueListener(t)
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	low := rl
+	low.Cur = uint64(openFDs() + 10)
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip("cannot lower RLIMIT_NOFILE: " + err.Error())
+	}
+	r := Trace(context.Background(), "127.0.0.1", TraceOptions{Method: TraceTCP, Port: port, ProbeTimeout: 300 * time.Millisecond})
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	if r.Err != nil || r.End != TraceSilent || len(r.Hops) == 0 || r.Hops[0].Sent == 0 {
+		t.Fatalf("end %s hops %+v err %v: want a silent trace from the probes that went out", r.End, r.Hops, r.Err)
+	}
+}

@@ -11,6 +11,15 @@
 // the wrong category, or the ratio or the peak RSS exceed -max-ratio and
 // -max-rss-mb (issue 6's bounds: 1.5× and 150 MB), so `make bench` fails
 // loudly instead of printing a flattering number.
+//
+// -localise N makes N of the endpoints "blocked" (Linux): each on its own
+// loopback address, its SYNs dropped by a full accept queue, so each needs
+// path localisation (ping, ICMP or UDP trace, TCP trace) as `check` runs it;
+// their path verdict must be port-filtered. Issue 9's bound is 1.3× as root
+// and as a normal user:
+//
+//	./fanout -n 1000 -localise 250 -max-ratio 1.3
+//	setpriv --reuid=nobody --regid=nogroup --clear-groups ./fanout -n 1000 -localise 250 -max-ratio 1.3
 package main
 
 import (
@@ -24,12 +33,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
 const roleEnv = "NEWAPI_DOCTOR_BENCH_ROLE"
@@ -39,12 +50,14 @@ var kinds = []string{"refused", "slow", "429", "ok", "silent"}
 // want is the category each kind of upstream must produce.
 var want = map[string]diag.Category{
 	"refused": diag.CatRefused, "slow": diag.CatOK, "429": diag.CatOverloaded, "ok": diag.CatOK, "silent": diag.CatOverloaded,
+	"blocked": diag.CatBlocked,
 }
 
 func main() {
 	if os.Getenv(roleEnv) == "upstream" {
 		slow, _ := time.ParseDuration(os.Getenv("NEWAPI_DOCTOR_BENCH_SLOW"))
-		if err := upstream(os.Stdout, os.Stdin, slow); err != nil {
+		blocked, _ := strconv.Atoi(os.Getenv("NEWAPI_DOCTOR_BENCH_BLOCKED"))
+		if err := upstream(os.Stdout, os.Stdin, slow, blocked); err != nil {
 			fmt.Fprintln(os.Stderr, "upstream:", err)
 			os.Exit(1)
 		}
@@ -58,8 +71,13 @@ func main() {
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object")
 	maxRatio := flag.Float64("max-ratio", 1.5, "fail when wall time exceeds this multiple of the slowest single endpoint (0 = no check)")
 	maxRSS := flag.Float64("max-rss-mb", 150, "fail when the peak RSS exceeds this many MB (0 = no check)")
+	localise := flag.Int("localise", 0, "endpoints (of -n) that need path localisation: each on its own loopback address, SYNs dropped (Linux)")
 	flag.Parse()
-	res, err := run(*n, *httpTimeout, *slow, *parallel, *host)
+	if *localise < 0 || *localise > *n || *localise > 250*250 {
+		fmt.Fprintf(os.Stderr, "fanout: -localise %d: want 0..-n (%d)\n", *localise, *n)
+		os.Exit(2)
+	}
+	res, err := run(*n, *httpTimeout, *slow, *parallel, *host, *localise)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fanout:", err)
 		os.Exit(2)
@@ -85,7 +103,10 @@ func main() {
 
 // Result holds the figures of one run.
 type Result struct {
-	Endpoints     int            `json:"endpoints"`
+	Endpoints  int    `json:"endpoints"`
+	Localised  int    `json:"localised"`  // endpoints that needed path localisation
+	Privileges string `json:"privileges"` // who ran it: raw ICMP or not
+
 	Parallel      int            `json:"parallel"`
 	NoFile        uint64         `json:"rlimit_nofile"`
 	WallSeconds   float64        `json:"wall_seconds"`
@@ -99,12 +120,12 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("fanout: %d endpoints, parallel %d, RLIMIT_NOFILE %d: wall %.2fs = %.2f× the slowest single endpoint (%.2fs); peak RSS %.1f MB; at most %d fds; %d \"too many open files\"; %d wrong category; %v",
-		r.Endpoints, r.Parallel, r.NoFile, r.WallSeconds, r.Ratio, r.SlowestSingle, r.PeakRSSMB, r.MaxFDs, r.EMFILE, r.Mismatched, r.ByCategory)
+	return fmt.Sprintf("fanout: %d endpoints (%d localised; %s), parallel %d, RLIMIT_NOFILE %d: wall %.2fs = %.2f× the slowest single endpoint (%.2fs); peak RSS %.1f MB; at most %d fds; %d \"too many open files\"; %d wrong category; %v",
+		r.Endpoints, r.Localised, r.Privileges, r.Parallel, r.NoFile, r.WallSeconds, r.Ratio, r.SlowestSingle, r.PeakRSSMB, r.MaxFDs, r.EMFILE, r.Mismatched, r.ByCategory)
 }
 
-func run(n int, httpTimeout, slow time.Duration, parallel int, host string) (Result, error) {
-	ports, stop, err := startUpstream(slow)
+func run(n int, httpTimeout, slow time.Duration, parallel int, host string, localise int) (Result, error) {
+	ports, blocked, stop, err := startUpstream(slow, localise)
 	if err != nil {
 		return Result{}, err
 	}
@@ -113,21 +134,44 @@ func run(n int, httpTimeout, slow time.Duration, parallel int, host string) (Res
 		Timeouts: diag.Timeouts{DNS: time.Second, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: httpTimeout},
 		Parallel: parallel,
 		Getenv:   func(string) string { return "" }, // no proxy from the environment
+		// As `check` runs: blocked, unreachable and silent verdicts are
+		// localised (a silent endpoint's connected TCP proves its path).
+		PathProbe: diag.LocalisePath,
 	}
 	mk := func(kind string, i int) diag.Endpoint {
 		return diag.Endpoint{Name: fmt.Sprintf("%s-%04d", kind, i), URL: fmt.Sprintf("http://%s/v1", net.JoinHostPort(host, fmt.Sprint(ports[kind]))),
 			Proxy: diag.ProxyDirect, Source: "bench"}
 	}
+	mkBlocked := func(b, i int) diag.Endpoint {
+		return diag.Endpoint{Name: fmt.Sprintf("blocked-%04d", i), URL: "http://" + blocked[b] + "/v1", Proxy: diag.ProxyDirect, Source: "bench"}
+	}
 	// The slowest single endpoint: each kind alone.
 	var slowest time.Duration
-	for _, k := range kinds {
+	single := func(ep diag.Endpoint) {
 		t := time.Now()
-		diag.Run(context.Background(), []diag.Endpoint{mk(k, 0)}, o)
+		diag.Run(context.Background(), []diag.Endpoint{ep}, o)
 		slowest = max(slowest, time.Since(t))
 	}
+	for _, k := range kinds {
+		single(mk(k, 0))
+	}
+	if localise > 0 {
+		single(mkBlocked(0, 0))
+	}
+	// The blocked endpoints are spread evenly through the list, each on its
+	// own address (the run localises each distinct address once).
 	eps := make([]diag.Endpoint, n)
+	kindOf := make([]string, n)
+	b, other := 0, 0
 	for i := range eps {
-		eps[i] = mk(kinds[i%len(kinds)], i)
+		if b < localise && (i+1)*localise/n > b {
+			eps[i], kindOf[i] = mkBlocked(b, i), "blocked"
+			b++
+			continue
+		}
+		kindOf[i] = kinds[other%len(kinds)]
+		eps[i] = mk(kindOf[i], i)
+		other++
 	}
 	var maxFDs atomic.Int64
 	sampleDone := make(chan struct{})
@@ -154,7 +198,7 @@ func run(n int, httpTimeout, slow time.Duration, parallel int, host string) (Res
 	close(sampleDone)
 	wg.Wait()
 
-	res := Result{Endpoints: n, Parallel: parallel, NoFile: noFile(), WallSeconds: wall.Seconds(),
+	res := Result{Endpoints: n, Localised: localise, Privileges: privileges(), Parallel: parallel, NoFile: noFile(), WallSeconds: wall.Seconds(),
 		SlowestSingle: slowest.Seconds(), Ratio: wall.Seconds() / slowest.Seconds(), PeakRSSMB: peakRSSMB(),
 		MaxFDs: int(maxFDs.Load()), ByCategory: map[string]int{}}
 	if res.Parallel <= 0 {
@@ -162,8 +206,12 @@ func run(n int, httpTimeout, slow time.Duration, parallel int, host string) (Res
 	}
 	for i, e := range rep.Endpoints {
 		res.ByCategory[string(e.Category)]++
-		if e.Category != want[kinds[i%len(kinds)]] {
+		wrongPath := kindOf[i] == "blocked" && (e.Path == nil || e.Path.Verdict != diag.PathPortFiltered)
+		if e.Category != want[kindOf[i]] || wrongPath {
 			res.Mismatched++
+			if wrongPath && res.Mismatched <= 3 && e.Path != nil {
+				fmt.Fprintf(os.Stderr, "fanout: %s: path %s: %s\n", e.Name, e.Path.Verdict, e.Path.Summary)
+			}
 			if res.Mismatched <= 3 {
 				fmt.Fprintf(os.Stderr, "fanout: %s: %s/%s (%s)\n", e.Name, e.Category, e.Cause, e.Message)
 			}
@@ -187,53 +235,58 @@ func countFDs() int {
 }
 
 // startUpstream re-executes this binary as the fake upstreams and reads
-// their ports.
-func startUpstream(slow time.Duration) (map[string]int, func(), error) {
+// their ports (and the blocked listeners' addresses).
+func startUpstream(slow time.Duration, blocked int) (map[string]int, []string, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), roleEnv+"=upstream", "NEWAPI_DOCTOR_BENCH_SLOW="+slow.String())
+	cmd.Env = append(os.Environ(), roleEnv+"=upstream", "NEWAPI_DOCTOR_BENCH_SLOW="+slow.String(), fmt.Sprintf("NEWAPI_DOCTOR_BENCH_BLOCKED=%d", blocked))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	stop := func() { stdin.Close(); _ = cmd.Wait() }
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("upstream did not start: %w", err)
+		return nil, nil, nil, fmt.Errorf("upstream did not start: %w", err)
 	}
 	ports := map[string]int{}
+	var blockedAddrs []string
 	for _, f := range strings.Fields(line) {
-		var k string
-		var p int
-		if i := strings.IndexByte(f, '='); i > 0 {
-			k = f[:i]
-			fmt.Sscan(f[i+1:], &p)
+		k, v, _ := strings.Cut(f, "=")
+		if k == "blocked" {
+			blockedAddrs = strings.Split(v, ",")
+			continue
 		}
+		p, _ := strconv.Atoi(v)
 		ports[k] = p
+	}
+	if len(blockedAddrs) != blocked && blocked > 0 {
+		stop()
+		return nil, nil, nil, fmt.Errorf("upstream gave %d blocked addresses, want %d: %q", len(blockedAddrs), blocked, line)
 	}
 	for _, k := range kinds {
 		if ports[k] == 0 {
 			stop()
-			return nil, nil, fmt.Errorf("upstream gave no port for %s: %q", k, line)
+			return nil, nil, nil, fmt.Errorf("upstream gave no port for %s: %q", k, line)
 		}
 	}
-	return ports, stop, nil
+	return ports, blockedAddrs, stop, nil
 }
 
 // upstream serves the fake upstreams until stdin closes (the parent exited).
-func upstream(out io.Writer, in io.Reader, slow time.Duration) error {
+func upstream(out io.Writer, in io.Reader, slow time.Duration, blocked int) error {
 	listen := func() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 	port := func(l net.Listener) int { return l.Addr().(*net.TCPAddr).Port }
 	ports := map[string]int{}
@@ -310,9 +363,29 @@ func upstream(out io.Writer, in io.Reader, slow time.Duration) error {
 	for _, k := range kinds {
 		fmt.Fprintf(&b, "%s=%d ", k, ports[k])
 	}
+	if blocked > 0 {
+		addrs, stopBlocked, err := blockedListeners(blocked)
+		if err != nil {
+			return err
+		}
+		defer stopBlocked()
+		fmt.Fprintf(&b, "blocked=%s", strings.Join(addrs, ","))
+	}
 	if _, err := fmt.Fprintln(out, strings.TrimSpace(b.String())); err != nil {
 		return err
 	}
 	_, _ = io.Copy(io.Discard, in) // until the parent closes stdin
 	return nil
+}
+
+// privileges says which ICMP the localisations could use.
+func privileges() string {
+	p := probe.DetectPrivileges()
+	switch {
+	case p.Raw:
+		return "raw ICMP (root)"
+	case p.PingSocket:
+		return "ICMP echo sockets, no raw ICMP"
+	}
+	return "no ICMP: ping skipped, UDP/TCP traces"
 }
