@@ -170,6 +170,10 @@ func TestLoadFromSQLite(t *testing.T) {
 			if info.Fork != c.fork || info.Kind != KindSQLite || info.Returned != c.returned || info.Skipped != c.skip {
 				t.Errorf("info = %+v, want fork %s returned %d skipped %d", info, c.fork, c.returned, c.skip)
 			}
+			// Disabled counts with and without All: the header says "included" or "skipped".
+			if d := disabledIn(c.tab); info.Disabled != d {
+				t.Errorf("info.Disabled = %d, want %d", info.Disabled, d)
+			}
 			checkLoaded(t, eps, c.tab, c.all, c.withKeys)
 			if !c.withKeys {
 				assertNoSecrets(t, struct {
@@ -543,4 +547,14 @@ func TestWALDatabase(t *testing.T) {
 	if !names["#50 committed in wal"] || names["#51 uncommitted"] || info.Returned != 5 {
 		t.Errorf("read %v (%+v)", names, info)
 	}
+}
+
+func disabledIn(tab map[string]want) int {
+	n := 0
+	for _, w := range tab {
+		if w.status != "enabled" {
+			n++
+		}
+	}
+	return n
 }
