@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
@@ -48,7 +49,7 @@ func newNewAPIWorld(t *testing.T) *newAPIWorld {
 	}))
 	t.Cleanup(w.gateway.Close)
 
-	w.db = filepath.Join(t.TempDir(), "one-api.db")
+	w.db = filepath.Join(testenv.TempDir(t), "one-api.db")
 	db, err := sql.Open("sqlite", w.db)
 	if err != nil {
 		t.Fatal(err)
