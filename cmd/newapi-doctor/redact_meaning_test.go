@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
@@ -19,7 +20,7 @@ import (
 func TestCheckKeepsNamesWithAShortPassword(t *testing.T) {
 	up := pt.NewHTTPUpstream(t, pt.Upstream{ContentType: "application/json", Body: `{"data":[]}`})
 	proxy := pt.NewConnectProxy(t, pt.ProxyBehaviour{User: "ops", Pass: "right", Hosts: map[string]string{"api.example.test": up.Listener.Addr().String()}})
-	cfg := filepath.Join(t.TempDir(), "newapi-doctor.yaml")
+	cfg := filepath.Join(testenv.TempDir(t), "newapi-doctor.yaml")
 	body := fmt.Sprintf("endpoints:\n  - name: proxy-wrong-password\n    url: http://api.example.test/v1\n    proxy: http://ops:wrong@%s\ntimeouts: {dns: 1s, connect: 1s, tls: 1s, http: 2s}\n", proxy.Addr)
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
@@ -45,7 +46,7 @@ func TestCheckKeepsNamesWithAShortPassword(t *testing.T) {
 // examples.
 func TestExplainKeepsGoSelectors(t *testing.T) {
 	const line = `context deadline exceeded (Client.Timeout exceeded while awaiting headers)`
-	log := filepath.Join(t.TempDir(), "oneapi.log")
+	log := filepath.Join(testenv.TempDir(t), "oneapi.log")
 	if err := os.WriteFile(log, []byte(strings.Repeat("[ERR] 2025/03/01 - 10:00:02 | r1 | relay error (channel #3, status code: 500): do request failed: "+line+"\n", 3)), 0o600); err != nil {
 		t.Fatal(err)
 	}
