@@ -28,12 +28,12 @@ func renderGitHub(w io.Writer, rep *diag.Report, o Options) error {
 		default:
 			continue
 		}
-		title := fmt.Sprintf("newapi-doctor: %s %s", e.Name, e.Category)
+		title := fmt.Sprintf("newapi-doctor: %s %s (%s)", e.Name, e.Category, e.Grade())
 		fmt.Fprintf(&b, "::%s title=%s::%s\n", cmd, ghProperty(rd.String(title)), ghData(rd.String(ghMessage(e))))
 	}
 	total := len(rep.Endpoints)
-	fmt.Fprintf(&b, "newapi-doctor: %d endpoint(s), %d ok, %d failed, %d warning(s)\n",
-		total, total-failed-warned, failed, warned)
+	fmt.Fprintf(&b, "newapi-doctor: %d endpoint(s), %d ok, %d failed, %d warning(s); severity: %s\n",
+		total, total-failed-warned, failed, warned, gradeCounts(rep))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

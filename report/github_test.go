@@ -41,7 +41,7 @@ func TestGitHubAnnotations(t *testing.T) {
 	}
 	first := errs[0]
 	for _, want := range []string{
-		"title=newapi-doctor%3A dead%2C one%3A x refused::", // property escaping
+		"title=newapi-doctor%3A dead%2C one%3A x refused (error)::", // property escaping; the grade
 		"connection-refused at tcp",
 		"%0Asecond line%2C", // no: ',' is not escaped in data
 	} {
@@ -60,7 +60,7 @@ func TestGitHubAnnotations(t *testing.T) {
 			t.Errorf("output leaks %q", secret)
 		}
 	}
-	if !strings.Contains(out, "4 endpoint(s), 1 ok, 2 failed, 1 warning(s)") {
+	if !strings.Contains(out, "4 endpoint(s), 1 ok, 2 failed, 1 warning(s); severity: ") {
 		t.Errorf("summary missing:\n%s", out)
 	}
 }

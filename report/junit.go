@@ -90,6 +90,7 @@ func renderJUnit(w io.Writer, rep *diag.Report, o Options) error {
 	if rep.Interrupted {
 		s.Properties = append(s.Properties, junitProperty{Name: "interrupted", Value: "true"})
 	}
+	s.Properties = append(s.Properties, junitProperty{Name: "severity", Value: gradeCounts(rep)})
 	for _, e := range rep.Endpoints {
 		c := junitCase{
 			Name:      rd.String(e.Name),
@@ -158,7 +159,7 @@ func oneLineVerdict(e diag.EndpointResult) string {
 // CI shows), then where it broke.
 func failureText(e diag.EndpointResult) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "category: %s\ncause: %s\n", e.Category, e.Cause)
+	fmt.Fprintf(&b, "category: %s\ncause: %s\nseverity: %s\n", e.Category, e.Cause, e.Grade())
 	if e.Message != "" {
 		fmt.Fprintf(&b, "message: %s\n", e.Message)
 	}
@@ -196,7 +197,7 @@ func endpointDetail(e diag.EndpointResult) string {
 		}
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "verdict: %s/%s\n", e.Category, e.Cause)
+	fmt.Fprintf(&b, "verdict: %s/%s\nseverity: %s\n", e.Category, e.Cause, e.Grade())
 	for _, l := range e.Layers {
 		mark := "ok"
 		if !l.OK {

@@ -114,7 +114,7 @@ func TestJUnitFailureContent(t *testing.T) {
 	if c.Name != "openai-main" || c.Failure == nil {
 		t.Fatalf("case %+v", c)
 	}
-	for _, want := range []string{"refused", string(diag.CauseConnRefused), "Nothing listens there: start it & retry", "<the>"} {
+	for _, want := range []string{"refused", string(diag.CauseConnRefused), "severity: error", "Nothing listens there: start it & retry", "<the>"} {
 		if !strings.Contains(c.Failure.Text+c.Failure.Message, want) {
 			t.Errorf("failure lacks %q:\n%s", want, c.Failure.Text)
 		}
@@ -124,6 +124,9 @@ func TestJUnitFailureContent(t *testing.T) {
 	}
 	if c.Failure.Type != "refused" {
 		t.Errorf("failure type %q", c.Failure.Type)
+	}
+	if !strings.Contains(out, `<property name="severity" value="1 error, 0 warning, 0 info">`) {
+		t.Errorf("suite lacks the severity counts:\n%s", out)
 	}
 	for _, secret := range []string{"hunter2secret", "sk-abcdefghijklmnopqrstuvwxyz", "10.1.2.3", "corp-gw.internal.example"} {
 		if strings.Contains(out, secret) {

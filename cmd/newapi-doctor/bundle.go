@@ -191,6 +191,9 @@ func readReport(path string) (*diag.Report, error) {
 	if rep.SchemaVersion != diag.SchemaVersion {
 		return nil, usageError("--from %s: schema_version %d, this doctor reads %d (make it with check --format json)", path, rep.SchemaVersion, diag.SchemaVersion)
 	}
+	// A report from before severity grades (schema 1 only adds fields) gets
+	// them; the summary recomputed from the endpoints is the one check wrote.
+	rep.Summarize()
 	return &rep, nil
 }
 

@@ -162,6 +162,8 @@ func TestBundleFromReportAndVerifyTampered(t *testing.T) {
 	rep.Summarize()
 	in := filepath.Join(dir, "run.json")
 	b, _ := json.Marshal(rep)
+	// A report from before severity existed: the bundle grades it.
+	b = bytes.Replace(b, []byte(`"severity":"error",`), nil, 1)
 	os.WriteFile(in, b, 0o600)
 	out := filepath.Join(dir, "from.zip")
 	code, stdout, stderr := runBundleCmd(t, nil, "bundle", "--from", in, "-o", out, "--newapi-url", "-")
@@ -179,6 +181,9 @@ func TestBundleFromReportAndVerifyTampered(t *testing.T) {
 	}
 	if _, ok := files["path.json"]; !ok {
 		t.Error("ping/trace results missing (path.json)")
+	}
+	if !bytes.Contains(files["report.json"], []byte(`"severity": "error"`)) || !bytes.Contains(files["report.html"], []byte(`data-severity="error"`)) {
+		t.Error("an ungraded report was bundled without its severity")
 	}
 
 	planted := "sk-ant-api03-PLANTEDsecretVALUE0123456789"
