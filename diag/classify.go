@@ -179,8 +179,8 @@ var classTable = []rule{
 	{CauseRateLimited, or(status(429), body(BodyRateLimit))},
 	{CauseOverloaded529, or(status(529), body(BodyOverloaded))},
 	{CauseUnavailable, status(503)},
-	{CauseBadGateway, status(502)},
-	{CauseGatewayTO, status(504, 524)},
+	{CauseBadGateway, status(502, 520, 521, 523)}, // Cloudflare's 520/521/523: its origin did not answer it
+	{CauseGatewayTO, status(504, 522, 524)},       // Cloudflare's 522/524: its origin timed out
 	// A web page with a 5xx is a gateway's error page: its status says more.
 	{CauseHTML, htmlBody},
 	// 407 is only ever a proxy's (a plain-http request through it).

@@ -148,6 +148,8 @@ var classifyCases = []struct {
 	{"529", Evidence{Layer: LayerHTTP, HTTP: httpRes(529, "application/json", `{"type":"error","error":{"type":"overloaded_error"}}`)}, CatOverloaded, CauseOverloaded529},
 	{"502", Evidence{Layer: LayerHTTP, HTTP: httpRes(502, "text/plain", "bad gateway")}, CatOverloaded, CauseBadGateway},
 	{"524 cloudflare", Evidence{Layer: LayerHTTP, HTTP: httpRes(524, "text/html", "<html>")}, CatOverloaded, CauseGatewayTO},
+	{"522 cloudflare", Evidence{Layer: LayerHTTP, HTTP: httpRes(522, "text/html", "<html>")}, CatOverloaded, CauseGatewayTO},
+	{"520 cloudflare", Evidence{Layer: LayerHTTP, HTTP: httpRes(520, "text/html", "<html>")}, CatOverloaded, CauseBadGateway},
 	{"html ban page", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "text/html; charset=utf-8", "<!doctype html>")}, CatHTTP, CauseHTML},
 	{"html sniffed", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "", "  <html>")}, CatHTTP, CauseHTML},
 	{"401 with key", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: httpRes(401, "application/json", `{"error":{"type":"invalid_request_error"}}`)}, CatAuth, CauseUnauthorized},

@@ -100,7 +100,7 @@ var (
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}
 	HTMLMarkers      = []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value"}
 	RateLimitMarkers = []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
-		"负载已饱和", "no deployments available", "no healthy deployment"}
+		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted"}
 	OverloadedMarkers = []string{"overloaded_error"}
 	AuthMarkers       = []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
 		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key"}

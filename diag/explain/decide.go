@@ -43,7 +43,8 @@ var statusWords = []struct {
 	words  []string
 }{
 	{503, append([]string{"the service is temporarily unavailable"}, envoyWords...)},
-	{404, []string{"invalid url (", "unknown_url"}},
+	{404, []string{"invalid url (", "unknown_url", "model_not_found", "does not exist or you do not have access", "don't have access to this model",
+		"do not have access to this model", "model name is invalid"}},
 }
 
 // blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
@@ -277,11 +278,12 @@ var chromiumCodes = []struct {
 }
 
 func (f *facts) chromiumSignal() (diag.Signal, string) {
-	if !strings.Contains(f.low, "err_") {
+	if !strings.Contains(f.low, "err_") && !strings.Contains(f.low, "err ") {
 		return diag.Signal{}, ""
 	}
 	for _, c := range chromiumCodes {
-		if strings.Contains(f.low, c.code) {
+		// Also as retyped in an issue title: "net::ERR PROXY CONNECTION FAILED".
+		if strings.Contains(f.low, c.code) || strings.Contains(f.low, strings.ReplaceAll(c.code, "_", " ")) {
 			return c.sig, f.evidence(c.code)
 		}
 	}

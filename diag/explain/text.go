@@ -2,6 +2,7 @@ package explain
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 )
 
@@ -65,7 +66,7 @@ type Line struct {
 // nil when the text has no text line at all.
 func ClassifyText(text string) []Line {
 	var texts []string
-	for _, ln := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
+	for _, ln := range dropContainerPrefix(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")) {
 		b := StripANSI([]byte(strings.TrimSpace(ln)))
 		if len(b) == 0 || !IsText(b) || stackFrame(string(b)) {
 			continue
@@ -90,8 +91,35 @@ func ClassifyText(text string) []Line {
 		}
 	}
 	if len(out) == 0 {
-		t := strings.Join(texts, "\n")
+		t := strings.Join(texts, " ") // a message wrapped over lines reads whole again
 		out = append(out, Line{Input: t, Result: Classify(t)})
+	}
+	return out
+}
+
+// reContainer: docker compose's "service   | " before each line of a container.
+var reContainer = regexp.MustCompile(`^[A-Za-z0-9_.@-]+ +\| ?`)
+
+// dropContainerPrefix removes the prefix docker compose writes before every
+// line of one container, so the lines' own indentation shows again.
+func dropContainerPrefix(lines []string) []string {
+	prefix := ""
+	for _, ln := range lines {
+		if strings.TrimSpace(ln) == "" {
+			continue
+		}
+		p := reContainer.FindString(ln)
+		if p == "" || prefix != "" && p != prefix {
+			return lines
+		}
+		prefix = p
+	}
+	if prefix == "" {
+		return lines
+	}
+	out := make([]string, len(lines))
+	for i, ln := range lines {
+		out[i] = strings.TrimPrefix(ln, prefix)
 	}
 	return out
 }

@@ -34,7 +34,7 @@ var phaseWords = []struct {
 		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
-	{phaseHTTP, []string{"connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
+	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
 		"premature close", "incomplete chunked read", "peer closed connection without sending complete message body"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
@@ -59,7 +59,8 @@ func phaseOf(low string) phase {
 // A 407 is said only by proxies.
 var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy", "unable to connect to proxy", "could not connect to proxy", "error connecting to http proxy",
 	"无法连接代理服务器", "tunnel connection failed", "unable to tunnel through proxy", "tunneling socket could not be established",
-	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required"}
+	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required", "proxy connect aborted",
+	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed"}
@@ -91,7 +92,8 @@ var statusAnchors = []struct {
 	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
-		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': "}, true},
+		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ",
+		"exception: ", "error ", "error"}, true},
 }
 
 // reasonPhrases: a status written with its reason phrase ("529 Overloaded",
@@ -114,12 +116,7 @@ var envoyWords = []string{"upstream connect error or disconnect/reset before hea
 // statusOf finds an HTTP status in lower-cased text (no regexp: hot path).
 func statusOf(low string) int {
 	if !strings.ContainsAny(low, "0123456789") {
-		for _, w := range envoyWords {
-			if strings.Contains(low, w) {
-				return 503
-			}
-		}
-		return 0
+		return wordStatus(low)
 	}
 	for _, a := range statusAnchors {
 		for _, w := range a.words {
@@ -150,9 +147,52 @@ func statusOf(low string) int {
 	if n := paramStatus(low); n != 0 {
 		return n
 	}
+	if n := methodStatus(low); n != 0 {
+		return n
+	}
+	return wordStatus(low)
+}
+
+// wordStatus: a status said in words only (Envoy's body, a bare reason phrase).
+func wordStatus(low string) int {
 	for _, w := range envoyWords {
 		if strings.Contains(low, w) {
 			return 503
+		}
+	}
+	for _, p := range phraseOnly {
+		if strings.Contains(low, p.phrase) {
+			return p.code
+		}
+	}
+	return 0
+}
+
+// phraseOnly: a reason phrase with no number is still the status
+// ("[OpenAI] 错误的网关 | Bad Gateway"); read last, after any number.
+var phraseOnly = []struct {
+	code   int
+	phrase string
+}{{502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
+
+// httpMethods follow the status in access lines: "… 400 POST {…}".
+var httpMethods = []string{" get ", " post ", " put ", " delete ", " patch ", " head ", " options "}
+
+// methodStatus reads an access line's error status written before its method.
+func methodStatus(low string) int {
+	for _, m := range httpMethods {
+		for from := 0; ; {
+			i := strings.Index(low[from:], m)
+			if i < 0 {
+				break
+			}
+			i += from
+			if i >= 3 {
+				if n := status3(low, i-3); n >= 400 {
+					return n
+				}
+			}
+			from = i + 1
 		}
 	}
 	return 0
@@ -253,7 +293,7 @@ func paramStatus(low string) int {
 // cloudflareCode reads Cloudflare's own 1xxx errors ("error code: 1020",
 // "Error 1006"): the site's firewall refused the client (1015: rate limit).
 func cloudflareCode(low string) int {
-	for _, a := range []string{"error code: ", "error "} {
+	for _, a := range []string{"error code: ", "error code ", "error: ", "error "} {
 		for from := 0; ; {
 			i := strings.Index(low[from:], a)
 			if i < 0 {

@@ -37,6 +37,12 @@ func TestStatusOf(t *testing.T) {
 		{"port is no status", "connect ECONNREFUSED 127.0.0.1:443", 0},
 		{"chromium error is no status", "Error 101 (net::ERR_CONNECTION_RESET): The connection was reset.", 0},
 		{"loose anchor takes errors only", "status: 200 ok", 0},
+		{"after error", "ChatGPTError: ChatGPT error 502: ", 502},
+		{"glued to error", "error503，type: 'upstream_error'", 503},
+		{"after response", "Received non-200 response: 502", 502},
+		{"access line method", "DEBUG  one-api.gin v6@v6.1.1/log.go:217  400 POST {\"host\": \"h\"}", 400},
+		{"reason phrase alone", "[OpenAI] 错误的网关 | Bad Gateway", 502},
+		{"a port is no status", "address: '1.2.3.4', port: 443,", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -190,6 +196,13 @@ func TestOtherStacks(t *testing.T) {
 		{"error code: 1020", diag.CauseRegionBlocked},
 		{"getaddrinfo: 请求的名称有效，但是找不到请求的类型的数据。", diag.CauseDNSNoAnswer},
 		{"aiohttp.client_exceptions.ServerDisconnectedError: Server disconnected", diag.CauseHTTPEOF},
+		{"socket.timeout: The read operation timed out", diag.CauseNoResponse},
+		{"CloudflareError: 1020, Access Denied (Custom Firewall Rules)", diag.CauseRegionBlocked},
+		{"net::ERR PROXY CONNECTION FAILED", diag.CauseProxyRefused},
+		{"代理服务器拒绝连接", diag.CauseProxyRefused},
+		{"Gemini 429 Resource has been exhausted (e.g. check quota)", diag.CauseRateLimited},
+		{"The model `gpt-4o` does not exist or you do not have access to it.", diag.CauseNotFound},
+		{"ChatGPT error 523: ", diag.CauseBadGateway},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
@@ -197,5 +210,20 @@ func TestOtherStacks(t *testing.T) {
 				t.Errorf("got %s/%s (%q), want %s", r.Category, r.Cause, r.Evidence, c.cause)
 			}
 		})
+	}
+}
+
+func TestClassifyTextContainerLines(t *testing.T) {
+	text := "gemini-balance    | ERROR chat_completion request failed: API call failed with status code 400, {\n" +
+		"gemini-balance    |   \"error\": {\n" +
+		"gemini-balance    |     \"message\": \"User location is not supported for the API use.\",\n" +
+		"gemini-balance    |   }\n"
+	lines := ClassifyText(text)
+	if len(lines) != 1 || lines[0].Result.Cause != diag.CauseRegionBlocked {
+		t.Fatalf("got %+v, want one region-blocked", lines)
+	}
+	// Lines from two containers keep their prefixes.
+	if got := dropContainerPrefix([]string{"a   | x", "b   | y"}); got[0] != "a   | x" {
+		t.Errorf("mixed containers were stripped: %q", got)
 	}
 }
