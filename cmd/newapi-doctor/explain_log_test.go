@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	"github.com/miekg/dns"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
@@ -112,7 +114,7 @@ func testExplainRealNewAPILog(t *testing.T) {
 	fmt.Fprintf(&b, "[SYS] %s | testing channel 3 with model gpt-4o-mini , info {ChannelId:3} \n", ts(999))
 	fmt.Fprintf(&b, "[ERR] %s | SYSTEM | do request failed: %s \n", ts(999), faults[2].err)
 
-	path := filepath.Join(t.TempDir(), "oneapi-20250301100000.log")
+	path := filepath.Join(testenv.TempDir(t), "oneapi-20250301100000.log")
 	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
@@ -131,7 +133,7 @@ func assertNoSecrets(t *testing.T, v any, errs ...error) {
 
 func newSQLite(t *testing.T, fork Fork, seeds []seed) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "one-api.db")
+	path := filepath.Join(testenv.TempDir(t), "one-api.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +233,7 @@ func TestStatusReasonAndRelayProxy(t *testing.T) {
 }
 
 func TestBadDatabases(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	write := func(name string, b []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, b, 0o600); err != nil {
@@ -289,7 +291,7 @@ func TestBadDatabases(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	t.Chdir(dir)
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	cases := []struct {
