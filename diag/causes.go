@@ -109,4 +109,8 @@ const (
 	// CauseGatewayPortGuessed: nothing answers on a port the doctor
 	// guessed (new-api's default, PORT unset): a warning, never a failure.
 	CauseGatewayPortGuessed Cause = "gateway-port-guessed"
+	// CauseSystemProxyOnly: the path new-api takes (direct, or the
+	// environment's proxy) fails while the OS's system proxy — the one
+	// browsers follow and Go ignores — reaches the upstream.
+	CauseSystemProxyOnly Cause = "system-proxy-only"
 )

@@ -193,16 +193,20 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	}
 	res.Hint = HintFor(cause, c.facts(ev))
 	res.Message = c.message(ev, cat)
-	if res.Path = c.localise(ctx, ev, cat, cause); res.Path != nil {
-		// Linux reports a router's "administratively prohibited" to
-		// connect() as EHOSTUNREACH; the path probe hears the real code:
-		// a filter, not a missing route. The table decides again with it.
-		if res.Path.Reason == "admin-prohibited" && ev.Layer == LayerTCP {
-			ev.AdminProhibited = true
-			cat, cause = Classify(ev)
-			res.Category, res.Cause = cat, cause
-			res.Hint = HintFor(cause, c.facts(ev))
-			res.Message = c.message(ev, cat)
+	withSystemProxy(ctx, ep, o, &res)
+	// Through the system proxy the path is fine: nothing to localise.
+	if res.Cause != CauseSystemProxyOnly {
+		if res.Path = c.localise(ctx, ev, cat, cause); res.Path != nil {
+			// Linux reports a router's "administratively prohibited" to
+			// connect() as EHOSTUNREACH; the path probe hears the real code:
+			// a filter, not a missing route. The table decides again with it.
+			if res.Path.Reason == "admin-prohibited" && ev.Layer == LayerTCP {
+				ev.AdminProhibited = true
+				cat, cause = Classify(ev)
+				res.Category, res.Cause = cat, cause
+				res.Hint = HintFor(cause, c.facts(ev))
+				res.Message = c.message(ev, cat)
+			}
 		}
 	}
 	c.log.Info("endpoint end", "endpoint", ep.Name, "category", string(cat), "cause", cause, "ms", ms(time.Since(start)))

@@ -26,6 +26,10 @@ type HintFacts struct {
 	Provider       string
 	InDocker       bool
 	Resolver       string
+	// SystemProxy is the OS proxy URL that worked (credentials stripped)
+	// and SystemProxyFrom its source ("system:wininet"); NewAPIPath says
+	// what new-api does instead ("connects directly", "uses HTTPS_PROXY").
+	SystemProxy, SystemProxyFrom, NewAPIPath string
 }
 
 type causeInfo struct {
@@ -54,6 +58,10 @@ var catalogue = map[Cause]causeInfo{
 	CauseInterrupted:   {CatHTTP, "", fixed("The run was interrupted before this endpoint finished.")},
 	CauseDeadline:      {CatOverloaded, "", fixed("The whole run's deadline ended before this endpoint answered: raise --deadline, or look at the layer that was still waiting.")},
 	CauseInternalError: {CatHTTP, "", fixed("newapi-doctor hit an internal error on this endpoint; please report it with `newapi-doctor bundle`.")},
+
+	// The layer that failed is new-api's own path's (in the notes); through
+	// the system proxy every layer passed.
+	CauseSystemProxyOnly: {CatProxy, "", systemProxyHint},
 
 	CauseNXDOMAIN: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (a public one such as Cloudflare's or AliDNS) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
@@ -22,6 +23,9 @@ type RunOptions struct {
 	Logger    *slog.Logger                            // run log (nil = discard)
 	Progress  func(done, total int, running []string) // called as endpoints finish
 	Version   string
+	// SystemProxies are the OS's proxy settings (sysproxy.Read), reported
+	// beside the environment's and probed when new-api's own path fails.
+	SystemProxies []sysproxy.Setting
 
 	paths *pathFlight // one localisation per (address, port) in a run; set by Run
 }

@@ -81,6 +81,7 @@ var severities = map[Cause]Grade{
 	CauseNoNetwork:       GradeError,
 
 	CauseProxyBadURL:          GradeError,
+	CauseSystemProxyOnly:      GradeError, // new-api fails until it is given the proxy
 	CauseProxyUnsupported:     GradeError,
 	CauseProxyDNS:             GradeError,
 	CauseProxyRefused:         GradeError,

@@ -249,6 +249,21 @@ type ProxyInfo struct {
 	// Source: "config", "env:HTTPS_PROXY" (the exact variable), "no_proxy:NO_PROXY", "none", "direct".
 	Source string `json:"source"`
 	Note   string `json:"note,omitempty"`
+	// System lists the operating system's proxy settings for this target
+	// (source "system:wininet", "system:winhttp", "system:pac", …): what
+	// browsers use and new-api does not. Works is set when it was probed.
+	System []SystemProxyInfo `json:"system,omitempty"`
+}
+
+// SystemProxyInfo is one OS proxy setting as it applies to an endpoint.
+type SystemProxyInfo struct {
+	Source string `json:"source"`
+	URL    string `json:"url,omitempty"` // the proxy for this target; "" = direct (bypassed) or PAC
+	PAC    string `json:"pac,omitempty"`
+	Error  string `json:"error,omitempty"`
+	Works  *bool  `json:"works,omitempty"`
+	// Verdict is the probe through it: "ok", or category/cause.
+	Verdict string `json:"verdict,omitempty"`
 }
 
 // LayerResult is one probed layer.

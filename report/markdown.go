@@ -97,6 +97,9 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 		item("Proxy", p+" ("+mdText(e.Proxy.Source)+")")
 	}
 	item("Proxy note", mdText(e.Proxy.Note))
+	for _, sp := range e.Proxy.System {
+		item("System proxy", mdText(sp.Line()))
+	}
 	for _, n := range e.Notes {
 		item("Note", mdText(n))
 	}

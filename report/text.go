@@ -204,6 +204,9 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		if e.Proxy.Note != "" {
 			fmt.Fprintf(w, "    proxy note: %s\n", e.Proxy.Note)
 		}
+		for _, sp := range e.Proxy.System {
+			fmt.Fprintf(w, "    system proxy: %s\n", sp.Line())
+		}
 		for _, n := range e.Notes {
 			fmt.Fprintf(w, "    note: %s\n", n)
 		}

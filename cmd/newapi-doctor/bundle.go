@@ -135,7 +135,8 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 		ro := diag.RunOptions{
 			Timeouts: timeouts, Parallel: o.parallel, Deadline: o.deadline, Getenv: f.Getenv,
 			Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: diag.LocalisePath,
-			Logger: slog.New(slog.NewTextHandler(&runLog, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			SystemProxies: f.systemProxies(),
+			Logger:        slog.New(slog.NewTextHandler(&runLog, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		}
 		if o.src.Resolver != "" {
 			ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
@@ -148,7 +149,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 
 	progress("collecting the environment…")
 	env := sysenv.Collect(ctx, sysenv.Inputs{Getenv: f.Getenv, DoctorVersion: f.Version,
-		Clock: sysenv.ClockFromReport(rep), NewAPIURL: o.newapiURL})
+		Clock: sysenv.ClockFromReport(rep), NewAPIURL: o.newapiURL, SystemProxies: f.systemProxies()})
 	in := report.BundleInput{Report: rep, Environment: env, RunLog: runLog.Bytes(), Redactor: rd,
 		Version: f.Version, Now: o.now()}
 	if env.NewAPI != nil { // a nil pointer in an interface would write "null"

@@ -100,6 +100,7 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	ro := diag.RunOptions{
 		Timeouts: timeouts, Parallel: o.parallel, Deadline: o.deadline, Getenv: f.Getenv,
 		Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: diag.LocalisePath,
+		SystemProxies: f.systemProxies(),
 	}
 	if o.src.Resolver != "" {
 		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}

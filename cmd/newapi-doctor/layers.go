@@ -85,7 +85,7 @@ func addProbeFlags(fl *pflag.FlagSet, t *diag.Timeouts, resolver *string) {
 }
 
 func (lo *layerOptions) runOptions(f *Factory) diag.RunOptions {
-	o := diag.RunOptions{Timeouts: lo.timeouts, Getenv: f.Getenv, Version: f.Version}
+	o := diag.RunOptions{Timeouts: lo.timeouts, Getenv: f.Getenv, Version: f.Version, SystemProxies: f.systemProxies()}
 	if lo.resolver != "" {
 		o.DNS = probe.DNSConfig{Servers: []string{lo.resolver}}
 	}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -23,6 +25,6 @@ func main() {
 		stop()
 	}()
 	io := SystemIO()
-	f := &Factory{IO: io, Getenv: os.Getenv, Version: version}
+	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read}
 	os.Exit(Execute(ctx, f, os.Args[1:]))
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
-
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
+
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,9 @@ type Factory struct {
 	IO      *IOStreams
 	Getenv  func(string) string
 	Version string
+	// SystemProxy reads the OS's proxy settings (main: sysproxy.Read; nil in
+	// in-process tests, which must not depend on the machine's settings).
+	SystemProxy func() []sysproxy.Setting
 
 	// Global output flags, filled by the root command.
 	Format       string
@@ -28,6 +33,9 @@ type Factory struct {
 	RedactionMap string
 
 	redactor *redact.Redactor
+
+	sysProxy     []sysproxy.Setting
+	sysProxyRead bool
 }
 
 // commands is every subcommand: one explicit list (each lives in its own
@@ -176,4 +184,15 @@ func (f *Factory) writeRedactionMap() error {
 		return errors.New("writing --redaction-map: " + err.Error())
 	}
 	return nil
+}
+
+// systemProxies reads the OS proxy settings once per command.
+func (f *Factory) systemProxies() []sysproxy.Setting {
+	if f.SystemProxy == nil {
+		return nil
+	}
+	if !f.sysProxyRead {
+		f.sysProxy, f.sysProxyRead = f.SystemProxy(), true
+	}
+	return f.sysProxy
 }

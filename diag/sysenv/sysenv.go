@@ -21,23 +21,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
+
 	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 // Env is environment.json.
 type Env struct {
-	OS            string        `json:"os"`
-	Arch          string        `json:"arch"`
-	Kernel        string        `json:"kernel,omitempty"`
-	GoVersion     string        `json:"go_version"`
-	DoctorVersion string        `json:"doctor_version"`
-	CollectedAt   time.Time     `json:"collected_at"`
-	Proxy         ProxyEnv      `json:"proxy"`
-	DNS           DNSEnv        `json:"dns"`
-	DefaultRoute  *Route        `json:"default_route,omitempty"`
-	IPv6          IPv6Info      `json:"ipv6"`
-	Clock         *ClockSkew    `json:"clock,omitempty"`
-	NewAPI        *NewAPIStatus `json:"newapi,omitempty"`
+	OS            string    `json:"os"`
+	Arch          string    `json:"arch"`
+	Kernel        string    `json:"kernel,omitempty"`
+	GoVersion     string    `json:"go_version"`
+	DoctorVersion string    `json:"doctor_version"`
+	CollectedAt   time.Time `json:"collected_at"`
+	Proxy         ProxyEnv  `json:"proxy"`
+	// SystemProxy: the OS's proxy settings (WinINET, WinHTTP, PAC, macOS,
+	// GNOME, KDE), which browsers follow and new-api does not.
+	SystemProxy  []sysproxy.Setting `json:"system_proxy,omitempty"`
+	DNS          DNSEnv             `json:"dns"`
+	DefaultRoute *Route             `json:"default_route,omitempty"`
+	IPv6         IPv6Info           `json:"ipv6"`
+	Clock        *ClockSkew         `json:"clock,omitempty"`
+	NewAPI       *NewAPIStatus      `json:"newapi,omitempty"`
 	// Unknown lists facts that could not be learned, with why.
 	Unknown []string `json:"unknown,omitempty"`
 }
@@ -114,6 +119,8 @@ type Inputs struct {
 	// PORT defaulting to 3000; "-" = do not ask).
 	NewAPIURL  string
 	HTTPClient *http.Client
+	// SystemProxies are the OS's proxy settings (nil: none read).
+	SystemProxies []sysproxy.Setting
 }
 
 // PlatformFacts are what only the OS knows.
@@ -159,6 +166,7 @@ func Collect(ctx context.Context, in Inputs) *Env {
 	pf := in.Platform(&in)
 	e.Kernel, e.DefaultRoute, e.Unknown = pf.Kernel, pf.DefaultRoute, append(e.Unknown, pf.Unknown...)
 	e.Proxy = ProxyFromEnv(in.Getenv)
+	e.SystemProxy = in.SystemProxies
 	if pf.DNS != nil {
 		e.DNS = *pf.DNS
 	} else if b, err := in.ReadFile("/etc/resolv.conf"); err == nil {
