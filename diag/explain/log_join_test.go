@@ -236,3 +236,39 @@ func TestDockerPrefixes(t *testing.T) {
 		t.Errorf("cut %d bytes of a plain line", n)
 	}
 }
+
+// TestNoAllocationPerQuietLine: access, info and quiet system lines — most
+// of a log — cost no allocation; only error lines may allocate.
+func TestNoAllocationPerQuietLine(t *testing.T) {
+	a := &analyzer{o: LogOptions{MaxChannels: 10, MaxHours: 10, MaxPending: 16}, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
+		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		joins: newJoinTable(16), memo: map[string]Result{}}
+	quiet := []string{
+		`[GIN] 2025/03/01 - 10:00:01 | 200 |  1.791005693s |      172.18.0.1 | POST     "/v1/chat/completions"`,
+		`[INFO] 2025/03/01 - 10:00:01 | 2025030110000154973741 | 重试：3->5 `,
+		`[SYS] 2025/03/01 - 10:00:01 | 同步模型完成 `,
+		`new-api  | [GIN] 2025/03/01 - 10:00:02 | 200 |  1.2ms |  172.18.0.1 | GET      "/api/status"`,
+	}
+	for _, ln := range quiet {
+		b := []byte(ln + "\n")
+		if n := testing.AllocsPerRun(100, func() { a.line(b, false) }); n != 0 {
+			t.Errorf("%.1f allocations for %q", n, ln)
+		}
+	}
+	if a.rep.Errors != 0 || a.rep.Unrecognized != 0 {
+		t.Errorf("quiet lines counted: %+v", a.rep)
+	}
+	// A repeated error line joined to its request allocates a little, and
+	// the follow-up lines of new-api allocate nothing.
+	cause := []byte(`[ERR] 2025/03/01 - 10:00:02 | r1 | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused`)
+	follow := []byte(`[ERR] 2025/03/01 - 10:00:02 | r1 | channel error (channel #3, status code: 500): upstream error: do request failed`)
+	relay := []byte(`[ERR] 2025/03/01 - 10:00:02 | r1 | relay error: upstream error: do request failed`)
+	a.line(cause, false)
+	a.line(follow, false)
+	a.line(relay, false)
+	n := testing.AllocsPerRun(100, func() { a.line(cause, false); a.line(follow, false); a.line(relay, false) })
+	t.Logf("%.1f allocations per joined failure", n)
+	if n > 4 { // its message, its request id, its join entry, and one in counting
+		t.Errorf("%.1f allocations per joined failure", n)
+	}
+}
