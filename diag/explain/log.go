@@ -35,9 +35,13 @@ const (
 	DefaultMaxChannels = 2000
 	DefaultMaxHours    = 24 * 400
 	DefaultMaxPending  = 4096
-	// testWindow is how many lines after `testing channel N with model` a
-	// channel test's own error (request id SYSTEM) is still that channel's.
-	testWindow = 200
+	// testWindow is how long after `testing channel N with model` a channel
+	// test's own error (request id SYSTEM) is still that channel's: a silent
+	// upstream with RELAY_TIMEOUT=0 fails after the kernel's SYN retries
+	// (about 130 s), while a busy server writes thousands of access lines.
+	testWindow = 5 * 60 // seconds
+	// testWindowLines is the same for lines without a timestamp.
+	testWindowLines = 100_000
 	// maxMemo caps the cache of classified messages (a log repeats itself).
 	maxMemo                 = 4096
 	progressEvery           = 64 << 20
@@ -139,11 +143,12 @@ type analyzer struct {
 	span        bool
 	joins       joinTable
 	// testChan is the channel of the last `testing channel N with model`
-	// line, at line testAt; 0 after its result.
-	testChan int
-	testAt   int64
-	memo     map[string]Result
-	keyBuf   []byte
+	// line, at line testLine and time testAt (seconds, -1 if none); 0
+	// after its result.
+	testChan         int
+	testLine, testAt int64
+	memo             map[string]Result
+	keyBuf           []byte
 	// the hour of the last error counted, whose key needs no new string
 	lastHour []byte
 	lastHS   *HourStat
@@ -423,7 +428,7 @@ func (a *analyzer) errorLine(b []byte) {
 		// `testing channel #5, response: …` closes it with success.
 		rest := msg[len(testingChannel):]
 		if id, n := leadingInt(rest); n > 0 && bytes.HasPrefix(rest[n:], []byte(" with model")) {
-			a.testChan, a.testAt = id, a.rep.Lines
+			a.testChan, a.testLine, a.testAt = id, a.rep.Lines, seconds(when)
 		} else {
 			a.testChan = 0
 		}
@@ -438,7 +443,7 @@ func (a *analyzer) errorLine(b []byte) {
 		if noRID {
 			// A channel test's request has no request id of its own.
 			id := 0
-			if a.testChan > 0 && a.rep.Lines-a.testAt <= testWindow {
+			if a.testChan > 0 && a.inTestWindow(when) {
 				id, a.testChan = a.testChan, 0
 			}
 			a.count(r, string(msg), when, id, false)
@@ -498,6 +503,48 @@ func (a *analyzer) errorLine(b []byte) {
 func stamp(when []byte) (t [21]byte) {
 	copy(t[:], when)
 	return t
+}
+
+// inTestWindow: a channel test's error at when is still the open test's.
+func (a *analyzer) inTestWindow(when []byte) bool {
+	if now := seconds(when); now >= 0 && a.testAt >= 0 {
+		return now >= a.testAt && now-a.testAt <= testWindow
+	}
+	return a.rep.Lines-a.testLine <= testWindowLines
+}
+
+// seconds reads "2006/01/02 - 15:04:05" as seconds since 1970 (UTC, no
+// allocation), or -1.
+func seconds(when []byte) int64 {
+	if len(when) != 21 {
+		return -1
+	}
+	num := func(b []byte) int64 {
+		var v int64
+		for _, c := range b {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int64(c-'0')
+		}
+		return v
+	}
+	y, mo, d := num(when[0:4]), num(when[5:7]), num(when[8:10])
+	h, mi, s := num(when[13:15]), num(when[16:18]), num(when[19:21])
+	if y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || mi < 0 || s < 0 {
+		return -1
+	}
+	// Days from civil (Howard Hinnant's algorithm).
+	if mo <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (mo + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	days := era*146097 + doe - 719468
+	return days*86400 + h*3600 + mi*60 + s
 }
 
 // hiddenCause: new-api's message to clients, which hides the real error.

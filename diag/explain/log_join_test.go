@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain/explaintest"
@@ -270,5 +271,40 @@ func TestNoAllocationPerQuietLine(t *testing.T) {
 	t.Logf("%.1f allocations per joined failure", n)
 	if n > 4 { // its message, its request id, its join entry, and one in counting
 		t.Errorf("%.1f allocations per joined failure", n)
+	}
+}
+
+// TestChannelTestWindow: a silent channel's test fails minutes later, after
+// thousands of access lines on a busy server: still that channel's. A
+// SYSTEM error long after the test is not.
+func TestChannelTestWindow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[SYS] 2025/03/01 - 23:59:00 | testing channel 8 with model gpt-4o-mini , info {} \n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "[GIN] 2025/03/02 - 00:0%d:00 | 200 |  1.2s | 172.18.0.1 | POST     \"/v1/chat/completions\"\n", i/1000)
+	}
+	b.WriteString(`[ERR] 2025/03/02 - 00:01:10 | SYSTEM | do request failed: Post "https://api.anthropic.com/v1/messages": dial tcp 198.51.100.9:443: i/o timeout` + "\n")
+	b.WriteString("[SYS] 2025/03/02 - 00:02:00 | testing channel 9 with model gpt-4o-mini , info {} \n")
+	b.WriteString(`[ERR] 2025/03/02 - 00:30:00 | SYSTEM | do request failed: Post "https://api.x.ai/v1/chat/completions": dial tcp 203.0.113.20:443: connect: connection refused` + "\n")
+	rep := analyze(t, b.String(), LogOptions{})
+	if c, ok := channelByID(rep, 8); !ok || c.TopCause != diag.CauseSYNTimeout {
+		t.Errorf("#8: %+v", rep.Channels)
+	}
+	if _, ok := channelByID(rep, 9); ok || rep.Errors != 2 {
+		t.Errorf("an error 28 minutes after #9's test was given to it: %+v", rep.Channels)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	for _, s := range []string{"1970/01/01 - 00:00:00", "2025/03/01 - 10:00:02", "2024/02/29 - 23:59:59", "2100/12/31 - 01:02:03"} {
+		want, _ := time.Parse("2006/01/02 - 15:04:05", s)
+		if got := seconds([]byte(s)); got != want.Unix() {
+			t.Errorf("%s: %d, want %d", s, got, want.Unix())
+		}
+	}
+	for _, s := range []string{"", "2025/13/01 - 10:00:02", "2025/03/01 - 1x:00:02"} {
+		if got := seconds([]byte(s)); got != -1 {
+			t.Errorf("%q: %d, want -1", s, got)
+		}
 	}
 }
