@@ -162,21 +162,8 @@ type analyzer struct {
 // The log may be UTF-8 (with or without a BOM), UTF-16 (PowerShell 5.1's
 // `>`), or hold GB18030/GBK lines (Notepad "ANSI", cmd pipes).
 func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
-	if o.MaxLine <= 0 {
-		o.MaxLine = DefaultMaxLine
-	}
-	if o.MaxChannels <= 0 {
-		o.MaxChannels = DefaultMaxChannels
-	}
-	if o.MaxHours <= 0 {
-		o.MaxHours = DefaultMaxHours
-	}
-	if o.MaxPending <= 0 {
-		o.MaxPending = DefaultMaxPending
-	}
-	a := &analyzer{o: o, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
-		joins: newJoinTable(o.MaxPending), memo: map[string]Result{}}
+	a := newAnalyzer(o)
+	o = a.o // with its defaults
 	cr := &countingReader{r: r}
 	const bufSize = 256 << 10
 	br, enc := decodeStream(bufio.NewReaderSize(cr, bufSize), bufSize)
@@ -222,6 +209,25 @@ func AnalyzeLog(r io.Reader, o LogOptions) (*LogReport, error) {
 	}
 	a.rep.Bytes = cr.n
 	return a.finish(), nil
+}
+
+// newAnalyzer fills in o's defaults.
+func newAnalyzer(o LogOptions) *analyzer {
+	if o.MaxLine <= 0 {
+		o.MaxLine = DefaultMaxLine
+	}
+	if o.MaxChannels <= 0 {
+		o.MaxChannels = DefaultMaxChannels
+	}
+	if o.MaxHours <= 0 {
+		o.MaxHours = DefaultMaxHours
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	return &analyzer{o: o, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
+		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
+		joins: newJoinTable(o.MaxPending), memo: map[string]Result{}}
 }
 
 // logLine is one parsed line of new-api's log.

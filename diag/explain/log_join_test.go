@@ -131,9 +131,7 @@ func TestChannelTestJoin(t *testing.T) {
 // the table never outgrows its cap.
 func TestJoinTableBounded(t *testing.T) {
 	const n, max = 500, 16
-	a := &analyzer{o: LogOptions{MaxChannels: 100, MaxHours: 100, MaxPending: max}, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
-		joins: newJoinTable(max), memo: map[string]Result{}}
+	a := newAnalyzer(LogOptions{MaxChannels: 100, MaxHours: 100, MaxPending: max})
 	for i := range n {
 		a.line([]byte(fmt.Sprintf(`[ERR] 2025/03/01 - 10:00:00 | rid%06d | do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 203.0.113.7:443: connect: connection refused`, i)), false)
 		if len(a.joins.m) > max {
@@ -241,9 +239,7 @@ func TestDockerPrefixes(t *testing.T) {
 // TestNoAllocationPerQuietLine: access, info and quiet system lines — most
 // of a log — cost no allocation; only error lines may allocate.
 func TestNoAllocationPerQuietLine(t *testing.T) {
-	a := &analyzer{o: LogOptions{MaxChannels: 10, MaxHours: 10, MaxPending: 16}, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[string]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
-		joins: newJoinTable(16), memo: map[string]Result{}}
+	a := newAnalyzer(LogOptions{MaxChannels: 10, MaxHours: 10, MaxPending: 16})
 	quiet := []string{
 		`[GIN] 2025/03/01 - 10:00:01 | 200 |  1.791005693s |      172.18.0.1 | POST     "/v1/chat/completions"`,
 		`[INFO] 2025/03/01 - 10:00:01 | 2025030110000154973741 | 重试：3->5 `,
