@@ -112,14 +112,16 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 	})
 	if port > 0 {
 		wg.Go(func() {
-			wait := time.NewTimer(pathTCPWait)
+			start, wait := time.Now(), time.NewTimer(pathTCPWait)
 			select {
 			case <-hinted:
 			case <-wait.C:
 			case <-ctx.Done():
 			}
 			wait.Stop()
-			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout,
+			// The wait comes out of its timeout: the localisation still
+			// costs about one probe timeout, as the others' does.
+			tcpr = p.trace(ctx, target, probe.TraceOptions{Method: probe.TraceTCP, Port: port, ProbeTimeout: pathProbeTimeout - time.Since(start),
 				TargetHop: func() int { return int(targetHop.Load()) }})
 		})
 	}

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -33,11 +35,44 @@ func newSockTracer(dst netip.Addr, method string, port int) (tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	unix.Close(fd)
+	closeProbe(fd)
 	return t, nil
 }
 
+// probeSockets counts the probe sockets open in the process, against
+// probeSocketCap: many traces at once (an outage: hundreds of endpoints
+// localised together) must not take the descriptors the rest of the run
+// needs. Past the cap a socket is refused as EMFILE would refuse it, and
+// the trace's wave stops short.
+var (
+	probeSockets   atomic.Int64
+	probeSocketCap = sync.OnceValue(func() int64 {
+		var rl unix.Rlimit
+		if unix.Getrlimit(unix.RLIMIT_NOFILE, &rl) != nil || rl.Cur > 1<<20 {
+			return 1 << 19
+		}
+		return int64(rl.Cur / 2)
+	})
+)
+
+func closeProbe(fd int) {
+	unix.Close(fd)
+	probeSockets.Add(-1)
+}
+
 func (t *sockTracer) socket() (int, error) {
+	if probeSockets.Add(1) > probeSocketCap() {
+		probeSockets.Add(-1)
+		return -1, unix.EMFILE
+	}
+	fd, err := t.rawSocket()
+	if err != nil {
+		probeSockets.Add(-1)
+	}
+	return fd, err
+}
+
+func (t *sockTracer) rawSocket() (int, error) {
 	family := unix.AF_INET
 	if t.dst.Is6() {
 		family = unix.AF_INET6
@@ -64,7 +99,7 @@ func (t *sockTracer) send(k probeKey) error {
 	ok := false
 	defer func() {
 		if !ok {
-			unix.Close(fd)
+			closeProbe(fd)
 		}
 	}()
 	if t.dst.Is6() {
@@ -129,7 +164,7 @@ func localFailure(k probeKey, err error) (hopEvent, bool) {
 func (t *sockTracer) forgetAbove(ttl int) {
 	for fd, k := range t.fds {
 		if k.ttl > ttl {
-			unix.Close(fd)
+			closeProbe(fd)
 			delete(t.fds, fd)
 		}
 	}
@@ -137,7 +172,7 @@ func (t *sockTracer) forgetAbove(ttl int) {
 
 func (t *sockTracer) close() {
 	for fd := range t.fds {
-		unix.Close(fd)
+		closeProbe(fd)
 	}
 	clear(t.fds)
 }
@@ -184,7 +219,7 @@ func (t *sockTracer) wait(until time.Time) ([]hopEvent, error) {
 		ev.key, ev.at = k, at
 		out = append(out, ev)
 		delete(t.fds, fd)
-		unix.Close(fd)
+		closeProbe(fd)
 	}
 	return out, nil
 }

@@ -258,3 +258,22 @@ func TestTraceOutOfDescriptors(t *testing.T) {
 		t.Fatalf("end %s hops %+v err %v: want a silent trace from the probes that went out", r.End, r.Hops, r.Err)
 	}
 }
+
+// TestTraceProbeSocketCap: the process's probe sockets stay under the cap
+// (half the descriptor limit), and every one is given back.
+func TestTraceProbeSocketCap(t *testing.T) {
+	port := fullQueueListener(t)
+	if n := probeSockets.Load(); n != 0 {
+		t.Fatalf("%d probe sockets open before the trace", n)
+	}
+	room := int64(5)
+	probeSockets.Add(probeSocketCap() - room) // as if other traces held the rest
+	r := Trace(context.Background(), "127.0.0.1", TraceOptions{Method: TraceTCP, Port: port, ProbeTimeout: 300 * time.Millisecond})
+	probeSockets.Add(-(probeSocketCap() - room))
+	if r.Err != nil || r.End != TraceSilent || r.Hops[0].Sent == 0 || r.Hops[0].Sent > int(room) {
+		t.Fatalf("end %s hops %+v err %v: want a silent trace from the probes the cap allowed", r.End, r.Hops, r.Err)
+	}
+	if n := probeSockets.Load(); n != 0 {
+		t.Errorf("%d probe sockets still counted after the trace", n)
+	}
+}

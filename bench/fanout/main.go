@@ -33,6 +33,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,9 +104,11 @@ func main() {
 
 // Result holds the figures of one run.
 type Result struct {
-	Endpoints  int    `json:"endpoints"`
-	Localised  int    `json:"localised"`  // endpoints that needed path localisation
-	Privileges string `json:"privileges"` // who ran it: raw ICMP or not
+	Endpoints   int     `json:"endpoints"`
+	Localised   int     `json:"localised"`                      // endpoints that needed path localisation
+	Privileges  string  `json:"privileges"`                     // who ran it: raw ICMP or not
+	LocaliseP50 float64 `json:"localise_p50_seconds,omitempty"` // a localised endpoint's time past its failed layer
+	LocaliseMax float64 `json:"localise_max_seconds,omitempty"`
 
 	Parallel      int            `json:"parallel"`
 	NoFile        uint64         `json:"rlimit_nofile"`
@@ -120,8 +123,15 @@ type Result struct {
 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("fanout: %d endpoints (%d localised; %s), parallel %d, RLIMIT_NOFILE %d: wall %.2fs = %.2f× the slowest single endpoint (%.2fs); peak RSS %.1f MB; at most %d fds; %d \"too many open files\"; %d wrong category; %v",
-		r.Endpoints, r.Localised, r.Privileges, r.Parallel, r.NoFile, r.WallSeconds, r.Ratio, r.SlowestSingle, r.PeakRSSMB, r.MaxFDs, r.EMFILE, r.Mismatched, r.ByCategory)
+	return fmt.Sprintf("fanout: %d endpoints (%d localised; %s), parallel %d, RLIMIT_NOFILE %d: wall %.2fs = %.2f× the slowest single endpoint (%.2fs); peak RSS %.1f MB; at most %d fds; %d \"too many open files\"; %d wrong category; %v%s",
+		r.Endpoints, r.Localised, r.Privileges, r.Parallel, r.NoFile, r.WallSeconds, r.Ratio, r.SlowestSingle, r.PeakRSSMB, r.MaxFDs, r.EMFILE, r.Mismatched, r.ByCategory, r.localiseText())
+}
+
+func (r Result) localiseText() string {
+	if r.Localised == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; localisation %.2fs median, %.2fs at most", r.LocaliseP50, r.LocaliseMax)
 }
 
 func run(n int, httpTimeout, slow time.Duration, parallel int, host string, localise int) (Result, error) {
@@ -204,7 +214,12 @@ func run(n int, httpTimeout, slow time.Duration, parallel int, host string, loca
 	if res.Parallel <= 0 {
 		res.Parallel = diag.DefaultParallel()
 	}
+	var pathTimes []float64
 	for i, e := range rep.Endpoints {
+		if kindOf[i] == "blocked" && len(e.Layers) > 0 {
+			// The endpoint's time past its failed layer: the localisation.
+			pathTimes = append(pathTimes, (e.DurationMS-e.Layers[len(e.Layers)-1].DurationMS)/1000)
+		}
 		res.ByCategory[string(e.Category)]++
 		wrongPath := kindOf[i] == "blocked" && (e.Path == nil || e.Path.Verdict != diag.PathPortFiltered)
 		if e.Category != want[kindOf[i]] || wrongPath {
@@ -221,6 +236,10 @@ func run(n int, httpTimeout, slow time.Duration, parallel int, host string, loca
 				res.EMFILE++
 			}
 		}
+	}
+	if len(pathTimes) > 0 {
+		slices.Sort(pathTimes)
+		res.LocaliseP50, res.LocaliseMax = pathTimes[len(pathTimes)/2], pathTimes[len(pathTimes)-1]
 	}
 	return res, nil
 }
