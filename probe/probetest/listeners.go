@@ -2,7 +2,9 @@ package probetest
 
 import (
 	"io"
+	"math/rand/v2"
 	"net"
+	"strconv"
 	"sync"
 	"testing"
 )
@@ -89,6 +91,17 @@ func EOFListener(tb testing.TB) string {
 // closed), so a connect there is refused.
 func ClosedPort(tb testing.TB) string {
 	tb.Helper()
+	// Outside the ephemeral ranges (Linux 32768-60999, Windows and macOS
+	// 49152-65535) that port-0 listeners get: a closed ephemeral port was
+	// handed to a listener the same test opened later, and "refused"
+	// turned into "reset" (a flake in diag's loopback table).
+	for range 100 {
+		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(closedPortBase+rand.IntN(closedPortSpan)))
+		if ln, err := net.Listen("tcp4", addr); err == nil {
+			ln.Close()
+			return addr
+		}
+	}
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("probetest: listen: %v", err)
@@ -97,6 +110,8 @@ func ClosedPort(tb testing.TB) string {
 	ln.Close()
 	return addr
 }
+
+const closedPortBase, closedPortSpan = 20000, 10000
 
 // readFirst consumes the client's first write (a ClientHello, a request line).
 func readFirst(c net.Conn) {
