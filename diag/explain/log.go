@@ -3,6 +3,7 @@ package explain
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"io"
 	"sort"
 	"strconv"
@@ -121,21 +122,28 @@ type causeAgg struct {
 
 type chanAgg struct {
 	id       int
-	name     string
 	host     string
 	errors   int64
 	disabled int64
 	byCause  map[diag.Cause]int64
-	top      Result // a line of the most frequent cause so far, for its hint and probe
-	topHost  string // the host that failed in that line
+	top      *verdict // a line of the most frequent cause so far, for its hint, probe and host
+}
+
+// verdict is what a message means (Classify's Result) and the host it says
+// failed; one per distinct message, shared through the memo.
+type verdict struct {
+	r    Result
+	host string
 }
 
 type analyzer struct {
-	o        LogOptions
-	rep      *LogReport
-	causes   map[diag.Cause]*causeAgg
-	channels map[string]*chanAgg
-	hours    map[string]*HourStat
+	o      LogOptions
+	rep    *LogReport
+	causes map[diag.Cause]*causeAgg
+	byID   map[int]*chanAgg    // new-api's channels
+	byHost map[string]*chanAgg // lines that name no channel
+	other  *chanAgg            // past MaxChannels
+	hours  map[string]*HourStat
 	// names remembered per channel id (the auto-disable line names it, relay errors do not)
 	names map[int]string
 	// first and last timestamps, kept as bytes: no allocation per line.
@@ -147,7 +155,7 @@ type analyzer struct {
 	// after its result.
 	testChan         int
 	testLine, testAt int64
-	memo             map[string]Result
+	memo             map[string]*verdict
 	keyBuf           []byte
 	// the hour of the last error counted, whose key needs no new string
 	lastHour []byte
@@ -226,8 +234,8 @@ func newAnalyzer(o LogOptions) *analyzer {
 		o.MaxPending = DefaultMaxPending
 	}
 	return &analyzer{o: o, rep: &LogReport{ByCategory: map[diag.Category]int64{}},
-		causes: map[diag.Cause]*causeAgg{}, channels: map[string]*chanAgg{}, hours: map[string]*HourStat{}, names: map[int]string{},
-		joins: newJoinTable(o.MaxPending), memo: map[string]Result{}}
+		causes: map[diag.Cause]*causeAgg{}, byID: map[int]*chanAgg{}, byHost: map[string]*chanAgg{}, hours: map[string]*HourStat{},
+		names: map[int]string{}, joins: newJoinTable(o.MaxPending), memo: map[string]*verdict{}}
 }
 
 // logLine is one parsed line of new-api's log.
@@ -442,20 +450,21 @@ func (a *analyzer) errorLine(b []byte) {
 	case bytes.HasPrefix(msg, []byte(testBadResponse)):
 		id, _ := leadingInt(msg[len(testBadResponse):])
 		a.testChan = 0
-		a.count(a.classify(msg), string(msg), when, id, false)
+		v := a.classify(msg)
+		a.count(v, a.example(v, msg), when, id, false)
 		return
 	case bytes.HasPrefix(msg, []byte(doRequestFailed)):
-		r := a.classify(msg)
+		v := a.classify(msg)
 		if noRID {
 			// A channel test's request has no request id of its own.
 			id := 0
 			if a.testChan > 0 && a.inTestWindow(when) {
 				id, a.testChan = a.testChan, 0
 			}
-			a.count(r, string(msg), when, id, false)
+			a.count(v, a.example(v, msg), when, id, false)
 			return
 		}
-		a.joins.put(a, rid, pending{r: r, msg: string(msg), when: stamp(when)})
+		a.joins.put(a, rid, pending{v: v, msg: a.example(v, msg), when: stamp(when)})
 		return
 	case bytes.HasPrefix(msg, []byte(channelErrorPfx)) || bytes.HasPrefix(msg, []byte(relayErrorPfx+" (channel #")):
 		// `channel error (channel #N, status code: S): M`, or one-api's and
@@ -465,7 +474,7 @@ func (a *analyzer) errorLine(b []byte) {
 			// new-api's own status (500) is not the upstream's: the
 			// `do request failed` line of this request says what happened.
 			a.rep.Joined++
-			a.count(p.r, p.msg, p.when[:], id, false)
+			a.count(p.v, p.msg, p.when[:], id, false)
 			return
 		}
 		if !noRID {
@@ -476,13 +485,14 @@ func (a *analyzer) errorLine(b []byte) {
 			a.unrecognized(msg)
 			return
 		}
-		a.count(a.classify(msg), string(msg), when, id, false)
+		v := a.classify(msg)
+		a.count(v, a.example(v, msg), when, id, false)
 		return
 	case bytes.HasPrefix(msg, []byte(relayErrorPfx+": ")):
 		// The request's last word: it repeats the last channel error.
 		if p, ok := a.joins.take(rid); ok {
 			a.rep.Joined++
-			a.count(p.r, p.msg, p.when[:], 0, false)
+			a.count(p.v, p.msg, p.when[:], 0, false)
 			a.joins.done(rid)
 			return
 		}
@@ -495,14 +505,14 @@ func (a *analyzer) errorLine(b []byte) {
 			return
 		}
 	}
-	r := a.classify(msg)
-	if !r.Recognized() {
+	v := a.classify(msg)
+	if !v.r.Recognized() {
 		if lev := string(lv); lev == "ERR" || lev == "WARN" || lev == "FATAL" || lev == "" && looksLikeError(string(msg)) {
 			a.unrecognized(msg)
 		}
 		return
 	}
-	a.count(r, string(msg), when, r.ChannelID, bytes.Contains(msg, []byte("准备禁用")))
+	a.count(v, a.example(v, msg), when, v.r.ChannelID, bytes.Contains(msg, []byte("准备禁用")))
 }
 
 // stamp keeps a line's timestamp without a string.
@@ -568,20 +578,33 @@ func leadingInt(s []byte) (v, n int) {
 
 // classify is Classify with a bounded cache: a log repeats the same
 // messages millions of times, but for a request id or a local port.
-func (a *analyzer) classify(msg []byte) Result {
-	if r, ok := a.memo[string(msg)]; ok {
-		return r // the message recurs as it is
+func (a *analyzer) classify(msg []byte) *verdict {
+	if v := a.memo[string(msg)]; v != nil {
+		return v // the message recurs as it is
 	}
 	key, _ := memoKey(msg, &a.keyBuf)
-	if r, ok := a.memo[string(key)]; ok {
-		return r // the message recurs but for an id or a port
+	if v := a.memo[string(key)]; v != nil {
+		return v // the message recurs but for an id or a port
 	}
-	r := Classify(string(msg))
+	m := string(msg)
+	r := Classify(m)
+	r.Evidence = "" // not reported here; memory per message stays small
+	v := &verdict{r: r, host: failedHost(m, r)}
 	if len(a.memo) >= maxMemo {
 		clear(a.memo)
 	}
-	a.memo[string(key)] = r
-	return r
+	a.memo[string(key)] = v
+	return v
+}
+
+// example is msg as a string when the report may show it (the first line
+// of a cause, an unrecognised line among the first few), else "": most
+// error lines are then counted without a copy of their text.
+func (a *analyzer) example(v *verdict, msg []byte) string {
+	if v.r.Recognized() && a.causes[v.r.Cause] != nil || !v.r.Recognized() && len(a.rep.UnrecognizedExamples) >= maxUnrecognizedExamples {
+		return ""
+	}
+	return string(msg)
 }
 
 // memoKey is msg with the parts that vary from line to line but never
@@ -671,32 +694,37 @@ func (a *analyzer) unrecognized(msg []byte) {
 	}
 }
 
-// count adds one error, of channel id when it is known (0: the line's own).
-func (a *analyzer) count(r Result, msg string, when []byte, id int, disableLine bool) {
+// count adds one error of channel id (0: the one its text names, if any).
+// msg is the line's text when example said the report may show it.
+func (a *analyzer) count(v *verdict, msg string, when []byte, id int, disableLine bool) {
+	r := &v.r
 	if !r.Recognized() {
-		a.unrecognized([]byte(msg))
+		a.rep.Unrecognized++
+		if msg != "" && len(a.rep.UnrecognizedExamples) < maxUnrecognizedExamples {
+			a.rep.UnrecognizedExamples = append(a.rep.UnrecognizedExamples, clip(msg, 200))
+		}
 		return
 	}
 	a.rep.Errors++
 	a.rep.ByCategory[r.Category]++
 	ca := a.causes[r.Cause]
 	if ca == nil {
-		ca = &causeAgg{example: clip(msg, maxExample), res: r}
+		ca = &causeAgg{example: clip(msg, maxExample), res: *r}
 		a.causes[r.Cause] = ca
 	}
 	ca.count++
-	if id > 0 {
-		r.ChannelID = id
+	if id <= 0 {
+		id = r.ChannelID
 	}
-	a.channel(r, failedHost(msg, r), disableLine)
+	a.channel(v, id, disableLine)
 	a.hour(when, r.Category)
 }
 
 // pending is a `do request failed` line waiting for the `channel error`
 // line of its request, which names the channel.
 type pending struct {
-	r    Result
-	msg  string
+	v    *verdict
+	msg  string // see example
 	when [21]byte
 }
 
@@ -737,7 +765,7 @@ func (j *joinTable) entry(a *analyzer, rid []byte) *joinEntry {
 		if e := j.m[old.rid]; e != nil && e.seq == old.seq {
 			delete(j.m, old.rid)
 			if e.has {
-				a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+				a.count(e.p.v, e.p.msg, e.p.when[:], 0, false)
 			}
 		}
 	}
@@ -755,7 +783,7 @@ func (j *joinTable) entry(a *analyzer, rid []byte) *joinEntry {
 func (j *joinTable) put(a *analyzer, rid []byte, p pending) {
 	e := j.entry(a, rid)
 	if e.has {
-		a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+		a.count(e.p.v, e.p.msg, e.p.when[:], 0, false)
 	}
 	e.p, e.has = p, true
 }
@@ -792,7 +820,7 @@ func (j *joinTable) settle(a *analyzer) {
 		if e := j.m[s.rid]; e != nil && e.seq == s.seq {
 			delete(j.m, s.rid)
 			if e.has {
-				a.count(e.p.r, e.p.msg, e.p.when[:], 0, false)
+				a.count(e.p.v, e.p.msg, e.p.when[:], 0, false)
 			}
 		}
 	}
@@ -807,7 +835,17 @@ func looksLikeError(s string) bool {
 func isGarbage(b []byte) bool { return hasControl(b) || !utf8.Valid(b) }
 
 // hasControl: a NUL or another C0 control but tab (binary, not text).
+// Eight bytes at a time: it runs on every error line.
 func hasControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		// A byte below 0x20 sets its high bit in (x - 0x20…) &^ x.
+		if (x-0x20*ones)&^x&highs != 0 {
+			break // one of these 8 may be a tab only: look byte by byte
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c < 0x20 && c != '\t' {
 			return true
@@ -850,32 +888,34 @@ func failedHost(msg string, r Result) string {
 	return ""
 }
 
-func (a *analyzer) channel(r Result, host string, disableLine bool) {
-	var key string
+func (a *analyzer) channel(v *verdict, id int, disableLine bool) {
+	r := &v.r
+	var c *chanAgg
 	switch {
-	case r.ChannelID > 0:
-		if r.ChannelName != "" {
-			a.names[r.ChannelID] = r.ChannelName
+	case id > 0:
+		if r.ChannelName != "" && r.ChannelID == id {
+			a.names[id] = r.ChannelName
 		}
-		key = "#" + strconv.Itoa(r.ChannelID)
-	case host != "":
-		key = "host " + host
+		c = a.byID[id]
+	case v.host != "":
+		c = a.byHost[v.host]
 	default:
 		return
 	}
-	c := a.channels[key]
 	if c == nil {
-		if len(a.channels) >= a.o.MaxChannels {
+		switch {
+		case len(a.byID)+len(a.byHost) >= a.o.MaxChannels:
 			a.rep.OverflowChannels++
-			key = otherKey
-			c = a.channels[key]
-		}
-		if c == nil {
-			c = &chanAgg{id: r.ChannelID, byCause: map[diag.Cause]int64{}}
-			if r.ChannelID == 0 && key != otherKey {
-				c.host = host
+			if a.other == nil {
+				a.other = &chanAgg{byCause: map[diag.Cause]int64{}}
 			}
-			a.channels[key] = c
+			c = a.other
+		case id > 0:
+			c = &chanAgg{id: id, byCause: map[diag.Cause]int64{}}
+			a.byID[id] = c
+		default:
+			c = &chanAgg{host: v.host, byCause: map[diag.Cause]int64{}}
+			a.byHost[v.host] = c
 		}
 	}
 	c.errors++
@@ -883,12 +923,8 @@ func (a *analyzer) channel(r Result, host string, disableLine bool) {
 		c.disabled++
 	}
 	c.byCause[r.Cause]++
-	if c.top.Cause == "" || c.top.Cause == r.Cause || c.byCause[r.Cause] > c.byCause[c.top.Cause] {
-		if c.top.Cause != r.Cause || c.topHost == "" {
-			c.topHost = host
-		}
-		r.Evidence = "" // only hint and probe are kept: memory per channel stays small
-		c.top = r
+	if c.top == nil || c.top.r.Cause != r.Cause && c.byCause[r.Cause] > c.byCause[c.top.r.Cause] || c.top.r.Cause == r.Cause && c.top.host == "" {
+		c.top = v
 	}
 }
 
@@ -941,19 +977,27 @@ func (a *analyzer) finish() *LogReport {
 		}
 		return rep.Causes[i].Cause < rep.Causes[j].Cause
 	})
-	for key, c := range a.channels {
-		r := c.top
-		top := r.Cause
+	add := func(key string, c *chanAgg) {
+		r := &c.top.r
 		host := c.host
 		if host == "" {
-			host = c.topHost
+			host = c.top.host
 		}
 		cs := ChannelStat{Key: key, ID: c.id, Name: a.names[c.id], Host: host, Errors: c.errors, Disabled: c.disabled,
-			ByCause: c.byCause, TopCause: top, Category: r.Category, Hint: r.Hint, Probe: r.Probe}
+			ByCause: c.byCause, TopCause: r.Cause, Category: r.Category, Hint: r.Hint, Probe: r.Probe}
 		if c.id > 0 && cs.Name != "" {
 			cs.Key = key + " " + cs.Name
 		}
 		rep.Channels = append(rep.Channels, cs)
+	}
+	for id, c := range a.byID {
+		add("#"+strconv.Itoa(id), c)
+	}
+	for host, c := range a.byHost {
+		add("host "+host, c)
+	}
+	if a.other != nil {
+		add(otherKey, a.other)
 	}
 	sort.Slice(rep.Channels, func(i, j int) bool {
 		a, b := rep.Channels[i], rep.Channels[j]

@@ -304,3 +304,19 @@ func TestSeconds(t *testing.T) {
 		}
 	}
 }
+
+func TestHasControl(t *testing.T) {
+	for i := 0; i < 0x80; i++ {
+		for _, pos := range []int{0, 3, 7, 8, 15, 16, 20} {
+			b := []byte(strings.Repeat("abcdefgh", 3))[:21]
+			b[pos] = byte(i)
+			want := i < 0x20 && i != '\t'
+			if got := hasControl(b); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", i, pos, got, want)
+			}
+		}
+	}
+	if !hasControl([]byte("\t\t\t\t\t\t\t\t\t\t\x00")) || hasControl([]byte("\t\t\t\t\t\t\t\t\t\tz")) {
+		t.Error("tabs then a NUL / a letter")
+	}
+}
