@@ -8,7 +8,7 @@ BIN     := bin/newapi-doctor
 # (go.dev/issue/75804, fixed in 1.27); a count has no deadline to race.
 FUZZTIME ?= 20000x
 
-.PHONY: all build test test-short vet fmt-check cross fuzz bench lab clean
+.PHONY: all build test test-short vet fmt-check cross fuzz bench clean
 
 all: build
 
