@@ -122,24 +122,6 @@ func echoOutcome(status uint32, v6 bool) (kind, code int, silent bool) {
 	return evLocalFail, 1, false
 }
 
-// IPStatusText names an IP_STATUS for messages ("IP_REQ_TIMED_OUT (11010)").
-func IPStatusText(status uint32) string {
-	names := map[uint32]string{
-		ipSuccess: "IP_SUCCESS", ipBufTooSmall: "IP_BUF_TOO_SMALL", ipDestNetUnreachable: "IP_DEST_NET_UNREACHABLE",
-		ipDestHostUnreach: "IP_DEST_HOST_UNREACHABLE", ipDestProtUnreach: "IP_DEST_PROT_UNREACHABLE",
-		ipDestPortUnreach: "IP_DEST_PORT_UNREACHABLE", ipNoResources: "IP_NO_RESOURCES", ipBadOption: "IP_BAD_OPTION",
-		ipHwError: "IP_HW_ERROR", ipPacketTooBig: "IP_PACKET_TOO_BIG", ipReqTimedOut: "IP_REQ_TIMED_OUT",
-		ipBadReq: "IP_BAD_REQ", ipBadRoute: "IP_BAD_ROUTE", ipTTLExpiredTransit: "IP_TTL_EXPIRED_TRANSIT",
-		ipTTLExpiredReassem: "IP_TTL_EXPIRED_REASSEM", ipParamProblem: "IP_PARAM_PROBLEM",
-		ipSourceQuench: "IP_SOURCE_QUENCH", ipOptionTooBig: "IP_OPTION_TOO_BIG", ipBadDestination: "IP_BAD_DESTINATION",
-		ipGeneralFailure: "IP_GENERAL_FAILURE",
-	}
-	if n, ok := names[status]; ok {
-		return fmt.Sprintf("%s (%d)", n, status)
-	}
-	return fmt.Sprintf("IP_STATUS %d", status)
-}
-
 // fillPingStats computes loss and RTT statistics from the replies, as
 // pro-bing does for the socket methods (population standard deviation).
 func fillPingStats(res *PingResult) {

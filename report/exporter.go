@@ -137,9 +137,6 @@ func (e *Exporter) hostLabel(raw string) string {
 	return e.o.Redactor.String(h)
 }
 
-// Registry is the exporter's registry (tests gather from it directly).
-func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
-
 // Probe runs one round now and records it.
 func (e *Exporter) Probe(ctx context.Context) *diag.Report {
 	e.probeMu.Lock()

@@ -223,7 +223,7 @@ func TestPrometheusDocs(t *testing.T) {
 	fc := &fakeCheck{cat: map[string]diag.Category{"a": diag.CatOK}}
 	e := NewExporter([]diag.Endpoint{{Name: "a", URL: "http://127.0.0.1:1"}}, ExporterOptions{Check: fc.check})
 	e.Probe(context.Background())
-	fams, err := e.Registry().Gather()
+	fams, err := e.reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,11 +88,11 @@ func runDoctor(t *testing.T, env []string, args ...string) runResult {
 // fixture is a loopback world: a DNS server naming a private relay, upstreams
 // of several kinds, a closed proxy port, and a config holding secrets.
 type fixture struct {
-	dns               *pt.DNSServer
-	config            string
-	key, proxyPass    string
-	relayHost, okName string
-	names             []string
+	dns            *pt.DNSServer
+	config         string
+	key, proxyPass string
+	relayHost      string
+	names          []string
 }
 
 func newFixture(t *testing.T) *fixture {

@@ -281,8 +281,8 @@ func normalizeBase(raw string) (string, error) {
 	return u.String(), nil
 }
 
-// GatewayEndpoint is the new-api server itself: its public /api/status
-// answers {"success":true,"data":{"version":…}} (see ParseStatus).
+// GatewayEndpoint is the new-api server itself, probed at its public
+// /api/status.
 func GatewayEndpoint(baseURL string) diag.Endpoint {
 	base, err := normalizeBase(baseURL)
 	ep := diag.Endpoint{
@@ -299,20 +299,4 @@ func GatewayEndpoint(baseURL string) diag.Endpoint {
 	}
 	ep.ProbePath = "/api/status" // appended to the URL's path by diag
 	return ep
-}
-
-// ParseStatus reads new-api's /api/status answer: ok when it is new-api's
-// shape with success true; version may be empty on old builds.
-func ParseStatus(body []byte) (version string, ok bool) {
-	var st struct {
-		Success bool `json:"success"`
-		Data    struct {
-			Version    string `json:"version"`
-			SystemName string `json:"system_name"`
-		} `json:"data"`
-	}
-	if json.Unmarshal(body, &st) != nil || !st.Success {
-		return "", false
-	}
-	return st.Data.Version, true
 }

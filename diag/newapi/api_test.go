@@ -223,13 +223,6 @@ func TestGatewayEndpoint(t *testing.T) {
 	if ep := GatewayEndpoint("::bad"); ep.Extra["note"] == "" {
 		t.Error("bad URL has no note")
 	}
-	v, ok := ParseStatus([]byte(`{"success":true,"data":{"version":"v0.9.1"}}`))
-	if !ok || v != "v0.9.1" {
-		t.Errorf("ParseStatus = %q %v", v, ok)
-	}
-	if _, ok := ParseStatus([]byte(`<html>`)); ok {
-		t.Error("HTML taken for new-api")
-	}
 }
 
 // TestLoadFromAPIWithKeys: the admin API lists no keys, so --with-keys

@@ -174,9 +174,3 @@ func lookupType(f Fork, t int) (chanType, bool) {
 	}
 	return ct, ok
 }
-
-// TypeName names a channel type as the fork's admin UI does.
-func TypeName(f Fork, t int) string {
-	ct, _ := lookupType(f, t)
-	return ct.Name
-}

@@ -42,19 +42,6 @@ func (l Level) String() string {
 	return "default"
 }
 
-// ParseLevel reads a --redact value.
-func ParseLevel(s string) (Level, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "", "default", "on":
-		return LevelDefault, nil
-	case "strict":
-		return LevelStrict, nil
-	case "none", "off":
-		return LevelNone, nil
-	}
-	return LevelDefault, fmt.Errorf("unknown redaction level %q (want default, strict or none)", s)
-}
-
 // Redacted replaces every secret.
 const Redacted = "[REDACTED]"
 

@@ -163,18 +163,6 @@ func TestRedactConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestParseLevel(t *testing.T) {
-	for in, want := range map[string]Level{"": LevelDefault, "strict": LevelStrict, "NONE": LevelNone, "default": LevelDefault} {
-		got, err := ParseLevel(in)
-		if err != nil || got != want {
-			t.Errorf("ParseLevel(%q) = %v, %v", in, got, err)
-		}
-	}
-	if _, err := ParseLevel("paranoid"); err == nil || !strings.Contains(err.Error(), "paranoid") {
-		t.Errorf("bad level accepted: %v", err)
-	}
-}
-
 func TestWriteMapMode(t *testing.T) {
 	r := New(LevelDefault, nil)
 	tok := r.String("relay.corp.example")
