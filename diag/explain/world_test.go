@@ -21,6 +21,7 @@ import (
 var worldFloors = map[string]int{
 	"train.txt":     211,
 	"heldout-1.txt": 114, // scored blind once: 91/114 (79.8%); tuned on since
+	"heldout-2.txt": 71,  // scored blind: 71/103 (68.9%)
 }
 
 type worldAccept struct {
@@ -139,21 +140,29 @@ func worldVerdict(r worldRecord) (ok, causeOK bool, got []string) {
 // secretLike finds what must never be committed: API keys and bearer tokens.
 var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|bearer [a-z0-9._-]{20,}|AIza[0-9a-z_-]{30,})`)
 
-// TestWorldHeldOutIsApart: no thread of the held-out part was seen in training.
+// worldParts, in the order they were collected: a later part shares no
+// thread with an earlier one.
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt"}
+
+// TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
-	seen := map[string]bool{}
-	for _, r := range readWorld(t, "train.txt") {
-		seen[r.url] = true
-	}
-	for _, r := range readWorld(t, "heldout-1.txt") {
-		if seen[r.url] {
-			t.Errorf("%s: %s is also a train source", r.where(), r.url)
+	seen := map[string]string{}
+	for _, name := range worldParts {
+		here := map[string]bool{}
+		for _, r := range readWorld(t, name) {
+			if earlier, ok := seen[r.url]; ok {
+				t.Errorf("%s: %s is also a source of %s", r.where(), r.url, earlier)
+			}
+			here[r.url] = true
+		}
+		for u := range here {
+			seen[u] = name
 		}
 	}
 }
 
 func TestWorldCorpus(t *testing.T) {
-	for _, name := range []string{"train.txt", "heldout-1.txt"} {
+	for _, name := range worldParts {
 		t.Run(name, func(t *testing.T) {
 			recs := readWorld(t, name)
 			right, causes := 0, 0
