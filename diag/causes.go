@@ -114,3 +114,17 @@ const (
 	// browsers follow and Go ignores — reaches the upstream.
 	CauseSystemProxyOnly Cause = "system-proxy-only"
 )
+
+// Look-alike causes (issue 11): a differential probe told these apart from
+// the verdict the chain saw first (differential.go).
+const (
+	CauseDNSSinkhole     Cause = "dns-sinkhole"        // 0.0.0.0, :: or 127/8 for a public name
+	CauseHostsFile       Cause = "hosts-file-override" // a hosts file line pins the name
+	CauseDNSInjected     Cause = "dns-injected"        // the answer came from where no DNS server listens
+	CauseDNSWrong        Cause = "dns-wrong-answer"    // another resolver's answer connects, the system's does not
+	CauseSNIFiltered     Cause = "sni-filtered"        // the same address answers another SNI or none
+	CauseIncompleteChain Cause = "incomplete-chain"    // the server omits its intermediate certificate
+	CauseClientCert      Cause = "client-certificate-required"
+	CauseKeywordFiltered Cause = "keyword-filtered" // a neutral request on the same path is answered
+	CauseMTUBlackhole    Cause = "mtu-blackhole"    // the exchange passes with a small MSS
+)

@@ -188,6 +188,12 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 		}
 		res.Notes = append(res.Notes, note)
 	}
+	if ev2, ran := c.differentiate(ctx, ev, cause, start); ran && ev2.Lookalike != LookNone {
+		// A differential proved a look-alike: the one table decides again.
+		ev = ev2
+		cat, cause = Classify(ev)
+		res.Category, res.Cause = cat, cause
+	}
 	if cause == CauseIPv6Broken {
 		res.Notes = append(res.Notes, "IPv6: "+c.v6Broken)
 	}
@@ -604,6 +610,7 @@ func (c *chain) facts(ev Evidence) HintFacts {
 	if ev.DNS != nil {
 		f.Resolver = ev.DNS.Resolver
 	}
+	f.Evidence = ev.LookEvidence
 	var ua x509.UnknownAuthorityError
 	if errors.As(ev.Err, &ua) && ua.Cert != nil {
 		f.Issuer = ua.Cert.Issuer.String()
@@ -628,6 +635,9 @@ func (c *chain) message(ev Evidence, cat Category) string {
 		}
 		if ev.AdminProhibited {
 			s += " (a router answered: administratively prohibited)"
+		}
+		if p := ev.Lookalike.Phrase(); p != "" {
+			s += " (" + p + ": " + ev.LookEvidence + ")"
 		}
 		return s
 	case ev.HTTP != nil:

@@ -90,6 +90,8 @@ func noKey(s *Signal) bool      { return !s.KeySent }
 func newAPI(s *Signal) bool     { return s.NewAPI }
 func ipv6Failed(s *Signal) bool { return s.IPv6Failed }
 
+func look(l Lookalike) pred { return func(s *Signal) bool { return s.Lookalike == l } }
+
 func not(f pred) pred { return func(s *Signal) bool { return !f(s) } }
 
 // classTable is THE classifier: signal → cause, first match wins. Every row
@@ -129,6 +131,19 @@ var classTable = []rule{
 	{CauseProxyNoAnswerConnect, and(at(LayerProxyConnect), kind(KindTimeout))},
 	{CauseProxyReset, and(at(LayerProxyConnect), kind(KindReset, KindAborted, KindEOF))},
 	{CauseProxyOther, at(LayerProxyConnect)},
+
+	// Look-alikes a differential probe proved (differential.go): the fault
+	// is not what the layer that broke suggests.
+	{CauseFakeIP, look(LookFakeIP)},
+	{CauseDNSSinkhole, look(LookSinkhole)},
+	{CauseHostsFile, look(LookHostsFile)},
+	{CauseDNSInjected, look(LookDNSInjected)},
+	{CauseDNSWrong, look(LookDNSWrong)},
+	{CauseSNIFiltered, and(at(LayerTLS), look(LookSNIFiltered))},
+	{CauseIncompleteChain, and(at(LayerTLS), look(LookIncompleteChain))},
+	{CauseClientCert, and(at(LayerTLS, LayerHTTP), look(LookClientCertNeeded))},
+	{CauseKeywordFiltered, and(at(LayerHTTP), look(LookKeywordFiltered))},
+	{CauseMTUBlackhole, and(at(LayerTLS, LayerHTTP), look(LookMTUBlackhole))},
 
 	// DNS of the target.
 	{CauseNoResolver, and(at(LayerDNS), noResolver)},

@@ -161,6 +161,17 @@ var classifyCases = []struct {
 	{"500 web page is the gateway's", Evidence{Layer: LayerHTTP, HTTP: httpRes(500, "text/html", "<html>")}, CatHTTP, CauseServerError},
 	{"dual-stack, IPv6 failed, IPv4 answered", Evidence{Layer: LayerHTTP, IPv6Failed: true, HTTP: httpRes(200, "application/json", `{"data":[]}`)}, CatOK, CauseIPv6Broken},
 	{"407 is a proxy's answer (plain http through a proxy)", Evidence{Layer: LayerHTTP, HTTP: httpRes(407, "text/plain", ``)}, CatProxy, CauseProxyAuthRequired},
+	// Look-alikes a differential proved: the layer that broke is not the fault.
+	{"fake-ip answer, SYN dropped", Evidence{Layer: LayerTCP, Err: timeoutErr{}, Lookalike: LookFakeIP}, CatDNS, CauseFakeIP},
+	{"sinkhole answer, refused on loopback", Evidence{Layer: LayerTCP, Addr: loop, Err: opErr("dial", syscall.ECONNREFUSED), Lookalike: LookSinkhole}, CatDNS, CauseDNSSinkhole},
+	{"hosts file pin, SYN dropped", Evidence{Layer: LayerTCP, Err: timeoutErr{}, Lookalike: LookHostsFile}, CatDNS, CauseHostsFile},
+	{"injected answer", Evidence{Layer: LayerTCP, Err: timeoutErr{}, Lookalike: LookDNSInjected}, CatDNS, CauseDNSInjected},
+	{"second resolver's answer connects", Evidence{Layer: LayerTLS, Err: timeoutErr{}, Lookalike: LookDNSWrong}, CatDNS, CauseDNSWrong},
+	{"no-SNI handshake passes", Evidence{Layer: LayerTLS, Err: opErr("read", syscall.ECONNRESET), Lookalike: LookSNIFiltered}, CatBlocked, CauseSNIFiltered},
+	{"issuer fetched verifies", Evidence{Layer: LayerTLS, Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, Lookalike: LookIncompleteChain}, CatTLS, CauseIncompleteChain},
+	{"alert 116 certificate required", Evidence{Layer: LayerTLS, Err: &net.OpError{Op: "remote error", Err: tls.AlertError(116)}, Lookalike: LookClientCertNeeded}, CatTLS, CauseClientCert},
+	{"neutral request answered", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Err: opErr("read", syscall.ECONNRESET)}, Err: opErr("read", syscall.ECONNRESET), Lookalike: LookKeywordFiltered}, CatBlocked, CauseKeywordFiltered},
+	{"small MSS passes", Evidence{Layer: LayerTLS, Err: timeoutErr{}, Lookalike: LookMTUBlackhole}, CatUnreachable, CauseMTUBlackhole},
 	{"200", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "application/json", `{"data":[]}`)}, CatOK, CauseOK},
 	{"500", Evidence{Layer: LayerHTTP, HTTP: httpRes(500, "application/json", `{}`)}, CatHTTP, CauseServerError},
 	{"418", Evidence{Layer: LayerHTTP, HTTP: httpRes(418, "application/json", `{}`)}, CatHTTP, CauseHTTPStatus},
@@ -191,7 +202,11 @@ func TestClassify(t *testing.T) {
 // proxy going away is the same fault whether it went away during TCP or
 // during the tunnel request; a 407 is the proxy's whether it answered
 // CONNECT or a plain-http request sent through it.
-var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, CauseProxyAuthRequired: true}
+// A lie of the resolver shows where the wrong address fails to answer (TCP,
+// TLS); a client-certificate demand in TLS 1.3 arrives with the first read
+// (HTTP); an MTU black hole stalls the handshake or a large answer.
+var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, CauseProxyAuthRequired: true,
+	CauseFakeIP: true, CauseDNSSinkhole: true, CauseHostsFile: true, CauseDNSInjected: true, CauseDNSWrong: true, CauseClientCert: true, CauseMTUBlackhole: true}
 
 // TestClassifyAgreesWithCatalogue: every row's cause is in the catalogue and
 // is decided at the catalogue's layer; every cause has a category and a hint.

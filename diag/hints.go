@@ -30,6 +30,9 @@ type HintFacts struct {
 	// and SystemProxyFrom its source ("system:wininet"); NewAPIPath says
 	// what new-api does instead ("connects directly", "uses HTTPS_PROXY").
 	SystemProxy, SystemProxyFrom, NewAPIPath string
+	// Evidence: what a differential probe saw (differential.go); the
+	// look-alike causes' hints rest on it.
+	Evidence string
 }
 
 type causeInfo struct {
@@ -76,7 +79,21 @@ var catalogue = map[Cause]causeInfo{
 	CauseDNSUnreachble: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The resolver%s could not be reached (refused or unreachable). A local stub resolver (systemd-resolved, dnsmasq) is not running, or the network is down.", inResolver(f.Resolver))
 	}},
-	CauseFakeIP:   {CatDNS, LayerDNS, fixed("The name resolved into 198.18.0.0/15: Clash/mihomo fake-IP mode. Those addresses only work through the proxy client; if it is not running or new-api bypasses it, nothing answers. Route new-api through the proxy, or use redir-host mode.")},
+	CauseFakeIP: {CatDNS, LayerDNS, func(f HintFacts) string {
+		return "The name resolved into 198.18.0.0/15, Clash/mihomo's fake-IP range, but the traffic does not go through the proxy client (no TUN device routes it)" + evidence(f) + " Those addresses only work through the client: turn its TUN mode on, route new-api through its proxy port, or use redir-host mode."
+	}},
+	CauseDNSSinkhole: {CatDNS, LayerDNS, func(f HintFacts) string {
+		return fmt.Sprintf("Your resolver answered %s with a sinkhole address (0.0.0.0, :: or loopback) for a public name: an ad-block/filtering resolver (Pi-hole, AdGuard, a router) or a hijack, not a local service that is down%s Allow the name in the filter, or use another resolver.", orHost(f.Host), evidence(f))
+	}},
+	CauseHostsFile: {CatDNS, LayerDNS, func(f HintFacts) string {
+		return "The address comes from a hosts file line, not from DNS, and it does not answer" + evidence(f) + " Remove or fix the stale line (a leftover pin or an old mirror's address)."
+	}},
+	CauseDNSInjected: {CatDNS, LayerDNS, func(f HintFacts) string {
+		return "A DNS answer arrived from an address where no DNS server listens: something on the path answers DNS queries itself (injection or a transparent DNS hijack)" + evidence(f) + " Use DNS over TCP/HTTPS, a resolver across a tunnel, or a proxy that resolves names itself (socks5h, an HTTP proxy)."
+	}},
+	CauseDNSWrong: {CatDNS, LayerDNS, func(f HintFacts) string {
+		return "Your resolver's answer does not connect while another path's answer does: the system resolver is wrong (polluted, stale or filtering)" + evidence(f) + " Point /etc/resolv.conf (or Docker's --dns) at the resolver that answered right, or use a proxy that resolves names itself."
+	}},
 	CauseDNSOther: {CatDNS, LayerDNS, fixed("Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
 
 	CauseGatewayPortGuessed: {CatRefused, LayerTCP, func(f HintFacts) string {
@@ -167,7 +184,16 @@ var catalogue = map[Cause]causeInfo{
 	CauseTLSNotTLS:  {CatTLS, LayerTLS, fixed("The server did not answer TLS: the port speaks plain HTTP (use http:// in the base URL), or a captive portal/plaintext proxy intercepted the connection.")},
 	CauseTLSAlert:   {CatTLS, LayerTLS, fixed("The server aborted the handshake with a TLS alert (protocol version, SNI or cipher mismatch). An old TLS stack on one side, or a server name it does not serve.")},
 	CauseTLSOther:   {CatTLS, LayerTLS, fixed("The TLS handshake failed.")},
-	CauseTLSCAFile:  {CatTLS, LayerConfig, fixed("The configured ca_file could not be read or holds no PEM certificate.")},
+	CauseSNIFiltered: {CatBlocked, LayerTLS, func(f HintFacts) string {
+		return fmt.Sprintf("A filter reads the TLS server name: the handshake naming %s is cut while the same address completes one with another name%s Use a proxy or tunnel for this channel (new-api's per-channel proxy); nothing on the server is wrong.", orHost(f.Host), evidence(f))
+	}},
+	CauseIncompleteChain: {CatTLS, LayerTLS, func(f HintFacts) string {
+		return "The server sends its certificate without the intermediate that links it to a trusted root (an incomplete chain); browsers fetch the missing one, Go (new-api) does not" + evidence(f) + " Fix the server to send the full chain (fullchain.pem), or add the intermediate to ca_file meanwhile."
+	}},
+	CauseClientCert: {CatTLS, LayerTLS, func(f HintFacts) string {
+		return "The server demands a client certificate (mutual TLS) and none was sent" + evidence(f) + " This is not an HTTP error: the endpoint needs a client certificate new-api cannot present; use the provider's public endpoint, or a gateway that holds the certificate."
+	}},
+	CauseTLSCAFile: {CatTLS, LayerConfig, fixed("The configured ca_file could not be read or holds no PEM certificate.")},
 
 	CauseRateLimited: {CatOverloaded, LayerHTTP, func(f HintFacts) string {
 		s := "The provider is rate-limiting you (429)."
@@ -199,6 +225,12 @@ var catalogue = map[Cause]causeInfo{
 	CauseHTTPReset:    {CatHTTP, LayerHTTP, fixed("The connection was reset after the request was sent: a filter inspecting traffic, or the server crashed on the request.")},
 	CauseHTTPEOF:      {CatHTTP, LayerHTTP, fixed("The server closed the connection without answering (empty reply): a wrong protocol on that port or a middlebox cutting the request.")},
 	CauseHTTPProtocol: {CatHTTP, LayerHTTP, fixed("The answer was not valid HTTP: a non-HTTP service on that port, or a broken intermediary.")},
+	CauseKeywordFiltered: {CatBlocked, LayerHTTP, func(f HintFacts) string {
+		return "Something on the path filters on the request's content: the request was reset while a neutral request over the same connection settings was answered" + evidence(f) + " Use https (a filter cannot read an encrypted request) or a proxy/tunnel for this channel."
+	}},
+	CauseMTUBlackhole: {CatUnreachable, LayerTLS, func(f HintFacts) string {
+		return "A path-MTU black hole: small packets pass, full-size ones vanish and the ICMP 'fragmentation needed' that should say so never arrives" + evidence(f) + " Clamp the TCP MSS on the router or tunnel (iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu), or lower the MTU of the interface or VPN (e.g. 1400)."
+	}},
 	CauseServerError: {CatHTTP, LayerHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("The upstream failed with %s. A fault on the provider's side; retry later or fail over.", statusText(f.Status))
 	}},
@@ -261,6 +293,14 @@ func proxyAuthHint(f HintFacts) string {
 		return fmt.Sprintf("The proxy answered CONNECT with %s: it rejected the username or password in the proxy URL%s. Fix them (URL-encode special characters such as @ : / ? #).", answer, from(f.ProxyFrom))
 	}
 	return fmt.Sprintf("The proxy answered CONNECT with %s: it wants credentials and the proxy URL%s has none. Put them in it: http://user:pass@host:port (URL-encode special characters).", answer, from(f.ProxyFrom))
+}
+
+// evidence closes a hint's sentence with what the differential saw.
+func evidence(f HintFacts) string {
+	if f.Evidence == "" {
+		return "."
+	}
+	return ": " + f.Evidence + "."
 }
 
 func orHost(h string) string {

@@ -131,6 +131,16 @@ var severities = map[Cause]Grade{
 	CauseHTTPEOF:      GradeError,
 	CauseHTTPProtocol: GradeError,
 	CauseServerError:  GradeWarning, // a 5xx on the provider's side usually passes
+
+	CauseDNSSinkhole:     GradeError,
+	CauseHostsFile:       GradeError,
+	CauseDNSInjected:     GradeError,
+	CauseDNSWrong:        GradeError,
+	CauseSNIFiltered:     GradeError,
+	CauseIncompleteChain: GradeError,
+	CauseClientCert:      GradeError,
+	CauseKeywordFiltered: GradeError,
+	CauseMTUBlackhole:    GradeError,
 }
 
 // SeverityOf grades a cause. An unknown cause is an error: a grade must

@@ -50,6 +50,8 @@ type Signal struct {
 	AdminProhibited bool // a router answered ICMP administratively prohibited
 	NewAPI          bool // the answer is a new-api gateway's /api/status
 	IPv6Failed      bool // the name's IPv6 address failed while IPv4 answered
+	// Lookalike is what a differential probe proved (differential.go).
+	Lookalike Lookalike
 }
 
 // ConnectStatusUnknown: CONNECT was refused, the status is not known.
@@ -145,16 +147,18 @@ type Evidence struct {
 	Now      time.Time // for certificate validity (zero = time.Now)
 	ViaProxy bool      // a proxy carries the connection
 
-	AdminProhibited bool   // the path probe heard ICMP administratively prohibited
-	NewAPIVersion   string // new-api's /api/status answered with this version
-	IPv6Failed      bool   // IPv4 connected while the name's IPv6 address failed
+	AdminProhibited bool      // the path probe heard ICMP administratively prohibited
+	NewAPIVersion   string    // new-api's /api/status answered with this version
+	IPv6Failed      bool      // IPv4 connected while the name's IPv6 address failed
+	Lookalike       Lookalike // what a differential probe proved (differential.go)
+	LookEvidence    string    // what that probe saw, for the hint and the message
 }
 
 // Signal reads the evidence into the observation the table classifies.
 func (ev *Evidence) Signal() Signal {
 	s := Signal{Layer: ev.Layer, Kind: kindOf(ev.Err), KeySent: ev.KeySent, ProxyInPath: ev.ViaProxy || ev.Proxy != nil,
 		Loopback: ev.Addr.IsValid() && ev.Addr.Unmap().IsLoopback(), AdminProhibited: ev.AdminProhibited, NewAPI: ev.NewAPIVersion != "",
-		IPv6Failed: ev.IPv6Failed}
+		IPv6Failed: ev.IPv6Failed, Lookalike: ev.Lookalike}
 	err := ev.Err
 	var errno syscall.Errno
 	if errors.As(err, &errno) {

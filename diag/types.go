@@ -176,6 +176,9 @@ type EndpointResult struct {
 	Extra        map[string]string `json:"extra,omitempty"`
 	// Attempts holds per-attempt verdicts when retries ran (issue: CI preflight).
 	Attempts []Attempt `json:"attempts,omitempty"`
+	// Differentials are the look-alike probes that ran (issue 11), with
+	// their cost: none for a verdict that needs none.
+	Differentials []DifferentialResult `json:"differentials,omitempty"`
 	// Path holds ping/traceroute localisation when it ran (issue: ping/trace).
 	Path *PathInfo `json:"path,omitempty"`
 }

@@ -98,6 +98,7 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.NewAPI = strings.Contains(f.low, "(new-api ")
 	sig.AdminProhibited = strings.Contains(f.low, "administratively prohibited")
 	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
+	sig.Lookalike = diag.LookalikeIn(f.low)
 	return sig, evidence, source
 }
 
