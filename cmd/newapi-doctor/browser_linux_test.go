@@ -97,6 +97,8 @@ func newBrowser(t *testing.T, width, height int, dark bool) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-default-apps", true),
 		chromedp.Flag("disable-extensions", true),
+		// Containers often mount a tiny /dev/shm; Chromium then crashes tabs.
+		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(width, height),
 	}
