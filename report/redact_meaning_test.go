@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
@@ -101,5 +104,27 @@ func TestBundleKeepsMeaning(t *testing.T) {
 	}
 	if fs, err := VerifyBundle("b.zip", zb, redact.New(redact.LevelDefault, testAllow)); err != nil || len(fs) != 0 {
 		t.Errorf("bundle verify: %v %v", fs, err)
+	}
+}
+
+// TestMetricsLabelsKeepNames: the metrics label of proxy-wrong-password is
+// its name, with the proxy password "wrong" registered as serve does.
+func TestMetricsLabelsKeepNames(t *testing.T) {
+	_, eps := meaningReport("wrong")
+	rd := redact.New(redact.LevelDefault, testAllow)
+	register(rd, eps)
+	fc := &fakeCheck{cat: map[string]diag.Category{eps[0].Name: diag.CatProxy}}
+	e := NewExporter(eps, ExporterOptions{Check: fc.check, Redactor: rd})
+	e.Probe(context.Background())
+	list, err := e.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fams := map[string]*dto.MetricFamily{}
+	for _, f := range list {
+		fams[f.GetName()] = f
+	}
+	if series(fams, "newapi_doctor_up", map[string]string{"endpoint": "proxy-wrong-password"}) == nil {
+		t.Errorf("no newapi_doctor_up series labelled proxy-wrong-password: %v", fams["newapi_doctor_up"])
 	}
 }
