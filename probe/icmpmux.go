@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/icmp"
@@ -36,6 +37,8 @@ type icmpMux struct {
 
 	wmu sync.Mutex // one TTL + write at a time: the TTL is the socket's
 	ttl int
+	// noTTLControl: the kernel refused the hop limit as a control message.
+	noTTLControl atomic.Bool
 
 	mu     sync.Mutex
 	subs   map[uint16]*icmpSub
@@ -190,11 +193,21 @@ func (s *icmpSub) send(dst netip.Addr, ttl, seq int, data []byte) error {
 		return err
 	}
 	m := s.mux
-	m.wmu.Lock()
-	defer m.wmu.Unlock()
 	if ttl <= 0 {
 		ttl = 64
 	}
+	to := &net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()}
+	// The hop limit rides with the packet where the kernel takes it so
+	// (Linux): runs send at once, without taking turns on the socket's TTL.
+	if oob := ttlControl(m.v6, ttl); oob != nil && !m.noTTLControl.Load() {
+		_, _, err = m.conn.WriteMsgIP(b, oob, to)
+		if !errors.Is(err, syscall.EINVAL) {
+			return err
+		}
+		m.noTTLControl.Store(true) // an old kernel: the socket's TTL, in turns
+	}
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
 	if ttl != m.ttl {
 		if m.v6 {
 			err = m.p6.SetHopLimit(ttl)
@@ -206,7 +219,7 @@ func (s *icmpSub) send(dst netip.Addr, ttl, seq int, data []byte) error {
 		}
 		m.ttl = ttl
 	}
-	_, err = m.conn.WriteTo(b, &net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
+	_, err = m.conn.WriteTo(b, to)
 	return err
 }
 

@@ -3,8 +3,10 @@
 package probe
 
 import (
+	"encoding/binary"
 	"os"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,4 +37,19 @@ func setRcvBuf(c syscall.Conn, n int) {
 			_ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, n)
 		}
 	})
+}
+
+// ttlControl is the control message setting one packet's TTL (IPv4) or hop
+// limit (IPv6).
+func ttlControl(v6 bool, ttl int) []byte {
+	level, typ := unix.IPPROTO_IP, unix.IP_TTL
+	if v6 {
+		level, typ = unix.IPPROTO_IPV6, unix.IPV6_HOPLIMIT
+	}
+	b := make([]byte, unix.CmsgSpace(4))
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b[0]))
+	h.Level, h.Type = int32(level), int32(typ)
+	h.SetLen(unix.CmsgLen(4))
+	binary.NativeEndian.PutUint32(b[unix.CmsgLen(0):], uint32(ttl))
+	return b
 }

@@ -300,8 +300,9 @@ func runTrace(ctx context.Context, t tracer, o TraceOptions, res *TraceResult) e
 						continue
 					}
 					// Out of descriptors (many traces at once): this wave
-					// stops short; the probes already out still count.
-					if isFDExhausted(err) && len(sent) > 0 {
+					// stops short; the probes already out still count, and
+					// a later wave may find descriptors given back.
+					if isFDExhausted(err) && (len(sent) > 0 || wave+1 < o.Probes) {
 						break
 					}
 					sendErr = err
