@@ -98,14 +98,16 @@ const (
 var (
 	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "not available in your country",
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
-	QuotaMarkers = []string{"insufficient_quota", "user quota is not enough", "insufficient_user_quota", "exceeded your current quota", "credit balance is too low", "quota exceeded",
+	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",
+		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足"}
 	HTMLMarkers      = []string{"invalid character '<'", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value"}
 	RateLimitMarkers = []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
-		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted"}
+		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted", "rate limit", "rate limited"}
 	OverloadedMarkers = []string{"overloaded_error"}
 	AuthMarkers       = []string{"invalid_api_key", "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
-		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key"}
+		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key",
+		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期"}
 )
 
 var bodyMarkers = []struct {

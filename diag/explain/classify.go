@@ -343,7 +343,7 @@ var kindWords = []struct {
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
-		"terminated during handshake"}},
+		"terminated during handshake", "und_err_socket"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

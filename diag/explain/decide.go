@@ -52,7 +52,7 @@ var statusWords = []struct {
 var blockedWords = []string{"you have been blocked"}
 
 // protocolWords: Go's transport saying the answer was not valid HTTP.
-var protocolWords = []string{"server sent goaway", "malformed http response", "malformed http status code", "transport connection broken",
+var protocolWords = []string{"server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
 	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
@@ -75,7 +75,7 @@ func checkLayer(low string) diag.Layer {
 // last the bare EOF/timeouts.
 func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	source = f.source()
-	f.layer = checkLayer(f.low)
+	f.layer = checkLayer(f.raw) // check writes "tcp failed: …" in lower case; OkHttp's "HTTP FAILED:" is not it
 	sig, evidence = f.read()
 	if f.layer != "" {
 		// check named the layer: the words say what happened there.
@@ -171,6 +171,11 @@ func (f *facts) read() (diag.Signal, string) {
 	if f.phase == phaseConnect && f.loopbackTarget() {
 		// "Cannot connect to host localhost:11434" with no reason: nothing listens.
 		return on(diag.LayerTCP, diag.KindRefused), f.evidence("connect")
+	}
+	if w, ok := f.has(connectFailedWords...); ok {
+		// A connect that failed with no reason given (OkHttp, tinyproxy):
+		// nothing answered the SYN is the usual case for a remote API.
+		return on(diag.LayerTCP, diag.KindTimeout), f.evidence(w)
 	}
 	return diag.Signal{}, ""
 }
@@ -427,7 +432,7 @@ var tlsWords = []struct {
 	sig   diag.Signal
 	words []string
 }{
-	{diag.Signal{Cert: diag.CertUntrusted}, []string{"certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
+	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
 	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
 	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
@@ -436,7 +441,9 @@ var tlsWords = []struct {
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
-	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version"}},
+	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert"}},
+	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
+	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate"}},
 }
 
 func (f *facts) tlsSignal() (diag.Signal, string) {
@@ -459,6 +466,9 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 		case diag.KindReset, diag.KindEOF, diag.KindTimeout:
 			return on(diag.LayerTLS, k), f.evidence(w)
 		}
+	}
+	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_"); ok {
+		return at(diag.LayerTLS), f.evidence(asciiLower(w)) // Schannel's handshake failures, no kind said
 	}
 	if goTLS {
 		if w, ok := f.has("ssl_error_syscall"); ok {
@@ -483,9 +493,9 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	if m := reRcode.FindStringSubmatch(f.low); m != nil && (f.dnsCtx || f.layer == diag.LayerDNS || f.layer == diag.LayerProxyDNS) {
 		return dns(diag.Signal{Rcode: strings.ToUpper(m[1])}), f.evidence(m[0])
 	}
-	notFound := []string{"no such host", "could not resolve host", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
+	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
-	if _, ok := f.has("could not resolve host", "getaddrinfo", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
+	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
@@ -513,9 +523,10 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 			strings.Contains(low, "no data of the requested type") || containsNumber(low, "11004") {
 			return dns(diag.Signal{Rcode: "NOERROR"}), f.evidence("no")
 		}
-		if f.dnsCtx {
-			return at(diag.LayerDNS), f.evidence("lookup ")
+		if w, ok := f.has("could not contact dns"); ok {
+			return dns(diag.Signal{Kind: diag.KindRefused}), f.evidence(w)
 		}
+		return at(diag.LayerDNS), f.evidence("lookup")
 	}
 	return diag.Signal{}, ""
 }

@@ -82,6 +82,11 @@ func ClassifyText(text string) []Line {
 	if len(texts) == 0 {
 		return nil
 	}
+	if strings.HasPrefix(texts[0], "<") {
+		// A web page pasted over lines is one answer: its <title> and its
+		// markup say one thing together.
+		texts = []string{strings.Join(texts, " ")}
+	}
 	var out []Line
 	if len(texts) > 1 {
 		for _, ln := range texts {

@@ -40,7 +40,8 @@ var phaseWords = []struct {
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
 		"all connection attempts failed", "error trying to connect", "connect failed", "connection attempt failed", "etimedout",
-		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out"}},
+		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
+		" port 443 failed", " port 80 failed"}},
 }
 
 func phaseOf(low string) phase {
@@ -63,7 +64,11 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
-var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed"}
+var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
+	"socks error", "socks5 server", "socks server"}
+
+// connectFailedWords: a connect that failed, the reason left out.
+var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -150,7 +155,25 @@ func statusOf(low string) int {
 	if n := methodStatus(low); n != 0 {
 		return n
 	}
+	if n := parenStatus(low); n != 0 {
+		return n
+	}
 	return wordStatus(low)
+}
+
+// parenStatus reads an error status alone in parentheses: "Request rejected (429)".
+func parenStatus(low string) int {
+	for from := 0; ; {
+		i := strings.Index(low[from:], "(")
+		if i < 0 {
+			return 0
+		}
+		j := from + i + 1
+		if n := status3(low, j); n >= 400 && j+3 < len(low) && low[j+3] == ')' {
+			return n
+		}
+		from = j
+	}
 }
 
 // wordStatus: a status said in words only (Envoy's body, a bare reason phrase).

@@ -43,6 +43,7 @@ func TestStatusOf(t *testing.T) {
 		{"access line method", "DEBUG  one-api.gin v6@v6.1.1/log.go:217  400 POST {\"host\": \"h\"}", 400},
 		{"reason phrase alone", "[OpenAI] 错误的网关 | Bad Gateway", 502},
 		{"a port is no status", "address: '1.2.3.4', port: 443,", 0},
+		{"status alone in parentheses", "API Error: Request rejected (429) · This request would exceed", 429},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -203,6 +204,16 @@ func TestOtherStacks(t *testing.T) {
 		{"Gemini 429 Resource has been exhausted (e.g. check quota)", diag.CauseRateLimited},
 		{"The model `gpt-4o` does not exist or you do not have access to it.", diag.CauseNotFound},
 		{"ChatGPT error 523: ", diag.CauseBadGateway},
+		{"Request Error:Failed to connect to api.openai.com port 443 after 21066 ms: Timed out", diag.CauseSYNTimeout},
+		{"HTTP FAILED: java.net.ConnectException: Failed to connect to api.openai.com/104.244.43.6:443", diag.CauseSYNTimeout},
+		{"Error : Could not resolve: api.openai.com (Could not contact DNS servers)", diag.CauseDNSUnreachble},
+		{"NET::ERR_CERT_WEAK_SIGNATURE_ALGORITHM", diag.CauseTLSOther},
+		{"Error code: MOZILLA_PKIX_ERROR_MITM_DETECTED", diag.CauseTLSUntrusted},
+		{"schannel: failed to receive handshake, SSL/TLS connection failed", diag.CauseTLSOther},
+		{"Connection was closed (GOAWAY error code = 1)", diag.CauseHTTPProtocol},
+		{"Error: Gemini API key is missing or invalid", diag.CauseUnauthorized},
+		{"chat pre-consumed quota failed, user quota: 13810, need quota: 15000", diag.CauseQuota},
+		{"tcpsocks: Not SOCKS5 reply from SOCKS5 server", diag.CauseProxyOther},
 	}
 	for _, c := range cases {
 		t.Run(c.text, func(t *testing.T) {
@@ -225,5 +236,13 @@ func TestClassifyTextContainerLines(t *testing.T) {
 	// Lines from two containers keep their prefixes.
 	if got := dropContainerPrefix([]string{"a   | x", "b   | y"}); got[0] != "a   | x" {
 		t.Errorf("mixed containers were stripped: %q", got)
+	}
+}
+
+func TestClassifyTextWebPage(t *testing.T) {
+	page := "<html>\n<head><title>504 Gateway Time-out</title></head>\n<body>\n<center><h1>504 Gateway Time-out</h1></center>\n</body>\n</html>"
+	lines := ClassifyText(page)
+	if len(lines) != 1 || lines[0].Result.Cause != diag.CauseGatewayTO {
+		t.Fatalf("got %+v, want one gateway-timeout", lines)
 	}
 }
