@@ -341,7 +341,7 @@ func (a *analyzer) line(b []byte, truncated bool) {
 			}
 		}
 	}
-	a.errorLine(b)
+	a.errorLine(b, truncated)
 }
 
 // dockerPrefix is the length of what docker writes before new-api's line:
@@ -401,7 +401,7 @@ const (
 // joined with the other lines of its request. It works on the bytes: the
 // lines new-api writes after the real cause (channel error, relay error)
 // are matched and joined without allocating.
-func (a *analyzer) errorLine(b []byte) {
+func (a *analyzer) errorLine(b []byte, truncated bool) {
 	b = bytes.TrimPrefix(b, utf8BOM) // a BOM mid-stream: files concatenated
 	b = StripANSI(b)
 	if hasControl(b) {
@@ -409,13 +409,15 @@ func (a *analyzer) errorLine(b []byte) {
 		return
 	}
 	if !utf8.Valid(b) {
-		d, ok := toUTF8(b)
-		if !ok {
+		if t := trimCutRune(b); truncated && utf8.Valid(t) {
+			b = t // MaxLine cut a character in two
+		} else if d, ok := toUTF8(b); ok {
+			a.rep.GB18030Lines++
+			b = d
+		} else {
 			a.rep.Garbage++
 			return
 		}
-		a.rep.GB18030Lines++
-		b = d
 	}
 	var lv, rid, when []byte
 	msg := b
@@ -513,6 +515,19 @@ func (a *analyzer) errorLine(b []byte) {
 		return
 	}
 	a.count(v, a.example(v, msg), when, v.r.ChannelID, bytes.Contains(msg, []byte("准备禁用")))
+}
+
+// trimCutRune drops an incomplete UTF-8 sequence at the end of b.
+func trimCutRune(b []byte) []byte {
+	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
+		if c := b[len(b)-i]; utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i]
+			}
+			break
+		}
+	}
+	return b
 }
 
 // stamp keeps a line's timestamp without a string.

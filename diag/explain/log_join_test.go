@@ -320,3 +320,15 @@ func TestHasControl(t *testing.T) {
 		t.Error("tabs then a NUL / a letter")
 	}
 }
+
+// TestCutRune: a line cut by MaxLine in the middle of a character is
+// still read, not counted as binary.
+func TestCutRune(t *testing.T) {
+	line := `[SYS] 2025/03/01 - 11:00:00 | 通道「克劳德」（#7）发生错误，准备禁用，原因：Your credit balance is too low ` + strings.Repeat("额度", 100)
+	for cut := 200; cut < 210; cut++ {
+		rep := analyze(t, line+"\n", LogOptions{MaxLine: cut})
+		if rep.Garbage != 0 || rep.Errors != 1 || rep.Truncated != 1 || rep.GB18030Lines != 0 {
+			t.Errorf("cut at %d: %+v", cut, rep)
+		}
+	}
+}
