@@ -68,6 +68,7 @@ var fileExts = map[string]bool{
 	"rpm": true, "jar": true, "rs": true, "c": true, "h": true, "java": true, "rb": true,
 	"php": true, "lua": true, "exe~": true, "wal": true, "shm": true, "journal": true, "dat": true,
 	"bin": true, "txtar": true, "proto": true, "css": true, "gitignore": true, "dockerfile": true,
+	"mjs": true, "cjs": true, "jsx": true, "tsx": true, "ipynb": true, "whl": true,
 }
 
 // visitHosts calls fn for every host or address in b that the level hides,
@@ -195,9 +196,14 @@ func appendLower(dst, s []byte) []byte {
 
 // looksLikeHost: dotted labels ending in an alphabetic TLD, one letter case
 // throughout (Go identifiers such as url.Error or Config.timeouts mix cases),
-// not a Go selector (Client.Timeout), and not a file name (config.yaml,
-// oneapi-20240101.log).
+// not a Go selector (Client.Timeout), no '_', and not a file name
+// (config.yaml, oneapi-20240101.log).
 func looksLikeHost(t []byte) bool {
+	// A host name has no '_' (RFC 952/1123): open_webui.routers.ollama,
+	// cl100k_base.tiktoken and tool_result paths are code and data.
+	if bytes.IndexByte(t, '_') >= 0 {
+		return false
+	}
 	dot := bytes.LastIndexByte(t, '.')
 	if dot <= 0 {
 		return false

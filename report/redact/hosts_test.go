@@ -33,6 +33,8 @@ func TestRedactHostsGolden(t *testing.T) {
 		{"versions", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", "v1.2.3 go1.26.8 1.2.3-rc.1 TLS 1.3 10.0.19045.1234", LevelStrict},
 		{"timestamps", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", "2026-11-26T09:14:44.123Z [ERR] 2006/01/02 - 15:04:05 | 12:34:56.789", LevelStrict},
 		{"file names", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", "oneapi-20240101.log config.yaml new-api.db newapi-doctor.yaml report.json /etc/resolv.conf", LevelStrict},
+		{"python paths and json paths", "open_webui.routers.ollama cl100k_base.tiktoken messages.3.content.0.tool_result.content.0.type example.mjs",
+			"open_webui.routers.ollama cl100k_base.tiktoken messages.3.content.0.tool_result.content.0.type example.mjs", LevelStrict},
 		{"go selectors", "context deadline exceeded (Client.Timeout exceeded while awaiting headers) Server.Addr Transport.Proxy",
 			"context deadline exceeded (Client.Timeout exceeded while awaiting headers) Server.Addr Transport.Proxy", LevelStrict},
 		{"go identifiers", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration x509.Certificate http.Transport", "x509: tls: net/http: *url.Error net.OpError Config.timeouts of type time.Duration x509.Certificate http.Transport", LevelStrict},
