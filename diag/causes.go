@@ -113,6 +113,12 @@ const (
 	// environment's proxy) fails while the OS's system proxy — the one
 	// browsers follow and Go ignores — reaches the upstream.
 	CauseSystemProxyOnly Cause = "system-proxy-only"
+	// Local socket faults Windows users meet (issue 12.5): a port already
+	// taken (10048), an address that cannot be connected to (10049, a base
+	// URL of 0.0.0.0), no ephemeral port left (10055 / EADDRNOTAVAIL).
+	CausePortInUse      Cause = "port-in-use"
+	CauseAddrNotValid   Cause = "address-not-valid"
+	CauseEphemeralPorts Cause = "ephemeral-ports-exhausted"
 )
 
 // Look-alike causes (issue 11): a differential probe told these apart from

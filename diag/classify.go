@@ -98,6 +98,10 @@ func not(f pred) pred { return func(s *Signal) bool { return !f(s) } }
 // has a test (classify_test.go). Layers are matched first, so a refused proxy
 // can never be reported as a refused target.
 var classTable = []rule{
+	// This machine's own sockets, whichever layer met them.
+	{CauseEphemeralPorts, kind(KindNoPorts)},
+	{CausePortInUse, kind(KindAddrInUse)},
+
 	// Planning: the endpoint or its proxy setting is unusable.
 	{CauseProxyUnsupported, and(at(LayerConfig), config(ConfigProxyScheme))},
 	{CauseProxyBadURL, and(at(LayerConfig), config(ConfigProxyURL))},
@@ -166,6 +170,7 @@ var classTable = []rule{
 	{CauseHostUnreachable, and(at(LayerTCP), kind(KindHostUnreach))},
 	{CauseNoNetwork, and(at(LayerTCP), kind(KindNetDown))},
 	{CauseConnResetConnect, and(at(LayerTCP), kind(KindReset, KindAborted))},
+	{CauseAddrNotValid, and(at(LayerTCP), kind(KindAddrNotAvail))},
 	{CauseHostUnreachable, at(LayerTCP)},
 
 	// TLS with the target. Certificate problems first; then the network

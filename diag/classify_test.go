@@ -121,6 +121,11 @@ var classifyCases = []struct {
 	{"winsock 10053 aborted", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.Errno(10053))}, CatRefused, CauseConnResetConnect},
 	{"admin prohibited (heard by the path probe)", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.EHOSTUNREACH), AdminProhibited: true}, CatBlocked, CauseAdminProhib},
 	{"tcp other", Evidence{Layer: LayerTCP, Err: errors.New("x")}, CatUnreachable, CauseHostUnreachable},
+	{"winsock 10055 no ephemeral port", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.Errno(10055))}, CatOverloaded, CauseEphemeralPorts},
+	{"eaddrnotavail on connect", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.EADDRNOTAVAIL)}, CatOverloaded, CauseEphemeralPorts},
+	{"no ephemeral port towards the proxy", Evidence{Layer: LayerProxyTCP, Err: opErr("dial", syscall.Errno(10055))}, CatOverloaded, CauseEphemeralPorts},
+	{"winsock 10048 port in use", Evidence{Layer: LayerTCP, Err: opErr("bind", syscall.Errno(10048))}, CatRefused, CausePortInUse},
+	{"winsock 10049 a base URL of 0.0.0.0", Evidence{Layer: LayerTCP, Err: opErr("dial", syscall.Errno(10049))}, CatUnreachable, CauseAddrNotValid},
 
 	{"hostname mismatch", Evidence{Layer: LayerTLS, Err: &tls.CertificateVerificationError{Err: x509.HostnameError{Certificate: &x509.Certificate{}, Host: "a"}}}, CatTLS, CauseTLSHostname},
 	{"untrusted (mitm)", Evidence{Layer: LayerTLS, Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, CatTLS, CauseTLSUntrusted},
@@ -206,7 +211,9 @@ func TestClassify(t *testing.T) {
 // TLS); a client-certificate demand in TLS 1.3 arrives with the first read
 // (HTTP); an MTU black hole stalls the handshake or a large answer.
 var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, CauseProxyAuthRequired: true,
-	CauseFakeIP: true, CauseDNSSinkhole: true, CauseHostsFile: true, CauseDNSInjected: true, CauseDNSWrong: true, CauseClientCert: true, CauseMTUBlackhole: true}
+	CauseFakeIP: true, CauseDNSSinkhole: true, CauseHostsFile: true, CauseDNSInjected: true, CauseDNSWrong: true, CauseClientCert: true, CauseMTUBlackhole: true,
+	// This machine's own sockets: the same fault towards the proxy or the target.
+	CauseEphemeralPorts: true, CausePortInUse: true}
 
 // TestClassifyAgreesWithCatalogue: every row's cause is in the catalogue and
 // is decided at the catalogue's layer; every cause has a category and a hint.
@@ -255,7 +262,7 @@ func TestHintsSpeakToTheCase(t *testing.T) {
 		{CauseTLSUntrusted, HintFacts{Issuer: "CN=Fiddler Root"}, []string{"Fiddler Root", "MITM"}},
 		{CauseTLSExpired, HintFacts{}, []string{"clock"}},
 		{CauseGatewayTO, HintFacts{Status: 524}, []string{"Cloudflare"}},
-		{CauseLocalFirewall, HintFacts{}, []string{"excludedportrange"}},
+		{CauseLocalFirewall, HintFacts{}, []string{"firewall"}},
 		{CauseConnRefused, HintFacts{}, []string{"The host answered"}},
 		{CauseProxyAuthRequired, HintFacts{Status: 407}, []string{"407", "has none"}},
 		{CauseProxyAuthRequired, HintFacts{Status: 407, ProxyCreds: true}, []string{"407", "rejected the username or password"}},
@@ -291,6 +298,55 @@ func TestTruncateKeepsRunes(t *testing.T) {
 	for n := 0; n <= len(s); n++ {
 		if got := truncate(s, n); !utf8.ValidString(got) {
 			t.Fatalf("truncate(%d) = %q: invalid UTF-8", n, got)
+		}
+	}
+}
+
+// TestHintsReadRightOnTheirOS: a hint names the commands of the OS it runs
+// on (issue 12.5): ipconfig, w32tm, Windows Defender Firewall and the TLS-
+// scanning security suites on Windows; resolv.conf, date and NTP elsewhere.
+func TestHintsReadRightOnTheirOS(t *testing.T) {
+	cases := []struct {
+		cause            Cause
+		f                HintFacts
+		windows, linux   []string
+		notWin, notLinux []string
+	}{
+		{CauseDNSOther, HintFacts{}, []string{"ipconfig /flushdns"}, []string{"/etc/resolv.conf"}, []string{"resolv.conf"}, []string{"ipconfig"}},
+		{CauseNoResolver, HintFacts{}, []string{"ipconfig /all"}, []string{"/etc/resolv.conf"}, []string{"resolv.conf"}, []string{"ipconfig"}},
+		{CauseDNSRefused, HintFacts{}, []string{"ipconfig /flushdns"}, []string{"/etc/resolv.conf"}, []string{"resolv.conf"}, []string{"ipconfig"}},
+		{CauseDNSUnreachble, HintFacts{}, []string{"ipconfig"}, []string{"systemd-resolved"}, []string{"systemd"}, []string{"ipconfig"}},
+		{CauseNXDOMAIN, HintFacts{Host: "api.openai.com"}, []string{"ipconfig /flushdns"}, []string{"NXDOMAIN"}, nil, []string{"ipconfig"}},
+		{CauseDNSWrong, HintFacts{}, []string{"adapter's DNS settings", "ipconfig /flushdns"}, []string{"/etc/resolv.conf"}, []string{"resolv.conf"}, []string{"ipconfig"}},
+		{CauseTLSExpired, HintFacts{}, []string{"w32tm /resync", "Administrator"}, []string{"`date`", "timedatectl"}, []string{"`date`"}, []string{"w32tm"}},
+		{CauseTLSNotYet, HintFacts{}, []string{"w32tm /resync"}, []string{"timedatectl"}, nil, []string{"w32tm"}},
+		{CauseTLSUntrusted, HintFacts{}, []string{"360", "火绒/Huorong", "Kaspersky"}, []string{"MITM"}, nil, []string{"360"}},
+		{CauseLocalFirewall, HintFacts{}, []string{"Windows Defender Firewall", "excludedportrange", "10013"}, []string{"iptables"}, []string{"iptables"}, []string{"Windows", "netsh"}},
+		{CausePortInUse, HintFacts{Port: "3000"}, []string{"10048", "netstat -ano | findstr :3000", "PID"}, []string{"ss -ltnp", "3000"}, []string{"ss -ltnp"}, []string{"netstat"}},
+		{CauseAddrNotValid, HintFacts{}, []string{"0.0.0.0", "127.0.0.1", "10049"}, []string{"0.0.0.0"}, nil, nil},
+		{CauseEphemeralPorts, HintFacts{}, []string{"10055", "netsh int ipv4 set dynamicport", "Administrator"}, []string{"ip_local_port_range"}, []string{"sysctl"}, []string{"netsh"}},
+	}
+	defer func(os string) { hintOS = os }(hintOS)
+	for _, tc := range cases {
+		for _, os := range []string{"windows", "linux"} {
+			t.Run(string(tc.cause)+"/"+os, func(t *testing.T) {
+				hintOS = os
+				h := HintFor(tc.cause, tc.f)
+				want, not := tc.windows, tc.notWin
+				if os == "linux" {
+					want, not = tc.linux, tc.notLinux
+				}
+				for _, w := range want {
+					if !strings.Contains(h, w) {
+						t.Errorf("hint %q lacks %q", h, w)
+					}
+				}
+				for _, w := range not {
+					if strings.Contains(h, w) {
+						t.Errorf("hint %q names %q, which is not this OS's", h, w)
+					}
+				}
+			})
 		}
 	}
 }

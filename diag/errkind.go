@@ -25,6 +25,12 @@ const (
 	KindAccess
 	KindAddrInUse
 	KindEOF
+	// KindAddrNotAvail: the address cannot be used from here — Windows'
+	// 10049 for a connect to 0.0.0.0 (Linux connects that to loopback).
+	KindAddrNotAvail
+	// KindNoPorts: no local (ephemeral) port left for a new connection:
+	// Windows WSAENOBUFS 10055, Linux EADDRNOTAVAIL on connect.
+	KindNoPorts
 )
 
 // errnoKinds holds the POSIX errnos (as Go names them on this platform) and
@@ -44,15 +50,19 @@ var errnoKinds = map[syscall.Errno]ErrKind{
 	syscall.EADDRINUSE:   KindAddrInUse,
 	syscall.EPIPE:        KindReset,
 
-	10061: KindRefused,     // WSAECONNREFUSED
-	10054: KindReset,       // WSAECONNRESET
-	10053: KindAborted,     // WSAECONNABORTED
-	10060: KindTimeout,     // WSAETIMEDOUT
-	10051: KindNetUnreach,  // WSAENETUNREACH
-	10065: KindHostUnreach, // WSAEHOSTUNREACH
-	10050: KindNetDown,     // WSAENETDOWN
-	10013: KindAccess,      // WSAEACCES: firewall/security software, excluded port range
-	10048: KindAddrInUse,   // WSAEADDRINUSE
+	10061: KindRefused,      // WSAECONNREFUSED
+	10054: KindReset,        // WSAECONNRESET
+	10053: KindAborted,      // WSAECONNABORTED
+	10060: KindTimeout,      // WSAETIMEDOUT
+	10051: KindNetUnreach,   // WSAENETUNREACH
+	10065: KindHostUnreach,  // WSAEHOSTUNREACH
+	10050: KindNetDown,      // WSAENETDOWN
+	10013: KindAccess,       // WSAEACCES: firewall/security software, excluded port range
+	10048: KindAddrInUse,    // WSAEADDRINUSE
+	10049: KindAddrNotAvail, // WSAEADDRNOTAVAIL: e.g. a base URL of 0.0.0.0
+	10055: KindNoPorts,      // WSAENOBUFS: ephemeral ports exhausted
+
+	syscall.EADDRNOTAVAIL: KindNoPorts, // connect(2): "cannot assign requested address"
 }
 
 // kindOf reads an error by type and errno, never by message text.

@@ -3,6 +3,7 @@ package diag
 import (
 	"fmt"
 	"net"
+	"runtime"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,6 +44,48 @@ type causeInfo struct {
 
 func fixed(s string) func(HintFacts) string { return func(HintFacts) string { return s } }
 
+// hintOS is the OS hints are written for: the one the doctor runs on, where
+// the reader types the fix (tests set it).
+var hintOS = runtime.GOOS
+
+// perOS is a hint with a Windows wording and one for Unix systems.
+func perOS(windows, unix string) func(HintFacts) string {
+	return func(HintFacts) string {
+		if hintOS == "windows" {
+			return windows
+		}
+		return unix
+	}
+}
+
+// resolverSetting is where this OS's resolver is set.
+func resolverSetting() string {
+	if hintOS == "windows" {
+		return "the network adapter's DNS settings (then `ipconfig /flushdns`)"
+	}
+	return "/etc/resolv.conf (or Docker's --dns)"
+}
+
+func clockCheck() string {
+	switch hintOS {
+	case "windows":
+		return "compare the taskbar clock with real time"
+	case "darwin":
+		return "check `date`"
+	}
+	return "check `date` and `timedatectl`"
+}
+
+func clockFix() string {
+	switch hintOS {
+	case "windows":
+		return "`w32tm /resync` from a terminal run as Administrator, or Settings → Time & language → Sync now"
+	case "darwin":
+		return "`sudo sntp -sS time.apple.com`, or enable automatic time in System Settings"
+	}
+	return "enable NTP (`timedatectl set-ntp true`) or `chronyc makestep`"
+}
+
 // catalogue is THE cause model: every cause's category, layer and hint.
 // check and explain both read it; nothing else stores a cause's category
 // or layer. A test checks that every Cause constant has an entry.
@@ -66,17 +109,43 @@ var catalogue = map[Cause]causeInfo{
 	// the system proxy every layer passed.
 	CauseSystemProxyOnly: {CatProxy, "", systemProxyHint},
 
-	CauseNXDOMAIN: {CatDNS, LayerDNS, func(f HintFacts) string {
-		return fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (a public one such as Cloudflare's or AliDNS) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))
+	CausePortInUse: {CatRefused, "", func(f HintFacts) string {
+		port := f.Port
+		if port == "" {
+			port = "3000"
+		}
+		if hintOS == "windows" {
+			return fmt.Sprintf("The port is already taken (WSAEADDRINUSE 10048): another program — often an earlier new-api still running in the tray — listens on it. Find it with `netstat -ano | findstr :%s` (the last column is the PID; Task Manager → Details shows the program) and end it, or start new-api on another port (PORT=3001).", port)
+		}
+		return fmt.Sprintf("The port is already taken (EADDRINUSE): another program listens on it — an earlier new-api, or another service. Find it with `ss -ltnp 'sport = :%s'` and stop it, or start new-api on another port (PORT=3001).", port)
 	}},
-	CauseSERVFAIL:   {CatDNS, LayerDNS, fixed("The resolver failed to answer (SERVFAIL): it could not reach the domain's name servers, or DNSSEC failed. Try again, or use another resolver; a proxy that resolves names itself avoids the local resolver.")},
-	CauseDNSRefused: {CatDNS, LayerDNS, fixed("The resolver refused the query (REFUSED): it does not serve you. Point /etc/resolv.conf (or Docker's --dns) at a resolver that does.")},
+	CauseAddrNotValid: {CatUnreachable, LayerTCP, fixed("The address cannot be connected to (WSAEADDRNOTAVAIL 10049): 0.0.0.0 (or ::) is a listening address meaning 'every interface', not a destination, and Windows refuses to connect to it. Put 127.0.0.1 (this machine) or the server's real address in the base URL.")},
+	CauseEphemeralPorts: {CatOverloaded, LayerTCP, perOS(
+		"This machine ran out of local ports for new connections (WSAENOBUFS 10055): something opens connections faster than they close, leaving thousands in TIME_WAIT. Count them with `netstat -ano | find /c \"TIME_WAIT\"` and find the process with the most (PID column); widen the range from a terminal run as Administrator: `netsh int ipv4 set dynamicport tcp start=10000 num=55535`, then restart the program that leaks.",
+		"This machine ran out of local ports for new connections (EADDRNOTAVAIL on connect): thousands in TIME_WAIT (`ss -s`). Widen the range (`sysctl -w net.ipv4.ip_local_port_range=\"10000 65000\"`), enable net.ipv4.tcp_tw_reuse, and find the program that opens connections without reusing them.")},
+
+	CauseNXDOMAIN: {CatDNS, LayerDNS, func(f HintFacts) string {
+		s := fmt.Sprintf("The name %s does not exist (NXDOMAIN). Check the base URL for typos. If it is right, your resolver lies (DNS pollution or a filtering resolver): try another resolver (a public one such as Cloudflare's or AliDNS) or a proxy that resolves names itself (socks5h, or an HTTP proxy).", orHost(f.Host))
+		if hintOS == "windows" {
+			s += " Windows caches the failed answer: run `ipconfig /flushdns` after changing DNS or the hosts file."
+		}
+		return s
+	}},
+	CauseSERVFAIL: {CatDNS, LayerDNS, fixed("The resolver failed to answer (SERVFAIL): it could not reach the domain's name servers, or DNSSEC failed. Try again, or use another resolver; a proxy that resolves names itself avoids the local resolver.")},
+	CauseDNSRefused: {CatDNS, LayerDNS, perOS(
+		"The resolver refused the query (REFUSED): it does not serve you. Set a resolver that does in the network adapter's DNS settings (`ipconfig /all` shows the current ones), then run `ipconfig /flushdns`.",
+		"The resolver refused the query (REFUSED): it does not serve you. Point /etc/resolv.conf (or Docker's --dns) at a resolver that does.")},
 	CauseDNSTimeout: {CatDNS, LayerDNS, func(f HintFacts) string {
 		return fmt.Sprintf("The resolver%s never answered. No network, a firewall dropping DNS, or a dead resolver. Inside Docker, the embedded resolver 127.0.0.11 forwards to the host's: check the host's DNS. Offline machines see this for every provider.", inResolver(f.Resolver))
 	}},
 	CauseDNSNoAnswer: {CatDNS, LayerDNS, fixed("The name exists but has no address records (NOERROR, empty). A wrong host name (e.g. a bare domain instead of api.…), or a filtering resolver.")},
-	CauseNoResolver:  {CatDNS, LayerDNS, fixed("No DNS resolver is configured here (no nameserver in /etc/resolv.conf). Configure one, or in Docker pass --dns.")},
+	CauseNoResolver: {CatDNS, LayerDNS, perOS(
+		"No DNS resolver is configured on any network adapter (`ipconfig /all` lists none). Set one in the adapter's DNS settings, then run `ipconfig /flushdns`.",
+		"No DNS resolver is configured here (no nameserver in /etc/resolv.conf). Configure one, or in Docker pass --dns.")},
 	CauseDNSUnreachble: {CatDNS, LayerDNS, func(f HintFacts) string {
+		if hintOS == "windows" {
+			return fmt.Sprintf("The resolver%s could not be reached (refused or unreachable): the network is down, or the adapter points at a resolver that is gone (a proxy client's DNS that is not running). Check `ipconfig /all`, then `ipconfig /flushdns`.", inResolver(f.Resolver))
+		}
 		return fmt.Sprintf("The resolver%s could not be reached (refused or unreachable). A local stub resolver (systemd-resolved, dnsmasq) is not running, or the network is down.", inResolver(f.Resolver))
 	}},
 	CauseFakeIP: {CatDNS, LayerDNS, func(f HintFacts) string {
@@ -92,9 +161,11 @@ var catalogue = map[Cause]causeInfo{
 		return "A DNS answer arrived from an address where no DNS server listens: something on the path answers DNS queries itself (injection or a transparent DNS hijack)" + evidence(f) + " Use DNS over TCP/HTTPS, a resolver across a tunnel, or a proxy that resolves names itself (socks5h, an HTTP proxy)."
 	}},
 	CauseDNSWrong: {CatDNS, LayerDNS, func(f HintFacts) string {
-		return "Your resolver's answer does not connect while another path's answer does: the system resolver is wrong (polluted, stale or filtering)" + evidence(f) + " Point /etc/resolv.conf (or Docker's --dns) at the resolver that answered right, or use a proxy that resolves names itself."
+		return "Your resolver's answer does not connect while another path's answer does: the system resolver is wrong (polluted, stale or filtering)" + evidence(f) + " Point " + resolverSetting() + " at the resolver that answered right, or use a proxy that resolves names itself."
 	}},
-	CauseDNSOther: {CatDNS, LayerDNS, fixed("Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
+	CauseDNSOther: {CatDNS, LayerDNS, perOS(
+		"Resolving the name failed. Check the adapter's DNS servers (`ipconfig /all`), clear the cache with `ipconfig /flushdns`, and check that the network is up.",
+		"Resolving the name failed. Check /etc/resolv.conf and that the network is up.")},
 
 	CauseGatewayPortGuessed: {CatRefused, LayerTCP, func(f HintFacts) string {
 		return fmt.Sprintf("Nothing answers on %s, and that port is a guess: PORT is not set here, so new-api's default 3000 was tried. If new-api runs on another port, give it: run with PORT=<port> as new-api sees it, or --gateway http://HOST:PORT. If new-api is not running on this machine, this warning is all there is.", hostPort(f))
@@ -113,9 +184,11 @@ var catalogue = map[Cause]causeInfo{
 	CauseTLSReset: {CatBlocked, LayerTLS, func(f HintFacts) string {
 		return fmt.Sprintf("TCP to %s worked, then the connection was reset during the TLS handshake: the signature of SNI filtering (the censor reads the host name in the ClientHello). Use a proxy (HTTPS_PROXY or a per-channel socks5 proxy) or a relay outside the filter.", hostPort(f))
 	}},
-	CauseTLSEOF:        {CatBlocked, LayerTLS, fixed("TCP worked, then the connection was closed during the TLS handshake: a filter dropping the session after reading the ClientHello, or a server that refuses this TLS version. Try through a proxy; if that works, the direct path is filtered.")},
-	CauseTLSTimeout:    {CatBlocked, LayerTLS, fixed("TCP worked but the TLS handshake never completed: the ClientHello was silently dropped (SNI filtering) or the server is stalled. Try through a proxy.")},
-	CauseLocalFirewall: {CatBlocked, LayerTCP, fixed("The operating system refused to open the connection (EACCES / WSAEACCES 10013): a local firewall or security software, or on Windows a Hyper-V/WSL excluded port range (netsh interface ipv4 show excludedportrange protocol=tcp). Allow the program or change the port.")},
+	CauseTLSEOF:     {CatBlocked, LayerTLS, fixed("TCP worked, then the connection was closed during the TLS handshake: a filter dropping the session after reading the ClientHello, or a server that refuses this TLS version. Try through a proxy; if that works, the direct path is filtered.")},
+	CauseTLSTimeout: {CatBlocked, LayerTLS, fixed("TCP worked but the TLS handshake never completed: the ClientHello was silently dropped (SNI filtering) or the server is stalled. Try through a proxy.")},
+	CauseLocalFirewall: {CatBlocked, LayerTCP, perOS(
+		"Windows refused to open the connection (WSAEACCES 10013): Windows Defender Firewall or a security suite (360, 火绒/Huorong, Kaspersky) blocks this program, or the port lies in a Hyper-V/WSL excluded range (`netsh interface ipv4 show excludedportrange protocol=tcp`). Allow new-api and newapi-doctor in the firewall (Windows Security → Firewall → Allow an app), or use a port outside the excluded ranges.",
+		"The operating system refused to open the connection (EACCES): a local firewall rule (iptables/nftables owner match) or security software (SELinux, AppArmor) blocks this program. Allow it, or change the port.")},
 	CauseRegionBlocked: {CatBlocked, LayerHTTP, func(f HintFacts) string {
 		return fmt.Sprintf("The provider answered that your location is not supported (%s). It sees the IP you egress from: use a proxy or server in a supported region for this channel (per-channel proxy in new-api).", statusText(f.Status))
 	}},
@@ -174,16 +247,24 @@ var catalogue = map[Cause]causeInfo{
 		if f.Issuer != "" {
 			s += fmt.Sprintf(" Issuer: %q.", f.Issuer)
 		}
-		return s + " A MITM/debugging proxy (Fiddler, Charles, corporate TLS inspection, some 'accelerators') or a self-signed upstream. Install that CA (ca_file, or the system store), or bypass the interception; TLS_INSECURE_SKIP_VERIFY in new-api hides the problem and is unsafe."
+		s += " A MITM/debugging proxy (Fiddler, Charles, corporate TLS inspection, some 'accelerators') or a self-signed upstream."
+		if hintOS == "windows" {
+			s += " On Windows, security suites that scan HTTPS — 360安全卫士, 火绒/Huorong, Kaspersky, ESET, Avast — sign with their own root: turn off their HTTPS/SSL scanning, or exclude new-api and this host."
+		}
+		return s + " Install that CA (ca_file, or the system store), or bypass the interception; TLS_INSECURE_SKIP_VERIFY in new-api hides the problem and is unsafe."
 	}},
 	CauseTLSHostname: {CatTLS, LayerTLS, func(f HintFacts) string {
 		return fmt.Sprintf("The certificate is not valid for %s: the name points at another service (a wrong CNAME, a hijacking resolver, a captive portal), or the base URL uses an IP or a different name than the certificate.", orHost(f.Host))
 	}},
-	CauseTLSExpired: {CatTLS, LayerTLS, fixed("The certificate has expired — or this machine's clock is wrong (check `date`; a clock far in the future makes every certificate look expired). Fix the clock first.")},
-	CauseTLSNotYet:  {CatTLS, LayerTLS, fixed("The certificate is not valid yet: this machine's clock is almost certainly behind. Fix the clock (NTP).")},
-	CauseTLSNotTLS:  {CatTLS, LayerTLS, fixed("The server did not answer TLS: the port speaks plain HTTP (use http:// in the base URL), or a captive portal/plaintext proxy intercepted the connection.")},
-	CauseTLSAlert:   {CatTLS, LayerTLS, fixed("The server aborted the handshake with a TLS alert (protocol version, SNI or cipher mismatch). An old TLS stack on one side, or a server name it does not serve.")},
-	CauseTLSOther:   {CatTLS, LayerTLS, fixed("The TLS handshake failed.")},
+	CauseTLSExpired: {CatTLS, LayerTLS, func(HintFacts) string {
+		return "The certificate has expired — or this machine's clock is wrong (" + clockCheck() + "; a clock far in the future makes every certificate look expired). Fix the clock first: " + clockFix() + "."
+	}},
+	CauseTLSNotYet: {CatTLS, LayerTLS, func(HintFacts) string {
+		return "The certificate is not valid yet: this machine's clock is almost certainly behind. Fix the clock: " + clockFix() + "."
+	}},
+	CauseTLSNotTLS: {CatTLS, LayerTLS, fixed("The server did not answer TLS: the port speaks plain HTTP (use http:// in the base URL), or a captive portal/plaintext proxy intercepted the connection.")},
+	CauseTLSAlert:  {CatTLS, LayerTLS, fixed("The server aborted the handshake with a TLS alert (protocol version, SNI or cipher mismatch). An old TLS stack on one side, or a server name it does not serve.")},
+	CauseTLSOther:  {CatTLS, LayerTLS, fixed("The TLS handshake failed.")},
 	CauseSNIFiltered: {CatBlocked, LayerTLS, func(f HintFacts) string {
 		return fmt.Sprintf("A filter reads the TLS server name: the handshake naming %s is cut while the same address completes one with another name%s Use a proxy or tunnel for this channel (new-api's per-channel proxy); nothing on the server is wrong.", orHost(f.Host), evidence(f))
 	}},

@@ -67,6 +67,9 @@ var severities = map[Cause]Grade{
 	CauseLocalRefused:       GradeError,
 	CauseGatewayPortGuessed: GradeWarning, // our guess, not the gateway's fault
 	CauseConnResetConnect:   GradeError,
+	CausePortInUse:          GradeError,
+	CauseAddrNotValid:       GradeError,
+	CauseEphemeralPorts:     GradeWarning, // frees itself as TIME_WAIT drains
 
 	CauseSYNTimeout:    GradeError,
 	CauseTLSReset:      GradeError,

@@ -26,5 +26,11 @@ func main() {
 	}()
 	io := SystemIO()
 	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read}
-	os.Exit(Execute(ctx, f, os.Args[1:]))
+	args := os.Args[1:]
+	if explorerLaunch(args, consoleProcesses()) {
+		code := Execute(ctx, f, []string{"check"})
+		waitForEnter(os.Stdin, os.Stderr)
+		os.Exit(code)
+	}
+	os.Exit(Execute(ctx, f, args))
 }

@@ -495,15 +495,17 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	}
 	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
-	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
+	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
 		}
 		switch {
-		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || containsNumber(low, "11002") || strings.Contains(low, "eai_again"):
-			return dns(diag.Signal{Rcode: "SERVFAIL"}), f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again"))
+		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || containsNumber(low, "11002") || strings.Contains(low, "eai_again") ||
+			strings.Contains(low, "主机名解析过程中的临时错误") || strings.Contains(low, "non-recoverable error occurred during a database lookup") || strings.Contains(low, "不可恢复的错误") || containsNumber(low, "11003"):
+			// 11002 WSATRY_AGAIN, 11003 WSANO_RECOVERY: the resolver failed, not the name.
+			return dns(diag.Signal{Rcode: "SERVFAIL"}), f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again", "主机名解析过程中的临时错误", "non-recoverable error", "不可恢复的错误", "11003"))
 		case strings.Contains(low, "temporary failure in name resolution"):
 			return dns(diag.Signal{Kind: diag.KindTimeout}), f.evidence("temporary failure in name resolution")
 		}
@@ -610,7 +612,8 @@ func (f *facts) connecting() bool {
 func (f *facts) transportSignal() (diag.Signal, string) {
 	k, w := f.kind(f.low)
 	switch k {
-	case diag.KindRefused, diag.KindAccess, diag.KindHostUnreach, diag.KindNetUnreach, diag.KindNetDown:
+	case diag.KindRefused, diag.KindAccess, diag.KindHostUnreach, diag.KindNetUnreach, diag.KindNetDown,
+		diag.KindAddrInUse, diag.KindAddrNotAvail, diag.KindNoPorts:
 		return on(diag.LayerTCP, k), f.evidence(w)
 	case diag.KindReset:
 		httpReset := diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}
