@@ -32,9 +32,6 @@ type CAFileError struct {
 func (e *CAFileError) Error() string { return "ca_file " + e.Path + ": " + e.Err.Error() }
 func (e *CAFileError) Unwrap() error { return e.Err }
 
-// fakeIPNet is Clash/mihomo's fake-IP range (198.18.0.0/15, RFC 2544).
-var fakeIPNet = netip.MustParsePrefix("198.18.0.0/15")
-
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // Run checks every endpoint concurrently under one deadline and returns the
@@ -173,6 +170,9 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	c.log.Info("endpoint start", "endpoint", ep.Name, "url", ep.URL)
 	ev := c.run(ctx)
 	c.closeAll()
+	if e := clientCertEvidence(ev); e != "" {
+		ev.Lookalike, ev.LookEvidence = LookClientCertNeeded, e
+	}
 	ev.NewAPIVersion = c.newAPIVersion
 	ev.IPv6Failed = c.v6Broken != ""
 	cat, cause := Classify(ev)
@@ -189,10 +189,15 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 		res.Notes = append(res.Notes, note)
 	}
 	if ev2, ran := c.differentiate(ctx, ev, cause, start); ran && ev2.Lookalike != LookNone {
-		// A differential proved a look-alike: the one table decides again.
-		ev = ev2
-		cat, cause = Classify(ev)
-		res.Category, res.Cause = cat, cause
+		if cat == CatOK {
+			// --deep: what a differential saw beside a working path is a note, not a verdict.
+			res.Notes = append(res.Notes, ev2.Lookalike.Phrase()+": "+ev2.LookEvidence)
+		} else {
+			// A differential proved a look-alike: the one table decides again.
+			ev = ev2
+			cat, cause = Classify(ev)
+			res.Category, res.Cause = cat, cause
+		}
 	}
 	if cause == CauseIPv6Broken {
 		res.Notes = append(res.Notes, "IPv6: "+c.v6Broken)

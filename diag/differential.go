@@ -2,9 +2,16 @@ package diag
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
 // Look-alike differentials (issue 11). Faults that break at the same layer
@@ -141,3 +148,121 @@ func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, sta
 	}
 	return ev, true
 }
+
+// redial opens a new connection along the chain's path to the target: the
+// address that failed, through the same proxy, so a differential changes
+// one thing only. smallMSS announces a small MSS on the first hop.
+func (c *chain) redial(ctx context.Context, smallMSS bool) (net.Conn, error) {
+	dial := probe.TCP
+	if smallMSS {
+		dial = probe.TCPSmallMSS
+	}
+	first := net.JoinHostPort(c.targetAddr.String(), c.port)
+	if c.proxy != nil {
+		first = net.JoinHostPort(c.proxyAddr.String(), c.proxyPort)
+	}
+	cctx, cancel := context.WithTimeout(ctx, c.t.Connect)
+	r := dial(cctx, "tcp", first)
+	cancel()
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	conn := r.Conn
+	if c.proxy == nil {
+		return conn, nil
+	}
+	if c.proxy.Scheme == "https" {
+		tctx, cancel := context.WithTimeout(ctx, c.t.TLS)
+		tr := probe.TLS(tctx, conn, &tls.Config{ServerName: c.proxyHost, NextProtos: []string{"http/1.1"}})
+		cancel()
+		if tr.Err != nil {
+			return nil, tr.Err
+		}
+		conn = tr.Conn
+	}
+	if absoluteForm(c.target, c.proxy) {
+		return conn, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, c.t.Connect+c.t.DNS)
+	defer cancel()
+	target := net.JoinHostPort(c.host, c.port)
+	var pr probe.ProxyResult
+	if c.proxy.Scheme == "socks5" || c.proxy.Scheme == "socks5h" {
+		pr = probe.SOCKS5(pctx, conn, target, c.proxy.User)
+	} else {
+		pr = probe.HTTPConnect(pctx, conn, target, c.proxy.User)
+	}
+	if pr.Err != nil {
+		conn.Close()
+		return nil, pr.Err
+	}
+	if pr.Conn != nil {
+		conn = pr.Conn
+	}
+	return conn, nil
+}
+
+// replayTLS runs a handshake with cfg over a fresh connection (redial).
+func (c *chain) replayTLS(ctx context.Context, smallMSS bool, cfg *tls.Config) (probe.TLSResult, error) {
+	conn, err := c.redial(ctx, smallMSS)
+	if err != nil {
+		return probe.TLSResult{}, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, c.t.TLS)
+	defer cancel()
+	tr := probe.TLS(tctx, conn, cfg)
+	if tr.Conn != nil {
+		tr.Conn.Close()
+	}
+	return tr, nil
+}
+
+// replayHTTP repeats the exchange over a fresh connection with the request
+// path and header given (nil header: the chain's own).
+func (c *chain) replayHTTP(ctx context.Context, smallMSS bool, path string, hdr http.Header) (probe.HTTPResult, error) {
+	conn, err := c.redial(ctx, smallMSS)
+	if err != nil {
+		return probe.HTTPResult{}, err
+	}
+	defer conn.Close()
+	if c.target.Scheme == "https" {
+		cfg, err := c.tlsConfig()
+		if err != nil {
+			return probe.HTTPResult{}, err
+		}
+		tctx, cancel := context.WithTimeout(ctx, c.t.TLS)
+		tr := probe.TLS(tctx, conn, cfg)
+		cancel()
+		if tr.Err != nil {
+			return probe.HTTPResult{}, tr.Err
+		}
+		defer tr.Conn.Close()
+		conn = tr.Conn
+	}
+	u := *c.target
+	if path != "" {
+		u.Path, u.RawPath, u.RawQuery = path, "", ""
+	}
+	if hdr == nil {
+		hdr = ProbeHeader(c.ep)
+	}
+	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn}
+	if absoluteForm(c.target, c.proxy) {
+		req.Proxy = c.proxy
+	}
+	hctx, cancel := context.WithTimeout(ctx, c.t.HTTP)
+	defer cancel()
+	return probe.HTTP(hctx, req), nil
+}
+
+// answeredTLS: the peer spoke TLS back (a completed handshake, a rejected
+// certificate, an alert): the bytes got through both ways.
+func answeredTLS(tr probe.TLSResult) bool {
+	if tr.Err == nil || len(tr.Chain) > 0 || remoteAlert(tr.Err) {
+		return true
+	}
+	var ve *tls.CertificateVerificationError
+	return errors.As(tr.Err, &ve)
+}
+
+func msText(d time.Duration) string { return fmt.Sprintf("%.0f ms", ms(d)) }

@@ -16,8 +16,13 @@ type RunOptions struct {
 	Deadline time.Duration       // whole run (0 = derived from Timeouts)
 	Getenv   func(string) string // proxy environment (nil = os.Getenv)
 	DNS      probe.DNSConfig     // resolver override (tests, --resolver)
-	Retries  int                 // extra attempts of a failing endpoint
-	Deep     bool                // localise every endpoint, not only the broken ones
+	// CompareDNS are second resolvers (host[:port], --compare-resolver)
+	// the DNS differential asks when an answer looks like a lie.
+	CompareDNS []string
+	// HostsFile is the hosts file the DNS differential reads ("" = the system's).
+	HostsFile string
+	Retries   int  // extra attempts of a failing endpoint
+	Deep      bool // localise every endpoint, not only the broken ones
 	// PathProbe localises a network fault with ping and traceroute; nil = off.
 	PathProbe func(ctx context.Context, t PathTarget) *PathInfo
 	Logger    *slog.Logger                            // run log (nil = discard)

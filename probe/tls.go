@@ -51,6 +51,15 @@ func TLS(ctx context.Context, conn net.Conn, cfg *tls.Config) TLSResult {
 		return nil
 	}
 
+	if c.GetClientCertificate == nil && len(c.Certificates) == 0 {
+		// Record the server's CertificateRequest: a server demanding
+		// mutual TLS fails the handshake (TLS 1.2) or the first read (1.3)
+		// with an alert that alone does not say why.
+		c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			res.CertRequested = true
+			return &tls.Certificate{}, nil
+		}
+	}
 	tc := tls.Client(conn, c)
 	start := time.Now()
 	err := tc.HandshakeContext(ctx)

@@ -50,15 +50,18 @@ type CertInfo struct {
 
 // TLSResult is one TLS handshake over an existing connection.
 type TLSResult struct {
-	ServerName string        `json:"server_name"`
-	Version    string        `json:"version,omitempty"` // "TLS 1.3"
-	Cipher     string        `json:"cipher,omitempty"`
-	ALPN       string        `json:"alpn,omitempty"`
-	Chain      []CertInfo    `json:"chain,omitempty"` // the peer's chain, also when verification failed
-	Verified   bool          `json:"verified"`
-	Duration   time.Duration `json:"duration_ns"`
-	Err        error         `json:"-"` // wraps x509/tls error types so errors.As works
-	Conn       *tls.Conn     `json:"-"` // open on success; the caller closes it
+	ServerName string     `json:"server_name"`
+	Version    string     `json:"version,omitempty"` // "TLS 1.3"
+	Cipher     string     `json:"cipher,omitempty"`
+	ALPN       string     `json:"alpn,omitempty"`
+	Chain      []CertInfo `json:"chain,omitempty"` // the peer's chain, also when verification failed
+	Verified   bool       `json:"verified"`
+	// CertRequested: the server sent a CertificateRequest (it asks for a
+	// client certificate; none is ever sent).
+	CertRequested bool          `json:"cert_requested,omitempty"`
+	Duration      time.Duration `json:"duration_ns"`
+	Err           error         `json:"-"` // wraps x509/tls error types so errors.As works
+	Conn          *tls.Conn     `json:"-"` // open on success; the caller closes it
 }
 
 // HTTPTimings are the phases of one HTTP exchange, taken with httptrace.

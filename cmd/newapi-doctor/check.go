@@ -21,6 +21,8 @@ type checkOptions struct {
 	retries  int
 	deep     bool
 	verbose  bool
+	// compareDNS: second resolvers for the DNS differential (issue 11.1).
+	compareDNS []string
 
 	failOn, warnOn, require string
 	failOnSeverity          string
@@ -55,6 +57,7 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 	fl.DurationVar(&o.deadline, "deadline", 0, "deadline for the whole run (default: one endpoint's worst case)")
 	fl.IntVar(&o.retries, "retries", 0, "retry a failing endpoint up to N times, N ≤ 10 (backoff with jitter), to tell flaky from broken")
 	fl.BoolVar(&o.deep, "deep", false, "ping and trace every endpoint, not only blocked/unreachable ones")
+	fl.StringSliceVar(&o.compareDNS, "compare-resolver", nil, "a second resolver (HOST[:PORT], repeatable) asked when an answer looks like a lie; --resolver replaces the system resolver, and the system's then is the second opinion")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every layer with its timing and details")
 	fl.StringVar(&o.failOn, "fail-on", "", "categories that fail the run (comma list; default: every non-ok)")
 	fl.StringVar(&o.warnOn, "warn-on", "", "categories that only warn (comma list, e.g. overloaded)")
@@ -105,6 +108,12 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	if o.src.Resolver != "" {
 		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
 	}
+	for _, r := range o.compareDNS {
+		if err := checkResolver(r); err != nil {
+			return usageError("--compare-resolver: %v", err)
+		}
+	}
+	ro.CompareDNS = o.compareDNS
 	stopProgress := attachProgress(f, &ro)
 	rep := diag.Run(ctx, eps, ro)
 	stopProgress()
