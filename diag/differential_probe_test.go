@@ -29,11 +29,6 @@ func resetConn(c net.Conn) {
 // sniFilterServer is a TLS server behind an in-process SNI filter: a
 // ClientHello naming blocked is answered with a reset, any other completes.
 func sniFilterServer(t *testing.T, cert tls.Certificate, blocked string) string {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) {
 		if h.ServerName == blocked {
 			resetConn(h.Conn)
@@ -41,18 +36,28 @@ func sniFilterServer(t *testing.T, cert tls.Certificate, blocked string) string 
 		}
 		return nil, nil
 	}}
+	return serve(t, func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		_ = tc.Handshake()
+		time.Sleep(100 * time.Millisecond)
+		tc.Close()
+	})
+}
+
+// serve accepts on a loopback port and hands each connection to handle.
+func serve(t *testing.T, handle func(net.Conn)) string {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go func() {
-				tc := tls.Server(c, cfg)
-				_ = tc.Handshake()
-				time.Sleep(100 * time.Millisecond)
-				tc.Close()
-			}()
+			go handle(c)
 		}
 	}()
 	return ln.Addr().String()
@@ -61,30 +66,16 @@ func sniFilterServer(t *testing.T, cert tls.Certificate, blocked string) string 
 // keywordFilterServer answers HTTP, but a request whose first bytes hold
 // word is reset before the server sees it (a content filter's signature).
 func keywordFilterServer(t *testing.T, word string) string {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				buf := make([]byte, 4096)
-				n, _ := c.Read(buf)
-				if strings.Contains(string(buf[:n]), word) {
-					resetConn(c)
-					return
-				}
-				_, _ = c.Write([]byte("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
-				c.Close()
-			}()
+	return serve(t, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		n, _ := c.Read(buf)
+		if strings.Contains(string(buf[:n]), word) {
+			resetConn(c)
+			return
 		}
-	}()
-	return ln.Addr().String()
+		_, _ = c.Write([]byte("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+		c.Close()
+	})
 }
 
 // TestDifferentialsInProcess: each differential against an in-process fault

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"syscall"
-	"time"
 )
 
 // Small MSS values for the path-MTU differential: IPv4's minimum datagram
@@ -34,20 +33,11 @@ func TCPSmallMSS(ctx context.Context, network, address string) TCPResult {
 	if ap, err := netip.ParseAddrPort(address); err == nil && ap.Addr().Unmap().Is6() {
 		mss = SmallMSS6
 	}
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+	return dialTCP(ctx, network, address, net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		if err := rc.Control(func(fd uintptr) { serr = setMSS(fd, mss) }); err != nil {
 			return err
 		}
 		return serr
-	}}
-	start := time.Now()
-	conn, err := d.DialContext(ctx, network, address)
-	res.Duration = time.Since(start)
-	if err != nil {
-		res.Err = withCtxErr(ctx, err)
-		return res
-	}
-	res.Conn, res.Local = conn, conn.LocalAddr().String()
-	return res
+	}})
 }

@@ -11,8 +11,12 @@ import (
 // dial error is kept as Go returns it, so errno values (ECONNREFUSED,
 // EHOSTUNREACH, EACCES, Winsock's numbers) and timeouts stay matchable.
 func TCP(ctx context.Context, network, address string) TCPResult {
+	return dialTCP(ctx, network, address, net.Dialer{})
+}
+
+// dialTCP is TCP with the dialer given (TCPSmallMSS sets its Control).
+func dialTCP(ctx context.Context, network, address string, d net.Dialer) TCPResult {
 	res := TCPResult{Network: familyOf(network, address), Addr: address}
-	var d net.Dialer
 	start := time.Now()
 	conn, err := d.DialContext(ctx, network, address)
 	res.Duration = time.Since(start)
