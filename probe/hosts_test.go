@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 )
 
 func TestHostsLookup(t *testing.T) {
-	dir := t.TempDir()
+	dir := testenv.TempDir(t)
 	p := filepath.Join(dir, "hosts")
 	text := "# comment api.example.com\n127.0.0.1 localhost\n\nnot-an-ip api.example.com\n203.0.113.7  mirror API.Example.COM.  # pinned\n::1 api.example.com\n"
 	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
