@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -75,19 +76,30 @@ func TestSharedICMPManyRuns(t *testing.T) {
 	}
 }
 
-// TestSharedICMPClosesWhenIdle: the socket lives while a run uses it.
+// TestSharedICMPClosesWhenIdle: the socket lives while a run uses it, and
+// its reader goroutine ends with it.
 func TestSharedICMPClosesWhenIdle(t *testing.T) {
 	needRaw(t)
-	r := Ping(context.Background(), "127.0.0.1", PingOptions{Count: 1, Interval: 10 * time.Millisecond})
-	if r.Received != 1 {
-		t.Fatalf("ping: %+v", r)
+	before := runtime.NumGoroutine()
+	for range 20 {
+		r := Ping(context.Background(), "127.0.0.1", PingOptions{Count: 1, Interval: 10 * time.Millisecond})
+		if r.Received != 1 {
+			t.Fatalf("ping: %+v", r)
+		}
 	}
 	muxMu.Lock()
-	defer muxMu.Unlock()
 	for k, m := range muxes {
 		if k.netns == netnsID() && !k.v6 && m.refs == 0 {
 			t.Errorf("an idle shared socket stayed open")
 		}
+	}
+	muxMu.Unlock()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines after 20 pings, %d before: a reader outlived its socket", n, before)
 	}
 }
 
