@@ -175,17 +175,18 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	}
 	ev.NewAPIVersion = c.newAPIVersion
 	ev.IPv6Failed = c.v6Broken != ""
+	// What the endpoint's source knows and the evidence cannot: which
+	// answers prove the path for this kind of channel, and whether its port
+	// is only a guess.
+	ev.ReachabilityOnly = c.ep.Extra[ExtraReachabilityOnly] == "true"
+	ev.FullURL = c.ep.Extra[ExtraFullURL] == "true"
+	ev.PortGuessed = c.ep.Extra[ExtraPortGuess] != ""
 	cat, cause := Classify(ev)
 	res.Category, res.Cause = cat, cause
 	if cat != CatOK {
 		res.FailingLayer = ev.Layer
 	}
-	if c2, cause2, note := c.byEndpoint(ev, cat, cause); note != "" {
-		cat, cause = c2, cause2
-		res.Category, res.Cause = cat, cause
-		if cat == CatOK {
-			res.FailingLayer = ""
-		}
+	if note := c.endpointNote(ev, cause); note != "" {
 		res.Notes = append(res.Notes, note)
 	}
 	if ev2, ran := c.differentiate(ctx, ev, cause, start); ran && ev2.Lookalike != LookNone {
@@ -224,27 +225,21 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	return res
 }
 
-// byEndpoint reads a verdict again in the light of what the endpoint's
-// source knows and the evidence cannot: which answers prove the path for
-// this kind of channel, and whether its port is only a guess. It returns the
-// verdict unchanged and no note when nothing applies.
-func (c *chain) byEndpoint(ev Evidence, cat Category, cause Cause) (Category, Cause, string) {
-	answered := ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil && cat != CatBlocked
+// endpointNote says why the table judged by the endpoint's kind (the rows
+// for ReachabilityOnly, FullURL and PortGuessed), "" when it did not.
+func (c *chain) endpointNote(ev Evidence, cause Cause) string {
+	answered := ev.Layer == LayerHTTP && ev.HTTP != nil && ev.Err == nil
 	switch {
-	// Channels whose API is not OpenAI-shaped (Bedrock, Vertex, Baidu, …)
-	// are probed at their host's root: any HTTP answer but a proxy's 407
-	// proves the path, so a 4xx there is no wrong base URL.
-	case answered && c.ep.Extra[ExtraReachabilityOnly] == "true" && ev.HTTP.Status >= 400 && ev.HTTP.Status < 500 && ev.HTTP.Status != 407:
-		return CatOK, CauseOK, fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"])
-	// A Custom channel's URL is the request new-api POSTs; the probe GETs
-	// it, and a 405 says the server has that path (issue 9.7).
-	case answered && c.ep.Extra[ExtraFullURL] == "true" && ev.HTTP.Status == http.StatusMethodNotAllowed:
-		return CatOK, CauseOK, "reachable: the channel's URL answered the probe's GET with 405 (new-api sends POST there), so the server and the path exist; the request itself was not tried"
-	// Nothing answers on a port we guessed: say it was a guess (issue 9.6).
-	case cat == CatRefused && c.ep.Extra[ExtraPortGuess] != "":
-		return CatRefused, CauseGatewayPortGuessed, "the port is a guess: " + c.ep.Extra[ExtraPortGuess]
+	case cause == CauseGatewayPortGuessed:
+		return "the port is a guess: " + c.ep.Extra[ExtraPortGuess]
+	case cause.Category() != CatOK || !answered || ev.HTTP.Status < 400:
+		return ""
+	case ev.FullURL && ev.HTTP.Status == http.StatusMethodNotAllowed:
+		return "reachable: the channel's URL answered the probe's GET with 405 (new-api sends POST there), so the server and the path exist; the request itself was not tried"
+	case ev.ReachabilityOnly:
+		return fmt.Sprintf("reachable (HTTP %d); %s is checked for reachability only", ev.HTTP.Status, c.ep.Extra["type_name"])
 	}
-	return cat, cause, ""
+	return ""
 }
 
 type chain struct {
@@ -640,6 +635,9 @@ func (c *chain) message(ev Evidence, cat Category) string {
 		}
 		if ev.AdminProhibited {
 			s += " (a router answered: administratively prohibited)"
+		}
+		if ev.PortGuessed {
+			s += " (the port is a guess)"
 		}
 		if p := ev.Lookalike.Phrase(); p != "" {
 			s += " (" + p + ": " + ev.LookEvidence + ")"

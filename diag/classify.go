@@ -81,14 +81,22 @@ func status(codes ...int) pred {
 // a successful answer's body (a model named "quota") decide nothing.
 func failed(s *Signal) bool { return answered(s) && (s.HTTPStatus == 0 || s.HTTPStatus >= 400) }
 
-func body(m BodyMarks) pred     { return func(s *Signal) bool { return failed(s) && s.Body&m != 0 } }
-func htmlBody(s *Signal) bool   { return answered(s) && s.Body&BodyHTML != 0 && s.HTTPStatus < 500 }
-func status2xx(s *Signal) bool  { return answered(s) && s.HTTPStatus >= 200 && s.HTTPStatus < 300 }
-func status5xx(s *Signal) bool  { return answered(s) && s.HTTPStatus >= 500 }
-func keySent(s *Signal) bool    { return s.KeySent }
-func noKey(s *Signal) bool      { return !s.KeySent }
-func newAPI(s *Signal) bool     { return s.NewAPI }
-func ipv6Failed(s *Signal) bool { return s.IPv6Failed }
+func body(m BodyMarks) pred       { return func(s *Signal) bool { return failed(s) && s.Body&m != 0 } }
+func htmlBody(s *Signal) bool     { return answered(s) && s.Body&BodyHTML != 0 && s.HTTPStatus < 500 }
+func status2xx(s *Signal) bool    { return answered(s) && s.HTTPStatus >= 200 && s.HTTPStatus < 300 }
+func status5xx(s *Signal) bool    { return answered(s) && s.HTTPStatus >= 500 }
+func keySent(s *Signal) bool      { return s.KeySent }
+func noKey(s *Signal) bool        { return !s.KeySent }
+func newAPI(s *Signal) bool       { return s.NewAPI }
+func ipv6Failed(s *Signal) bool   { return s.IPv6Failed }
+func portGuessed(s *Signal) bool  { return s.PortGuessed }
+func reachability(s *Signal) bool { return s.ReachabilityOnly }
+func fullURL(s *Signal) bool      { return s.FullURL }
+
+// clientError: a 4xx answer, but not a proxy's 407.
+func clientError(s *Signal) bool {
+	return answered(s) && s.HTTPStatus >= 400 && s.HTTPStatus < 500 && s.HTTPStatus != 407
+}
 
 func look(l Lookalike) pred { return func(s *Signal) bool { return s.Lookalike == l } }
 
@@ -161,6 +169,8 @@ var classTable = []rule{
 	{CauseDNSOther, at(LayerDNS)},
 
 	// TCP to the target.
+	// Nothing answers on a port the doctor guessed (issue 9.6).
+	{CauseGatewayPortGuessed, and(at(LayerTCP), kind(KindRefused, KindReset, KindAborted), portGuessed)},
 	{CauseAdminProhib, and(at(LayerTCP), kind(KindHostUnreach), adminProhib)},
 	{CauseLocalRefused, and(at(LayerTCP), kind(KindRefused), loopback)},
 	{CauseConnRefused, and(at(LayerTCP), kind(KindRefused))},
@@ -195,6 +205,11 @@ var classTable = []rule{
 	// HTTP answers. What the provider says in words comes before its status:
 	// region blocks arrive as 400/403, exhausted quotas as 429/402/403.
 	{CauseRegionBlocked, body(BodyRegion)},
+	// What proves the path for this kind of channel: any 4xx but a proxy's
+	// at a non-OpenAI channel's root; a 405 to the GET of a Custom
+	// channel's POST URL (issue 9.7).
+	{CauseOK, and(reachability, clientError)},
+	{CauseOK, and(fullURL, status(405))},
 	{CauseQuota, body(BodyQuota)},
 	{CauseRateLimited, or(status(429), body(BodyRateLimit))},
 	{CauseOverloaded529, or(status(529), body(BodyOverloaded))},

@@ -52,6 +52,13 @@ type Signal struct {
 	IPv6Failed      bool // the name's IPv6 address failed while IPv4 answered
 	// Lookalike is what a differential probe proved (differential.go).
 	Lookalike Lookalike
+
+	// What the endpoint's source knows about it. ReachabilityOnly: a
+	// channel whose API is not OpenAI-shaped is probed at the host's root,
+	// where any answer but a proxy's proves the path. FullURL: the URL is
+	// the full request new-api POSTs to, so a GET's 405 proves the path.
+	// PortGuessed: the port is the doctor's guess, not configured.
+	ReachabilityOnly, FullURL, PortGuessed bool
 }
 
 // ConnectStatusUnknown: CONNECT was refused, the status is not known.
@@ -154,13 +161,16 @@ type Evidence struct {
 	IPv6Failed      bool      // IPv4 connected while the name's IPv6 address failed
 	Lookalike       Lookalike // what a differential probe proved (differential.go)
 	LookEvidence    string    // what that probe saw, for the hint and the message
+
+	// What the endpoint's source knows (Signal has their meaning).
+	ReachabilityOnly, FullURL, PortGuessed bool
 }
 
 // Signal reads the evidence into the observation the table classifies.
 func (ev *Evidence) Signal() Signal {
 	s := Signal{Layer: ev.Layer, Kind: kindOf(ev.Err), KeySent: ev.KeySent, ProxyInPath: ev.ViaProxy || ev.Proxy != nil,
 		Loopback: ev.Addr.IsValid() && ev.Addr.Unmap().IsLoopback(), AdminProhibited: ev.AdminProhibited, NewAPI: ev.NewAPIVersion != "",
-		IPv6Failed: ev.IPv6Failed, Lookalike: ev.Lookalike}
+		IPv6Failed: ev.IPv6Failed, Lookalike: ev.Lookalike, ReachabilityOnly: ev.ReachabilityOnly, FullURL: ev.FullURL, PortGuessed: ev.PortGuessed}
 	err := ev.Err
 	var errno syscall.Errno
 	if errors.As(err, &errno) {

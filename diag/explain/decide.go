@@ -99,6 +99,7 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.AdminProhibited = strings.Contains(f.low, "administratively prohibited")
 	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
 	sig.Lookalike = diag.LookalikeIn(f.low)
+	sig.PortGuessed = strings.Contains(f.low, "(the port is a guess)")
 	return sig, evidence, source
 }
 
