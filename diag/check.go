@@ -657,8 +657,15 @@ func (c *chain) message(ev Evidence, cat Category) string {
 		if cat != CatOK {
 			if ev.HTTP.ErrorMessage != "" {
 				s += ": " + truncate(ev.HTTP.ErrorMessage, 200)
-			} else if ev.HTTP.ErrorType != "" {
-				s += ": " + ev.HTTP.ErrorType
+			}
+			// The provider's error type and code say as much as its words.
+			for _, w := range []string{ev.HTTP.ErrorType, ev.HTTP.ErrorCode} {
+				if w != "" && !strings.Contains(s, w) {
+					s += " [" + truncate(w, 80) + "]"
+				}
+			}
+			if isHTML(ev.HTTP) {
+				s += " (an HTML page where JSON was expected)"
 			}
 		}
 		return s
