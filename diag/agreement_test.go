@@ -22,6 +22,8 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
@@ -46,6 +48,7 @@ type witness struct {
 	name  string
 	ep    *diag.Endpoint
 	env   map[string]string
+	sys   []sysproxy.Setting
 	ev    *diag.Evidence
 }
 
@@ -80,7 +83,7 @@ func TestCheckAndExplainAgree(t *testing.T) {
 					t.Parallel()
 					ep := *w.ep
 					ep.Name = w.name
-					r := diag.CheckEndpoint(context.Background(), ep, fx.opts(w.env))
+					r := diag.CheckEndpoint(context.Background(), ep, fx.opts(w.env, w.sys))
 					got, msg = r.Cause, r.Message
 				} else {
 					got, msg = diag.CheckSays(*w.ev)
@@ -101,12 +104,13 @@ type fixtures struct {
 	dns *pt.DNSServer
 }
 
-func (fx *fixtures) opts(env map[string]string) diag.RunOptions {
+func (fx *fixtures) opts(env map[string]string, sys []sysproxy.Setting) diag.RunOptions {
 	return diag.RunOptions{
-		Timeouts: diag.Timeouts{DNS: 1500 * time.Millisecond, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: 2500 * time.Millisecond},
-		DNS:      probe.DNSConfig{Servers: []string{fx.dns.Addr}},
-		Getenv:   func(k string) string { return env[k] },
-		Version:  "test",
+		SystemProxies: sys,
+		Timeouts:      diag.Timeouts{DNS: 1500 * time.Millisecond, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: 2500 * time.Millisecond},
+		DNS:           probe.DNSConfig{Servers: []string{fx.dns.Addr}},
+		Getenv:        func(k string) string { return env[k] },
+		Version:       "test",
 	}
 }
 
@@ -145,7 +149,7 @@ func (fx *fixtures) runs(t *testing.T) []witness {
 	good := pt.NewTLSServer(t, ok, ca.Leaf([]string{"api.test"}, now.Add(-time.Hour), now.Add(time.Hour))).Listener.Addr().String()
 	wrong := pt.NewTLSServer(t, ok, ca.Leaf([]string{"other.test"}, now.Add(-time.Hour), now.Add(time.Hour))).Listener.Addr().String()
 	expired := pt.NewTLSServer(t, ok, ca.Leaf([]string{"api.test"}, now.Add(-48*time.Hour), now.Add(-24*time.Hour))).Listener.Addr().String()
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	caFile := filepath.Join(testenv.TempDir(t), "ca.pem")
 	if err := os.WriteFile(caFile, ca.PEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +158,8 @@ func (fx *fixtures) runs(t *testing.T) []witness {
 	socks := func(b pt.SOCKSBehaviour) string { b.Hosts = hosts; return pt.NewSOCKS5Server(t, b).Addr }
 	closed := pt.ClosedPort(t)
 	key := "sk-test-0123456789abcdef0123"
+	// The OS proxy reaches what new-api's direct path cannot.
+	sysProxy := pt.NewConnectProxy(t, pt.ProxyBehaviour{Hosts: map[string]string{"localhost": pt.NewHTTPUpstream(t, pt.Upstream{ContentType: "application/json", Body: `{"data":[]}`}).Listener.Addr().String()}})
 	ep := func(e diag.Endpoint) *diag.Endpoint { return &e }
 
 	return []witness{
@@ -183,6 +189,8 @@ func (fx *fixtures) runs(t *testing.T) []witness {
 		{cause: diag.CauseDNSNoAnswer, name: "no addresses", ep: ep(diag.Endpoint{URL: "https://empty.test/v1"})},
 
 		{cause: diag.CauseLocalRefused, name: "nothing listens on loopback", ep: ep(diag.Endpoint{URL: "http://" + closed + "/v1"})},
+		{cause: diag.CauseSystemProxyOnly, name: "works through the system proxy only", ep: ep(diag.Endpoint{URL: "http://localhost:" + port(closed) + "/v1"}),
+			sys: []sysproxy.Setting{{Source: sysproxy.SourceWinINET, Servers: map[string]string{"*": sysProxy.Addr}}}},
 		{cause: diag.CauseGatewayPortGuessed, name: "guessed port", ep: ep(diag.Endpoint{URL: "http://" + closed, Provider: "newapi", ProbePath: "/api/status",
 			Extra: map[string]string{diag.ExtraPortGuess: "PORT is not set here, so new-api's default 3000 was tried"}})},
 
@@ -192,7 +200,7 @@ func (fx *fixtures) runs(t *testing.T) []witness {
 		{cause: diag.CauseTLSNotTLS, name: "plain http on an https url", ep: ep(diag.Endpoint{URL: "https://api.test:" + port(pt.NewHTTPUpstream(t, pt.Upstream{}).Listener.Addr().String())})},
 		{cause: diag.CauseTLSReset, name: "reset in the handshake", ep: ep(diag.Endpoint{URL: httpsURL(pt.ResetListener(t))})},
 		{cause: diag.CauseTLSEOF, name: "closed in the handshake", ep: ep(diag.Endpoint{URL: httpsURL(pt.EOFListener(t))})},
-		{cause: diag.CauseTLSCAFile, name: "missing ca_file", ep: ep(diag.Endpoint{URL: httpsURL(good), CAFile: filepath.Join(t.TempDir(), "missing.pem")})},
+		{cause: diag.CauseTLSCAFile, name: "missing ca_file", ep: ep(diag.Endpoint{URL: httpsURL(good), CAFile: filepath.Join(testenv.TempDir(t), "missing.pem")})},
 		{cause: diag.CauseBadURL, name: "no host", ep: ep(diag.Endpoint{URL: "https:///v1"})},
 
 		{cause: diag.CauseProxyAuthRequired, name: "CONNECT 407", ep: ep(diag.Endpoint{URL: httpsURL(good), Proxy: proxy(pt.ProxyBehaviour{User: "u", Pass: "p"})})},

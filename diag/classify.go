@@ -81,17 +81,18 @@ func status(codes ...int) pred {
 // a successful answer's body (a model named "quota") decide nothing.
 func failed(s *Signal) bool { return answered(s) && (s.HTTPStatus == 0 || s.HTTPStatus >= 400) }
 
-func body(m BodyMarks) pred       { return func(s *Signal) bool { return failed(s) && s.Body&m != 0 } }
-func htmlBody(s *Signal) bool     { return answered(s) && s.Body&BodyHTML != 0 && s.HTTPStatus < 500 }
-func status2xx(s *Signal) bool    { return answered(s) && s.HTTPStatus >= 200 && s.HTTPStatus < 300 }
-func status5xx(s *Signal) bool    { return answered(s) && s.HTTPStatus >= 500 }
-func keySent(s *Signal) bool      { return s.KeySent }
-func noKey(s *Signal) bool        { return !s.KeySent }
-func newAPI(s *Signal) bool       { return s.NewAPI }
-func ipv6Failed(s *Signal) bool   { return s.IPv6Failed }
-func portGuessed(s *Signal) bool  { return s.PortGuessed }
-func reachability(s *Signal) bool { return s.ReachabilityOnly }
-func fullURL(s *Signal) bool      { return s.FullURL }
+func body(m BodyMarks) pred           { return func(s *Signal) bool { return failed(s) && s.Body&m != 0 } }
+func htmlBody(s *Signal) bool         { return answered(s) && s.Body&BodyHTML != 0 && s.HTTPStatus < 500 }
+func status2xx(s *Signal) bool        { return answered(s) && s.HTTPStatus >= 200 && s.HTTPStatus < 300 }
+func status5xx(s *Signal) bool        { return answered(s) && s.HTTPStatus >= 500 }
+func keySent(s *Signal) bool          { return s.KeySent }
+func noKey(s *Signal) bool            { return !s.KeySent }
+func newAPI(s *Signal) bool           { return s.NewAPI }
+func ipv6Failed(s *Signal) bool       { return s.IPv6Failed }
+func portGuessed(s *Signal) bool      { return s.PortGuessed }
+func systemProxyWorks(s *Signal) bool { return s.SystemProxyWorks }
+func reachability(s *Signal) bool     { return s.ReachabilityOnly }
+func fullURL(s *Signal) bool          { return s.FullURL }
 
 // clientError: a 4xx answer, but not a proxy's 407.
 func clientError(s *Signal) bool {
@@ -106,6 +107,10 @@ func not(f pred) pred { return func(s *Signal) bool { return !f(s) } }
 // has a test (classify_test.go). Layers are matched first, so a refused proxy
 // can never be reported as a refused target.
 var classTable = []rule{
+	// "Works in the browser, fails in new-api": whatever broke new-api's
+	// path, the fix is to give it the system proxy.
+	{CauseSystemProxyOnly, systemProxyWorks},
+
 	// This machine's own sockets, whichever layer met them.
 	{CauseEphemeralPorts, kind(KindNoPorts)},
 	{CausePortInUse, kind(KindAddrInUse)},

@@ -188,8 +188,30 @@ var classifyCases = []struct {
 	{"418", Evidence{Layer: LayerHTTP, HTTP: httpRes(418, "application/json", `{}`)}, CatHTTP, CauseHTTPStatus},
 }
 
+// signalCases: rows whose signal no Evidence carries (withSystemProxy
+// classifies a Signal of its own).
+var signalCases = []struct {
+	name  string
+	s     Signal
+	cause Cause
+}{
+	{"the system proxy gets through where new-api's path fails", Signal{Layer: LayerTCP, Kind: KindRefused, SystemProxyWorks: true}, CauseSystemProxyOnly},
+	{"the system proxy alone", Signal{SystemProxyWorks: true}, CauseSystemProxyOnly},
+}
+
 func TestClassify(t *testing.T) {
 	hit := make([]bool, len(classTable))
+	for _, tc := range signalCases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.s
+			if i := classifyRow(&s); i >= 0 {
+				hit[i] = true
+			}
+			if got := ClassifySignal(tc.s); got != tc.cause {
+				t.Fatalf("ClassifySignal = %s, want %s", got, tc.cause)
+			}
+		})
+	}
 	for _, tc := range classifyCases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.ev.Signal()
@@ -230,7 +252,7 @@ func TestClassifyAgreesWithCatalogue(t *testing.T) {
 		}
 	}
 	for _, tc := range classifyCases {
-		if l := tc.cause.Layer(); l != tc.ev.Layer && !multiLayer[tc.cause] {
+		if l := tc.cause.Layer(); l != "" && l != tc.ev.Layer && !multiLayer[tc.cause] {
 			t.Errorf("%s: decided at layer %q, the catalogue places %s at %q", tc.name, tc.ev.Layer, tc.cause, l)
 		}
 	}

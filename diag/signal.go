@@ -59,6 +59,10 @@ type Signal struct {
 	// the full request new-api POSTs to, so a GET's 405 proves the path.
 	// PortGuessed: the port is the doctor's guess, not configured.
 	ReachabilityOnly, FullURL, PortGuessed bool
+
+	// SystemProxyWorks: new-api's own path failed and the OS proxy (which
+	// new-api ignores) reached the upstream.
+	SystemProxyWorks bool
 }
 
 // ConnectStatusUnknown: CONNECT was refused, the status is not known.

@@ -75,8 +75,9 @@ func withSystemProxy(ctx context.Context, ep Endpoint, o RunOptions, res *Endpoi
 	res.Notes = append(res.Notes, fmt.Sprintf("new-api's own path (%s) gives %s/%s: %s", path, res.Category, res.Cause, res.Message))
 	res.Message = fmt.Sprintf("new-api %s and that fails (%s/%s), but the system proxy %s (%s) reaches the upstream: new-api does not use the system proxy",
 		path, res.Category, res.Cause, sys.Redacted(), infos[at].Source)
-	res.Category, res.Cause = CatProxy, CauseSystemProxyOnly
-	res.Hint = HintFor(CauseSystemProxyOnly, HintFacts{Host: target.Hostname(), SystemProxy: sys.Redacted(), SystemProxyFrom: infos[at].Source, NewAPIPath: path})
+	res.Cause = ClassifySignal(Signal{SystemProxyWorks: true})
+	res.Category = res.Cause.Category()
+	res.Hint = HintFor(res.Cause, HintFacts{Host: target.Hostname(), SystemProxy: sys.Redacted(), SystemProxyFrom: infos[at].Source, NewAPIPath: path})
 }
 
 func systemProxyHint(f HintFacts) string {

@@ -89,6 +89,9 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 			evidence = f.evidence(string(f.layer) + " failed")
 		}
 	}
+	if sig.Layer == "" && strings.Contains(f.low, "reaches the upstream: new-api does not use the system proxy") {
+		sig.Layer, evidence = diag.LayerHTTP, f.evidence("new-api does not use the system proxy")
+	}
 	if sig.Layer == "" {
 		return sig, "", source
 	}
@@ -100,6 +103,7 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
 	sig.Lookalike = diag.LookalikeIn(f.low)
 	sig.PortGuessed = strings.Contains(f.low, "(the port is a guess)")
+	sig.SystemProxyWorks = strings.Contains(f.low, "reaches the upstream: new-api does not use the system proxy")
 	return sig, evidence, source
 }
 
