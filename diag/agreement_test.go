@@ -36,7 +36,6 @@ var notFromCheck = map[diag.Cause]string{
 	diag.CauseDeadline:      "the run's own deadline ended the endpoint before a layer did: a verdict about the run",
 	diag.CauseInternalError: "a panic in newapi-doctor itself: its message is the panic's, not the network's",
 	diag.CauseFlaky:         "an aggregate over retries; each attempt's verdict is witnessed on its own here",
-	diag.CauseFakeIP:        "a note on a resolved address, never a verdict (the table has no row for it)",
 }
 
 // A witness makes `check` give a cause: a real run against the loopback
@@ -264,7 +263,27 @@ func typedWitnesses() []witness {
 	proxyNotFound := dnsErr("proxy.example.test", "no such host")
 	proxyNotFound.IsNotFound = true
 
+	// What a differential probe proved (differential.go), beside the
+	// failure it explains.
+	look := func(e *diag.Evidence, l diag.Lookalike, seen string) *diag.Evidence {
+		e.Lookalike, e.LookEvidence = l, seen
+		return e
+	}
+	fakeIP := &net.TCPAddr{IP: net.ParseIP("198.18.0.5"), Port: 443}
+	sinkhole := &net.TCPAddr{IP: net.ParseIP("0.0.0.0"), Port: 443}
+
 	return []witness{
+		{cause: diag.CauseFakeIP, name: "fake-ip, no TUN", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(fakeIP)}), diag.LookFakeIP, "api.openai.com is 198.18.0.5")},
+		{cause: diag.CauseDNSSinkhole, name: "0.0.0.0 for a public name", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(sinkhole, syscall.ECONNREFUSED)}), diag.LookSinkhole, "api.openai.com is 0.0.0.0")},
+		{cause: diag.CauseHostsFile, name: "hosts file line", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(target), Addr: remote}), diag.LookHostsFile, "/etc/hosts:12")},
+		{cause: diag.CauseDNSInjected, name: "injected answer", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(target), Addr: remote}), diag.LookDNSInjected, "198.51.100.53 answered, nothing listens on 53 there")},
+		{cause: diag.CauseDNSWrong, name: "another resolver's answer connects", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(target), Addr: remote}), diag.LookDNSWrong, "1.1.1.1 says 192.0.2.44")},
+		{cause: diag.CauseSNIFiltered, name: "reset for this SNI only", ev: look(ev(diag.Evidence{Layer: diag.LayerTLS, Err: read(target, reset)}), diag.LookSNIFiltered, "a handshake without SNI completes")},
+		{cause: diag.CauseIncompleteChain, name: "missing intermediate", ev: look(ev(diag.Evidence{Layer: diag.LayerTLS, Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}), diag.LookIncompleteChain, "issuer fetched from the AIA URL verifies")},
+		{cause: diag.CauseClientCert, name: "client certificate required", ev: look(ev(diag.Evidence{Layer: diag.LayerTLS, Err: &net.OpError{Op: "remote error", Err: tls.AlertError(116)}}), diag.LookClientCertNeeded, "CertificateRequest")},
+		{cause: diag.CauseKeywordFiltered, name: "reset on the request, not on a neutral one", ev: look(httpFail(get(read(target, reset))), diag.LookKeywordFiltered, "GET / answered 200")},
+		{cause: diag.CauseMTUBlackhole, name: "handshake stalls, a small MSS passes", ev: look(ev(diag.Evidence{Layer: diag.LayerTLS, Err: read(target, os.ErrDeadlineExceeded)}), diag.LookMTUBlackhole, "MSS 536 completes")},
+
 		{cause: diag.CauseConnRefused, name: "remote refuses", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(target, syscall.ECONNREFUSED), Addr: remote})},
 		{cause: diag.CauseConnResetConnect, name: "reset while connecting", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(target, syscall.ECONNRESET), Addr: remote})},
 		{cause: diag.CauseSYNTimeout, name: "SYN dropped", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(target), Addr: remote})},
