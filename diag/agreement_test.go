@@ -232,6 +232,10 @@ func typedWitnesses() []witness {
 	dial := func(addr net.Addr, errno syscall.Errno) error {
 		return &net.OpError{Op: "dial", Net: "tcp", Addr: addr, Err: os.NewSyscallError("connect", errno)}
 	}
+	// Windows' errors as Go prints them there: connectex and the system's text.
+	dialWin := func(addr net.Addr, errno syscall.Errno, text string) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Addr: addr, Err: os.NewSyscallError("connectex", winErrno{errno, text})}
+	}
 	dialTimeout := func(addr net.Addr) error {
 		return &net.OpError{Op: "dial", Net: "tcp", Addr: addr, Err: os.ErrDeadlineExceeded}
 	}
@@ -272,7 +276,12 @@ func typedWitnesses() []witness {
 	fakeIP := &net.TCPAddr{IP: net.ParseIP("198.18.0.5"), Port: 443}
 	sinkhole := &net.TCPAddr{IP: net.ParseIP("0.0.0.0"), Port: 443}
 
+	zero := &net.TCPAddr{IP: net.IPv4zero, Port: 3000}
 	return []witness{
+		{cause: diag.CauseEphemeralPorts, name: "EADDRNOTAVAIL", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(target, syscall.EADDRNOTAVAIL), Addr: remote})},
+		{cause: diag.CauseEphemeralPorts, name: "WSAENOBUFS", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialWin(target, 10055, "An operation on a socket could not be performed because the system lacked sufficient buffer space or because a queue was full."), Addr: remote})},
+		{cause: diag.CausePortInUse, name: "EADDRINUSE", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(target, syscall.EADDRINUSE), Addr: remote})},
+		{cause: diag.CauseAddrNotValid, name: "WSAEADDRNOTAVAIL (a base URL of 0.0.0.0)", ev: ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialWin(zero, 10049, "The requested address is not valid in its context.")})},
 		{cause: diag.CauseFakeIP, name: "fake-ip, no TUN", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(fakeIP)}), diag.LookFakeIP, "api.openai.com is 198.18.0.5")},
 		{cause: diag.CauseDNSSinkhole, name: "0.0.0.0 for a public name", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dial(sinkhole, syscall.ECONNREFUSED)}), diag.LookSinkhole, "api.openai.com is 0.0.0.0")},
 		{cause: diag.CauseHostsFile, name: "hosts file line", ev: look(ev(diag.Evidence{Layer: diag.LayerTCP, Err: dialTimeout(target), Addr: remote}), diag.LookHostsFile, "/etc/hosts:12")},
@@ -319,3 +328,13 @@ func typedWitnesses() []witness {
 		{cause: diag.CauseHTTPProtocol, name: "not HTTP", ev: httpFail(get(errors.New(`malformed HTTP response "SSH-2.0-OpenSSH_9.6"`)))},
 	}
 }
+
+// winErrno is a Winsock errno with the text Windows gives it (a Linux build
+// has no FormatMessage to word it).
+type winErrno struct {
+	errno syscall.Errno
+	text  string
+}
+
+func (e winErrno) Error() string { return e.text }
+func (e winErrno) Unwrap() error { return e.errno }
