@@ -153,6 +153,66 @@ type Report struct {
 	Interrupted   bool             `json:"interrupted,omitempty"`
 	Endpoints     []EndpointResult `json:"endpoints"`
 	Summary       Summary          `json:"summary"`
+	// Desktop is the new-api desktop app section (issue 12.4): its port,
+	// data folder and crash logs, and hosts-file lines that pin a provider.
+	Desktop *DesktopInfo `json:"desktop,omitempty"`
+}
+
+// DesktopInfo is what `check` learns about the new-api desktop app and the
+// machine it runs on. Every field is optional: only what was found is set.
+type DesktopInfo struct {
+	AppDir  string `json:"app_dir,omitempty"`  // %APPDATA%\New API (the Electron userData)
+	DataDir string `json:"data_dir,omitempty"` // the folder holding new-api.db
+	DB      string `json:"db,omitempty"`       // the SQLite file the app's server uses
+	Port    int    `json:"port"`               // the gateway's port (PORT, default 3000)
+	// PortOwner is the process listening on Port when it is taken
+	// (netstat -ano's PID); the app's server then fails with 10048.
+	PortOwner *PortOwner `json:"port_owner,omitempty"`
+	// Excluded is the Hyper-V/WSL excluded range holding Port (binding
+	// there fails with 10013), from netsh int ipv4 show excludedportrange.
+	Excluded *PortRange  `json:"excluded_range,omitempty"`
+	Logs     []AppLog    `json:"logs,omitempty"`  // newest first
+	Hosts    []HostsLine `json:"hosts,omitempty"` // hosts-file lines naming a provider
+	Notes    []string    `json:"notes,omitempty"`
+	Hints    []string    `json:"hints,omitempty"` // what to do, one per finding
+}
+
+// PortOwner is a listening socket's process.
+type PortOwner struct {
+	PID     int    `json:"pid"`
+	Process string `json:"process,omitempty"`
+}
+
+// PortRange is an inclusive range of ports.
+type PortRange struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// AppLog is one crash/run log of the desktop app, read through explain.
+type AppLog struct {
+	Path     string     `json:"path"`
+	Modified time.Time  `json:"modified"`
+	Errors   int64      `json:"errors"`
+	Causes   []LogCause `json:"causes,omitempty"` // most frequent first
+}
+
+// LogCause is one cause found in a log.
+type LogCause struct {
+	Cause   Cause  `json:"cause"`
+	Count   int64  `json:"count"`
+	Example string `json:"example,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+}
+
+// HostsLine is a hosts-file line that pins a provider's name to an address
+// (Watt Toolkit/Steam++ and "accelerators" write such lines).
+type HostsLine struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Addr     string `json:"addr"`
+	Name     string `json:"name"`
+	Provider string `json:"provider,omitempty"`
 }
 
 // EndpointResult is the verdict for one endpoint.

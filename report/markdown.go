@@ -65,6 +65,12 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 		}
 		mdEndpoint(w, e, mdMark(e), mdText, mdCode)
 	}
+	if rep.Desktop != nil {
+		fmt.Fprint(w, "\n## Desktop app\n\n")
+		for _, l := range DesktopLines(rep.Desktop)[1:] {
+			fmt.Fprintf(w, "- %s\n", mdText(strings.TrimSpace(l)))
+		}
+	}
 	return nil
 }
 

@@ -235,9 +235,60 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 			}
 		}
 	}
+	if rep.Desktop != nil {
+		fmt.Fprintln(w)
+		for _, l := range DesktopLines(rep.Desktop) {
+			fmt.Fprintln(w, l)
+		}
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, summaryLine(rep, p, o))
 	return nil
+}
+
+// DesktopLines is the desktop app section for people (text; markdown quotes it).
+func DesktopLines(d *diag.DesktopInfo) []string {
+	out := []string{"desktop app:"}
+	add := func(format string, a ...any) { out = append(out, "    "+fmt.Sprintf(format, a...)) }
+	if d.AppDir != "" {
+		add("app folder: %s", d.AppDir)
+	}
+	if d.DB != "" {
+		add("database: %s", d.DB)
+	} else if d.DataDir != "" {
+		add("data folder: %s", d.DataDir)
+	}
+	switch {
+	case d.PortOwner != nil && d.PortOwner.PID == 0:
+		add("port %d: taken (the owner's PID is not known)", d.Port)
+	case d.PortOwner != nil:
+		add("port %d: held by PID %d %s", d.Port, d.PortOwner.PID, d.PortOwner.Process)
+	default:
+		add("port %d: free", d.Port)
+	}
+	if d.Excluded != nil {
+		add("port %d is inside the excluded range %d-%d", d.Port, d.Excluded.Start, d.Excluded.End)
+	}
+	for _, l := range d.Logs {
+		s := fmt.Sprintf("log %s (%s): %d error line(s)", l.Path, l.Modified.Format("2006-01-02 15:04"), l.Errors)
+		for i, c := range l.Causes {
+			if i == 3 {
+				break
+			}
+			s += fmt.Sprintf("; %s ×%d", c.Cause, c.Count)
+		}
+		add("%s", s)
+	}
+	for _, h := range d.Hosts {
+		add("hosts: %s:%d %s %s", h.File, h.Line, h.Addr, h.Name)
+	}
+	for _, n := range d.Notes {
+		add("note: %s", n)
+	}
+	for _, h := range d.Hints {
+		add("hint: %s", h)
+	}
+	return out
 }
 
 func layerTime(e diag.EndpointResult, l diag.Layer) string {

@@ -145,6 +145,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 		stop := attachProgress(f, &ro)
 		rep = diag.Run(ctx, eps, ro)
 		stop()
+		rep.Desktop = f.desktop(ctx)
 	}
 
 	progress("collecting the environment…")

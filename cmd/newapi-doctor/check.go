@@ -117,6 +117,7 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	stopProgress := attachProgress(f, &ro)
 	rep := diag.Run(ctx, eps, ro)
 	stopProgress()
+	rep.Desktop = f.desktop(ctx)
 	rop := f.RenderOptions(o.verbose)
 	rop.Policy = &pol
 	if err := report.Render(f.IO.Out, rep, f.Format, rop); err != nil {

@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/diag/desktop"
 	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 )
 
@@ -25,7 +27,10 @@ func main() {
 		stop()
 	}()
 	io := SystemIO()
-	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read}
+	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read,
+		Desktop: func(ctx context.Context, getenv func(string) string) *diag.DesktopInfo {
+			return desktop.Collect(ctx, desktop.Options{Getenv: getenv})
+		}}
 	args := os.Args[1:]
 	if explorerLaunch(args, consoleProcesses()) {
 		code := Execute(ctx, f, []string{"check"})

@@ -24,6 +24,9 @@ type Factory struct {
 	// SystemProxy reads the OS's proxy settings (main: sysproxy.Read; nil in
 	// in-process tests, which must not depend on the machine's settings).
 	SystemProxy func() []sysproxy.Setting
+	// Desktop gathers the desktop app section (main: desktop.Collect; nil in
+	// in-process tests).
+	Desktop func(ctx context.Context, getenv func(string) string) *diag.DesktopInfo
 
 	// Global output flags, filled by the root command.
 	Format       string
@@ -195,4 +198,11 @@ func (f *Factory) systemProxies() []sysproxy.Setting {
 		f.sysProxy, f.sysProxyRead = f.SystemProxy(), true
 	}
 	return f.sysProxy
+}
+
+func (f *Factory) desktop(ctx context.Context) *diag.DesktopInfo {
+	if f.Desktop == nil {
+		return nil
+	}
+	return f.Desktop(ctx, f.Getenv)
 }

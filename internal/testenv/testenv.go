@@ -31,6 +31,9 @@ const (
 	// GapLingerReset: under wine a close with SO_LINGER 0 now and then reaches
 	// the peer as a FIN (about 1 run in 30), where Windows sends a RST.
 	GapLingerReset Gap = "wine gap: a SO_LINGER 0 close sometimes arrives as FIN (EOF), not RST"
+	// GapTCPOwnerPID: wine's GetExtendedTcpTable lists listeners but gives
+	// every one owning PID 0 (netstat -ano shows the real PID on Windows).
+	GapTCPOwnerPID Gap = "wine gap: GetExtendedTcpTable reports owning PID 0 for every socket"
 	// GapNoGo: no Windows Go toolchain exists inside the wine prefix; set
 	// NEWAPI_DOCTOR_TEST_BIN to a prebuilt newapi-doctor.exe instead.
 	GapNoGo Gap = "wine gap: no Windows go toolchain in the wine prefix and NEWAPI_DOCTOR_TEST_BIN is unset"
