@@ -429,6 +429,10 @@ func (a *analyzer) errorLine(b []byte, truncated bool) {
 	switch string(lv) {
 	case "GIN", "INFO", "DEBUG":
 		return
+	case "":
+		if !mayBeError(msg) {
+			return // not new-api's line, and nothing Classify could read in it
+		}
 	case "SYS":
 		if !containsAny(msg, sysMarkers) {
 			return
