@@ -37,7 +37,7 @@ var labEndpoints = []labEndpoint{
 	// Linux reports ICMP admin-prohibited to connect() as EHOSTUNREACH; the
 	// path localisation hears code 13 and turns the verdict into blocked.
 	{"admin-prohibited", "https://prohibited.lab.test", "direct", diag.CatBlocked, diag.CauseAdminProhib, diag.PathPortRejected},
-	{"sni-filtered", "https://sni.lab.test", "direct", diag.CatBlocked, diag.CauseTLSReset, diag.PathTCPOpen},
+	{"sni-filtered", "https://sni.lab.test", "direct", diag.CatBlocked, diag.CauseSNIFiltered, diag.PathTCPOpen},
 	{"nxdomain", "https://nx.lab.test", "direct", diag.CatDNS, diag.CauseNXDOMAIN, ""},
 	{"servfail", "https://sf.lab.test", "direct", diag.CatDNS, diag.CauseSERVFAIL, ""},
 	{"via-proxy", "https://ok.lab.test", proxyOpen, diag.CatOK, diag.CauseOK, ""},

@@ -175,14 +175,17 @@ func newLab(t *testing.T) *lab {
 	return l
 }
 
-func (l *lab) teardown() {
+func (l *lab) teardown() { l.teardownNS(nsClient, nsRouter, nsServer) }
+
+// teardownNS ends the lab's processes and deletes its namespaces.
+func (l *lab) teardownNS(nss ...string) {
 	for _, p := range l.procs {
 		if p.Process != nil {
 			_ = p.Process.Kill()
 			_ = p.Wait()
 		}
 	}
-	for _, ns := range []string{nsClient, nsRouter, nsServer} {
+	for _, ns := range nss {
 		_ = exec.Command("ip", "netns", "del", ns).Run()
 		_ = os.RemoveAll("/etc/netns/" + ns)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +34,14 @@ func runRole(role string) int {
 		err = upstreamHTTP(os.Getenv("ND_LAB_LISTEN"))
 	case "dns-servfail":
 		err = servfailDNS(os.Getenv("ND_LAB_LISTEN"))
+	case "hang":
+		err = hang(os.Getenv("ND_LAB_LISTEN"))
+	case "reset-after-request":
+		err = resetAfterRequest(os.Getenv("ND_LAB_LISTEN"))
+	case "files":
+		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: http.FileServer(http.Dir(os.Getenv("ND_LAB_DIR"))), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
+	case "lookcheck":
+		err = lookCheck(os.Getenv("ND_LAB_SPEC"))
 	case "wait":
 		err = waitReady(strings.Split(os.Getenv("ND_LAB_WAIT"), ","), 15*time.Second)
 	default:
@@ -156,4 +165,36 @@ func writePKI(t *testing.T, dir string) (caFile, certFile, keyFile string) {
 		}
 	}
 	return
+}
+
+// hang accepts connections and never answers: a stuck server.
+func hang(listen string) error {
+	return acceptLoop(listen, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+}
+
+// resetAfterRequest reads the request, then resets: a server that crashes
+// on every request (the keyword filter's look-alike).
+func resetAfterRequest(listen string) error {
+	return acceptLoop(listen, func(c net.Conn) {
+		buf := make([]byte, 4096)
+		_, _ = c.Read(buf)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetLinger(0)
+		}
+		c.Close()
+	})
+}
+
+func acceptLoop(listen string, handle func(net.Conn)) error {
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		go handle(c)
+	}
 }
