@@ -24,7 +24,7 @@ import (
 // was wrong.
 
 func init() {
-	registerDifferential(differential{name: "dns-compare", applies: wrongAddressFailure, deepOK: resolvedHere, run: dnsDifferential})
+	registerDifferential(differential{name: "dns-compare", rank: 10, applies: wrongAddressFailure, deepOK: resolvedHere, run: dnsDifferential})
 }
 
 // resolvedHere: the chain resolved a public name itself (no proxy did). A

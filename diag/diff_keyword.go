@@ -13,7 +13,7 @@ import (
 // resets every request.
 
 func init() {
-	registerDifferential(differential{name: "neutral-request", applies: exchangeCut, run: keywordDifferential})
+	registerDifferential(differential{name: "neutral-request", rank: 40, applies: exchangeCut, run: keywordDifferential})
 }
 
 // neutralPath is a request that names nothing a filter looks for.

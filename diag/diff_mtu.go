@@ -16,7 +16,7 @@ import (
 // small MSS makes the peer send segments that fit any path.
 
 func init() {
-	registerDifferential(differential{name: "small-mss", applies: stalledAfterConnect, run: mtuDifferential})
+	registerDifferential(differential{name: "small-mss", rank: 30, applies: stalledAfterConnect, run: mtuDifferential})
 }
 
 // stalledAfterConnect: the handshake got no answer, or the answer never came.

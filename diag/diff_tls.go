@@ -18,8 +18,8 @@ import (
 // TLS differentials (issue 11 item 2).
 
 func init() {
-	registerDifferential(differential{name: "sni", applies: handshakeCut, run: sniDifferential})
-	registerDifferential(differential{name: "issuer-fetch", applies: untrustedChain, run: chainDifferential})
+	registerDifferential(differential{name: "sni", rank: 20, applies: handshakeCut, run: sniDifferential})
+	registerDifferential(differential{name: "issuer-fetch", rank: 25, applies: untrustedChain, run: chainDifferential})
 }
 
 // handshakeCut: TCP worked and the handshake was reset, closed or left

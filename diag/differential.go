@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
@@ -94,6 +94,11 @@ type diffOutcome struct {
 // differential is one look-alike test.
 type differential struct {
 	name string
+	// rank orders the differentials' precedence: when several prove
+	// something before the first proof cancels the rest, the lowest rank's
+	// look-alike is the verdict's (0 = after every ranked one). A lying resolver explains a handshake that stalls
+	// on the wrong address; an SNI filter explains a stall before the MTU does.
+	rank int
 	// applies: the verdict is this probe's look-alike. With --deep every
 	// differential whose preconditions hold runs (deepOK).
 	applies func(c *chain, ev *Evidence, cause Cause) bool
@@ -101,18 +106,24 @@ type differential struct {
 	run     func(ctx context.Context, c *chain, ev *Evidence) diffOutcome
 }
 
-// differentials in order of precedence: when several prove something, the
-// first one's look-alike is the verdict's (a lying resolver explains a
-// handshake that stalls on the wrong address; an SNI filter explains it
-// before the MTU does).
+// differentials, registered by each probe's file (init).
 var differentials []differential
 
 func registerDifferential(d differential) { differentials = append(differentials, d) }
 
+func rankOf(d differential) int {
+	if d.rank == 0 {
+		return 1 << 30
+	}
+	return d.rank
+}
+
 // differentiate runs the differentials that apply, concurrently (their cost
 // is the slowest one's, not the sum), within the endpoint's remaining
-// budget. It returns the evidence with the proved look-alike set, and
-// whether anything ran.
+// budget. The first proof cancels the others (a proved SNI filter does not
+// wait out the small-MSS retry's stall); when several proved, rank decides.
+// It returns the evidence with the proved look-alike set, and whether
+// anything ran.
 func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, start time.Time) (Evidence, bool) {
 	var todo []differential
 	for _, d := range differentials {
@@ -123,28 +134,47 @@ func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, sta
 	if len(todo) == 0 {
 		return ev, false
 	}
+	sort.SliceStable(todo, func(i, j int) bool { return rankOf(todo[i]) < rankOf(todo[j]) })
 	dctx, cancel := context.WithDeadline(ctx, start.Add(c.t.EndpointBudget()))
 	defer cancel()
-	outs := make([]diffOutcome, len(todo))
-	took := make([]time.Duration, len(todo))
-	var wg sync.WaitGroup
+	type done struct {
+		i    int
+		out  diffOutcome
+		took time.Duration
+	}
+	ch := make(chan done, len(todo))
 	for i, d := range todo {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
 			t0 := time.Now()
-			outs[i] = d.run(dctx, c, &ev)
-			took[i] = time.Since(t0)
+			out := d.run(dctx, c, &ev)
+			ch <- done{i, out, time.Since(t0)}
 		}()
 	}
-	wg.Wait()
-	for i, d := range todo {
-		o := outs[i]
-		c.res.Differentials = append(c.res.Differentials, DifferentialResult{Name: d.name, DurationMS: ms(took[i]), Proved: o.look.Phrase(), Evidence: o.evidence, Skipped: o.skipped})
-		c.log.Info("differential", "endpoint", c.ep.Name, "name", d.name, "ms", ms(took[i]), "proved", o.look.Phrase(), "evidence", o.evidence, "skipped", o.skipped)
-		if o.look != LookNone && ev.Lookalike == LookNone {
-			ev.Lookalike, ev.LookEvidence = o.look, o.evidence
+	outs := make([]*done, len(todo))
+	for range todo {
+		r := <-ch
+		outs[r.i] = &r
+		if r.out.look != LookNone {
+			cancel() // the look-alikes exclude each other: no need to wait out the others' stalls
 		}
+	}
+	proved := -1
+	for i := range outs {
+		if outs[i].out.look != LookNone {
+			proved = i // the highest precedence among those that proved
+			break
+		}
+	}
+	for i, d := range todo {
+		o, took := outs[i].out, outs[i].took
+		if proved >= 0 && o.look == LookNone && dctx.Err() != nil && took >= outs[proved].took {
+			o.skipped = "cancelled: " + todo[proved].name + " proved its case"
+		}
+		c.res.Differentials = append(c.res.Differentials, DifferentialResult{Name: d.name, DurationMS: ms(took), Proved: o.look.Phrase(), Evidence: o.evidence, Skipped: o.skipped})
+		c.log.Info("differential", "endpoint", c.ep.Name, "name", d.name, "ms", ms(took), "proved", o.look.Phrase(), "evidence", o.evidence, "skipped", o.skipped)
+	}
+	if proved >= 0 {
+		ev.Lookalike, ev.LookEvidence = outs[proved].out.look, outs[proved].out.evidence
 	}
 	return ev, true
 }
