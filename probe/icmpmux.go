@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -386,7 +387,7 @@ func (t *muxTracer) wait(until time.Time) ([]hopEvent, error) {
 
 // pingMux is Ping's privileged path: Count echo requests Interval apart on
 // the shared socket, until every reply came or ctx (the run's timeout) ends.
-func pingMux(ctx contextDone, addr netip.Addr, o PingOptions, res *PingResult) error {
+func pingMux(ctx context.Context, addr netip.Addr, o PingOptions, res *PingResult) error {
 	s, err := acquireICMP(addr)
 	if err != nil {
 		return err
@@ -451,12 +452,6 @@ func pingMux(ctx contextDone, addr netip.Addr, o PingOptions, res *PingResult) e
 	}
 	finishPing(res, rtts)
 	return nil
-}
-
-// contextDone is the part of a context pingMux needs.
-type contextDone interface {
-	Deadline() (time.Time, bool)
-	Done() <-chan struct{}
 }
 
 // finishPing fills loss and RTT statistics (population standard deviation,

@@ -78,8 +78,10 @@ func (r PingResult) Reached() bool { return r.Received > 0 }
 var ErrNoPrivilege = errors.New("no privilege for ICMP")
 
 // Ping sends ICMP echo requests to host (a name or an address) and gathers
-// the replies. It never blocks past ctx or o.Timeout: pro-bing's own timeout
-// defaults to forever, so the run is always bounded by a context deadline.
+// the replies. Privileged, it uses the process's shared raw ICMP socket
+// (icmpmux.go); unprivileged (and on Windows) pro-bing. It never blocks past
+// ctx or o.Timeout: pro-bing's own timeout defaults to forever, so the run
+// is always bounded by a context deadline.
 func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 	o = o.withDefaults()
 	start := time.Now()
