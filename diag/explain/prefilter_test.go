@@ -30,7 +30,7 @@ func TestPrefilterRecall(t *testing.T) {
 		}
 		seen++
 		if !mayBeError([]byte(text)) {
-			t.Errorf("recognised by Classify, skipped by the prefilter: %q", text)
+			t.Errorf("recognised by Classify, skipped by explain --log's prefilter (add a word of it to prefilterWords in prefilter.go): %q", text)
 		}
 	}
 	if seen < 300 {
