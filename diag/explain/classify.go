@@ -332,21 +332,21 @@ var kindWords = []struct {
 	k     diag.ErrKind
 	words []string
 }{
-	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "couldn't connect to server", "econnrefused",
+	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "econnrefused",
 		"connect call failed", "all connection attempts failed", "actively rejected", "拒绝连接"}},
 	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
 	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach"}},
-	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach"}},
+	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach", "network unreachable"}},
 	{diag.KindNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
 	{diag.KindReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
-		"connection was reset", "connect reset", "强迫关闭", "强制关闭"}},
+		"connection was reset", "connect reset", "强迫关闭", "强制关闭", "强行关闭", "connection abort"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
-		"terminated during handshake", "und_err_socket"}},
+		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

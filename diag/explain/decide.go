@@ -42,7 +42,8 @@ var statusWords = []struct {
 	status int
 	words  []string
 }{
-	{503, append([]string{"the service is temporarily unavailable"}, envoyWords...)},
+	// new-api/one-api: no enabled channel serves the model in the group (its 503).
+	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel"}, envoyWords...)},
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid"}},
 }
@@ -444,11 +445,13 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
-	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading"}},
+	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
 	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
 	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate"}},
+	// rustls refusing the name it was given for SNI: the TLS set-up failed.
+	{diag.Signal{}, []string{"invalid dnsname", "invalid dns name"}},
 }
 
 func (f *facts) tlsSignal() (diag.Signal, string) {
@@ -484,7 +487,25 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 	if w, ok := f.has("x509:", "tls: ", "the ssl connection could not be established"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w))
 	}
+	if f.phase == phaseTLS {
+		// Python's SSLError (or a handshake exception) with its reason cut off.
+		if w, ok := f.has("sslerror", "ssl error", "sslexception", "handshakeexception"); ok {
+			return at(diag.LayerTLS), f.evidence(asciiLower(w))
+		}
+	}
 	return diag.Signal{}, ""
+}
+
+// hasIPv6 reports whether the text names an IPv6 address.
+func hasIPv6(low string) bool {
+	for _, tok := range strings.FieldsFunc(low, func(r rune) bool { return !(r == ':' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'f') }) {
+		if strings.Count(tok, ":") >= 2 {
+			if ip := net.ParseIP(strings.Trim(tok, ":.")); ip != nil && ip.To4() == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var reRcode = regexp.MustCompile(`\(rcode ([a-z]+)\)`)
@@ -616,6 +637,10 @@ func (f *facts) connecting() bool {
 // never the HTTP exchange's; and a connect timeout is no overloaded server.
 func (f *facts) transportSignal() (diag.Signal, string) {
 	k, w := f.kind(f.low)
+	if k == diag.KindNoPorts && w == "cannot assign requested address" && hasIPv6(f.low) {
+		// EADDRNOTAVAIL towards an IPv6 address: no IPv6 address here to send from.
+		k = diag.KindNetUnreach
+	}
 	switch k {
 	case diag.KindRefused, diag.KindAccess, diag.KindHostUnreach, diag.KindNetUnreach, diag.KindNetDown,
 		diag.KindAddrInUse, diag.KindAddrNotAvail, diag.KindNoPorts:

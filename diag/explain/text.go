@@ -82,9 +82,16 @@ func ClassifyText(text string) []Line {
 	if len(texts) == 0 {
 		return nil
 	}
-	if strings.HasPrefix(texts[0], "<") {
-		// A web page pasted over lines is one answer: its <title> and its
-		// markup say one thing together.
+	for i, t := range texts {
+		if strings.HasPrefix(t, "<") && (i == 0 || isPageStart(t)) {
+			// A web page pasted over lines is one answer: its <title> and its
+			// markup say one thing together (after a status line, if any).
+			texts = append(texts[:i:i], strings.Join(texts[i:], " "))
+			break
+		}
+	}
+	if curlTranscript(texts) {
+		// curl -v: the "* " lines say why the "curl: (N)" summary failed.
 		texts = []string{strings.Join(texts, " ")}
 	}
 	var out []Line
@@ -100,6 +107,22 @@ func ClassifyText(text string) []Line {
 		out = append(out, Line{Input: t, Result: Classify(t)})
 	}
 	return out
+}
+
+// isPageStart: the first line of an HTML page.
+func isPageStart(t string) bool {
+	low := asciiLower(t)
+	return strings.HasPrefix(low, "<!doctype html") || strings.HasPrefix(low, "<html")
+}
+
+// curlTranscript: curl's verbose lines ("* …") and its summary line.
+func curlTranscript(texts []string) bool {
+	summary, verbose := false, false
+	for _, t := range texts {
+		summary = summary || strings.HasPrefix(t, "curl: (")
+		verbose = verbose || strings.HasPrefix(t, "* ")
+	}
+	return summary && verbose
 }
 
 // reContainer: docker compose's "service   | " before each line of a container.

@@ -61,14 +61,17 @@ func phaseOf(low string) phase {
 var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy", "unable to connect to proxy", "could not connect to proxy", "error connecting to http proxy",
 	"无法连接代理服务器", "tunnel connection failed", "unable to tunnel through proxy", "tunneling socket could not be established",
 	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required", "proxy connect aborted",
-	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器"}
+	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
+	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
+	"proxy connection ended", "connect response", "chained proxy"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
 	"socks error", "socks5 server", "socks server"}
 
 // connectFailedWords: a connect that failed, the reason left out.
-var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect"}
+var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect",
+	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error."}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {

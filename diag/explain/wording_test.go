@@ -143,6 +143,23 @@ func TestWordingRules(t *testing.T) {
 		{"aiohttp loopback", "Connection error: Cannot connect to host localhost:11434 ssl:default", diag.CauseLocalRefused},
 		{"aiohttp dns", "Cannot connect to host host.docker.internal:11434 ssl:default [Name or service not known]", diag.CauseNXDOMAIN},
 		{"rust dns", "error trying to connect: dns error: failed to lookup address information: Temporary failure in name resolution", diag.CauseDNSTimeout},
+		// Held-out part 3's misses, as the wording rules they taught.
+		{"proxy hung up before CONNECT's answer", "Error: Proxy connection ended before receiving CONNECT response", diag.CauseProxyOther},
+		{"chained proxy EOF is the proxy's", "Unable to dial via chained proxy at 1.2.3.4:8080: Error reading CONNECT response: unexpected EOF", diag.CauseProxyReset},
+		{"abort in SSL_connect", "curl: (35) OpenSSL SSL_connect: Software caused connection abort in connection to x.com:443", diag.CauseTLSReset},
+		{".NET closed unexpectedly", "System.Net.WebException: The underlying connection was closed: The connection was closed unexpectedly.", diag.CauseHTTPEOF},
+		{"SSLError cut short", "requests.exceptions.SSLError: HTTPSConnectionPool(host='x.com', port=443): Max retries exceeded (Caused by SSLError(", diag.CauseTLSOther},
+		{"aiohttp connect, no reason", "aiohttp.client_exceptions.ClientConnectorError: Cannot connect to host api.x.com:443 ssl:default", diag.CauseSYNTimeout},
+		{"openai sdk connection error", "openai.APIConnectionError: Connection error.", diag.CauseSYNTimeout},
+		{"winsock reset, other Chinese wording", "读取 tcp 10.0.0.2:50000->1.2.3.4:443: wsarecv: 远程主机强行关闭了现有连接。", diag.CauseTLSReset},
+		{"rustls bad SNI name", "error sending request: error trying to connect: invalid dnsname", diag.CauseTLSOther},
+		{"firefox JSON.parse", "SyntaxError: JSON.parse: unexpected character at line 1 column 1 of the JSON data", diag.CauseHTML},
+		{"new-api no channel is its 503", "当前分组 default 下对于模型 gpt-4o 无可用渠道", diag.CauseUnavailable},
+		{"rust NetworkUnreachable", `sendmsg error: Os { code: 101, kind: NetworkUnreachable, message: "Network unreachable" }`, diag.CauseNetUnreachable},
+		{"EADDRNOTAVAIL to IPv6: no IPv6 here", "connect to [2001:db8::1]:443 failed: Cannot assign requested address", diag.CauseNetUnreachable},
+		{"EADDRNOTAVAIL, a clock is no IPv6", "10:42:17 connect failed: Cannot assign requested address", diag.CauseEphemeralPorts},
+		{"billing details", "Your account is not active, please check your billing details on our website.", diag.CauseQuota},
+		{"firefox EOF", "An error occurred during a connection to x.com. PR_END_OF_FILE_ERROR", diag.CauseTLSEOF},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -244,5 +261,33 @@ func TestClassifyTextWebPage(t *testing.T) {
 	lines := ClassifyText(page)
 	if len(lines) != 1 || lines[0].Result.Cause != diag.CauseGatewayTO {
 		t.Fatalf("got %+v, want one gateway-timeout", lines)
+	}
+}
+
+func TestClassifyTextCurlTranscriptAndPageAfterStatus(t *testing.T) {
+	cases := []struct {
+		text string
+		want []diag.Cause
+	}{
+		// curl -v's "* " lines say why its "(7) Couldn't connect" summary failed.
+		{"* Immediate connect fail for 2001:db8::1: Network is unreachable\n* Closing connection 0\ncurl: (7) Couldn't connect to server", []diag.Cause{diag.CauseNetUnreachable}},
+		// A page after a status line is one answer, not a line per tag.
+		{"HTTP 502\n<!DOCTYPE html>\n<html>\n<head>\n<title>x.com | 502: Bad gateway</title>", []diag.Cause{diag.CauseBadGateway, diag.CauseBadGateway}},
+	}
+	for _, c := range cases {
+		var got []diag.Cause
+		for _, l := range ClassifyText(c.text) {
+			got = append(got, l.Result.Cause)
+		}
+		if len(got) != len(c.want) {
+			t.Errorf("ClassifyText(%q) = %v, want %v", c.text, got, c.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Errorf("ClassifyText(%q) = %v, want %v", c.text, got, c.want)
+				break
+			}
+		}
 	}
 }
