@@ -55,7 +55,7 @@ type witness struct {
 // check prints for it, fed to explain, names the same cause (issue 10).
 func TestCheckAndExplainAgree(t *testing.T) {
 	fx := newFixtures(t)
-	ws := append(fx.runs(t), typedWitnesses()...)
+	ws := append(append(fx.runs(t), typedWitnesses()...), middleWitnesses(t)...)
 
 	covered := map[diag.Cause]bool{}
 	for _, w := range ws {

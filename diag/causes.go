@@ -134,3 +134,19 @@ const (
 	CauseKeywordFiltered Cause = "keyword-filtered" // a neutral request on the same path is answered
 	CauseMTUBlackhole    Cause = "mtu-blackhole"    // the exchange passes with a small MSS
 )
+
+// Look-alike causes of issue 11 items 5-8: what answered, read (a stalled
+// body, something in the middle, the proxy's own error page) and a control
+// target probed through the same path.
+const (
+	CauseBodyStalled        Cause = "body-stalled"         // headers, then the body stopped
+	CauseCaptivePortal      Cause = "captive-portal"       // redirected to another host
+	CauseProxyBlockPage     Cause = "proxy-block-page"     // a 200 web page from an http proxy
+	CauseBotWall            Cause = "cloudflare-challenge" // a bot wall in front of the provider
+	CauseProxyTargetDNS     Cause = "proxy-target-dns"     // the proxy could not resolve the target
+	CauseProxyTargetRefused Cause = "proxy-target-refused" // the target refused the proxy's connection
+	CauseProxyTargetTimeout Cause = "proxy-target-timeout" // the target did not answer the proxy
+	CauseProxyWrongScheme   Cause = "proxy-wrong-scheme"   // http:// on a SOCKS port, or the reverse
+	CauseEndpointFiltered   Cause = "endpoint-filtered"    // a control through the same path passes
+	CausePathDown           Cause = "path-down"            // every control fails too
+)

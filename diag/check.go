@@ -181,6 +181,9 @@ func CheckEndpoint(ctx context.Context, ep Endpoint, o RunOptions) (res Endpoint
 	ev.ReachabilityOnly = c.ep.Extra[ExtraReachabilityOnly] == "true"
 	ev.FullURL = c.ep.Extra[ExtraFullURL] == "true"
 	ev.PortGuessed = c.ep.Extra[ExtraPortGuess] != ""
+	if l, e := observeMiddle(&ev, c.target, c.proxy); l != LookNone && ev.Lookalike == LookNone {
+		ev.Lookalike, ev.LookEvidence = l, e
+	}
 	cat, cause := Classify(ev)
 	res.Category, res.Cause = cat, cause
 	if cat != CatOK {
@@ -353,7 +356,9 @@ func (c *chain) run(ctx context.Context) Evidence {
 	hdr.Set("Accept", "application/json")
 	ev.KeySent = AuthHeader(c.ep) != nil
 	hctx, cancel := context.WithTimeout(ctx, c.t.HTTP)
-	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn}
+	// Half the HTTP timeout of silence mid-body is a stall (middle.go): a
+	// slow body that keeps coming still finishes.
+	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn, BodyIdle: c.t.HTTP / 2}
 	if absoluteForm(u, c.proxy) {
 		req.Proxy = c.proxy
 	}
@@ -653,6 +658,9 @@ func (c *chain) message(ev Evidence, cat Category) string {
 		}
 		if !ev.KeySent && (ev.HTTP.Status == http.StatusUnauthorized || ev.HTTP.Status == http.StatusForbidden) {
 			s += " (no key sent)"
+		}
+		if p := ev.Lookalike.Phrase(); p != "" {
+			s += " (" + p + ": " + ev.LookEvidence + ")"
 		}
 		if cat != CatOK {
 			if ev.HTTP.ErrorMessage != "" {

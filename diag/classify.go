@@ -121,7 +121,12 @@ var classTable = []rule{
 	{CauseTLSCAFile, and(at(LayerConfig), config(ConfigCAFile))},
 	{CauseBadURL, at(LayerConfig)},
 
-	// The proxy path: anything here is category proxy.
+	// The proxy path: anything here is category proxy. What the proxy said
+	// in its error answer, or the protocol it really speaks, comes first.
+	{CauseProxyWrongScheme, and(at(LayerProxyTCP, LayerProxyConnect), look(LookProxyWrongScheme))},
+	{CauseProxyTargetDNS, and(at(LayerProxyConnect), look(LookProxyTargetDNS))},
+	{CauseProxyTargetRefused, and(at(LayerProxyConnect), look(LookProxyTargetRefused))},
+	{CauseProxyTargetTimeout, and(at(LayerProxyConnect), look(LookProxyTargetTimeout))},
 	{CauseProxyDNS, at(LayerProxyDNS)},
 	{CauseProxyRefused, and(at(LayerProxyTCP), kind(KindRefused))},
 	{CauseProxyTimeout, and(at(LayerProxyTCP), kind(KindTimeout))},
@@ -161,6 +166,16 @@ var classTable = []rule{
 	{CauseClientCert, and(at(LayerTLS, LayerHTTP), look(LookClientCertNeeded))},
 	{CauseKeywordFiltered, and(at(LayerHTTP), look(LookKeywordFiltered))},
 	{CauseMTUBlackhole, and(at(LayerTLS, LayerHTTP), look(LookMTUBlackhole))},
+	// What answered was not the upstream, or did not finish (observed in the
+	// answer itself, middle.go).
+	{CauseBodyStalled, and(answered, look(LookBodyStalled))},
+	{CauseCaptivePortal, and(at(LayerHTTP, LayerTLS), look(LookCaptivePortal))},
+	{CauseProxyBlockPage, and(answered, look(LookProxyBlockPage))},
+	{CauseBotWall, and(answered, look(LookBotWall))},
+	// A control through the same path (differential_control.go): the least
+	// specific look-alike, so it is tried after every other.
+	{CauseEndpointFiltered, look(LookEndpointFiltered)},
+	{CausePathDown, look(LookPathDown)},
 
 	// DNS of the target.
 	{CauseNoResolver, and(at(LayerDNS), noResolver)},

@@ -183,6 +183,17 @@ var classifyCases = []struct {
 	{"alert 116 certificate required", Evidence{Layer: LayerTLS, Err: &net.OpError{Op: "remote error", Err: tls.AlertError(116)}, Lookalike: LookClientCertNeeded}, CatTLS, CauseClientCert},
 	{"neutral request answered", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Err: opErr("read", syscall.ECONNRESET)}, Err: opErr("read", syscall.ECONNRESET), Lookalike: LookKeywordFiltered}, CatBlocked, CauseKeywordFiltered},
 	{"small MSS passes", Evidence{Layer: LayerTLS, Err: timeoutErr{}, Lookalike: LookMTUBlackhole}, CatUnreachable, CauseMTUBlackhole},
+	// Issue 11 items 5-8: what answered, read; a control through the same path.
+	{"http:// proxy URL on a SOCKS port", Evidence{Layer: LayerProxyConnect, Err: io.EOF, Lookalike: LookProxyWrongScheme}, CatProxy, CauseProxyWrongScheme},
+	{"squid ERR_DNS_FAIL", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetDNS}, CatProxy, CauseProxyTargetDNS},
+	{"squid ERR_CONNECT_FAIL 111", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetRefused}, CatProxy, CauseProxyTargetRefused},
+	{"squid ERR_CONNECT_FAIL 110", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetTimeout}, CatProxy, CauseProxyTargetTimeout},
+	{"headers then a stalled body", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "text/event-stream", "data:"), Lookalike: LookBodyStalled}, CatOverloaded, CauseBodyStalled},
+	{"redirect to another host", Evidence{Layer: LayerHTTP, HTTP: httpRes(302, "text/html", ""), Lookalike: LookCaptivePortal}, CatBlocked, CauseCaptivePortal},
+	{"a 200 page from the http proxy", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "text/html", "<html>"), Lookalike: LookProxyBlockPage}, CatProxy, CauseProxyBlockPage},
+	{"cloudflare challenge", Evidence{Layer: LayerHTTP, HTTP: httpRes(403, "text/html", "<html>"), Lookalike: LookBotWall}, CatBlocked, CauseBotWall},
+	{"a control passes, the endpoint does not", Evidence{Layer: LayerTCP, Err: timeoutErr{}, Lookalike: LookEndpointFiltered}, CatBlocked, CauseEndpointFiltered},
+	{"every control fails too", Evidence{Layer: LayerTCP, Err: timeoutErr{}, Lookalike: LookPathDown}, CatUnreachable, CausePathDown},
 	{"200", Evidence{Layer: LayerHTTP, HTTP: httpRes(200, "application/json", `{"data":[]}`)}, CatOK, CauseOK},
 	{"500", Evidence{Layer: LayerHTTP, HTTP: httpRes(500, "application/json", `{}`)}, CatHTTP, CauseServerError},
 	{"418", Evidence{Layer: LayerHTTP, HTTP: httpRes(418, "application/json", `{}`)}, CatHTTP, CauseHTTPStatus},
@@ -241,7 +252,8 @@ func TestClassify(t *testing.T) {
 var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, CauseProxyAuthRequired: true,
 	CauseFakeIP: true, CauseDNSSinkhole: true, CauseHostsFile: true, CauseDNSInjected: true, CauseDNSWrong: true, CauseClientCert: true, CauseMTUBlackhole: true,
 	// This machine's own sockets: the same fault towards the proxy or the target.
-	CauseEphemeralPorts: true, CausePortInUse: true}
+	CauseEphemeralPorts: true, CausePortInUse: true,
+	CauseEndpointFiltered: true, CausePathDown: true}
 
 // TestClassifyAgreesWithCatalogue: every row's cause is in the catalogue and
 // is decided at the catalogue's layer; every cause has a category and a hint.

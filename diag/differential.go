@@ -42,6 +42,22 @@ const (
 	LookKeywordFiltered // a neutral request on the same path gets an answer
 	// Path-MTU black holes (item 4).
 	LookMTUBlackhole // the exchange passes with a small MSS
+	// Stalled bodies (item 5): read from the HTTP probe's own answer.
+	LookBodyStalled // headers arrived, then the body stopped
+	// Answers from the middle (item 6).
+	LookCaptivePortal  // a redirect to another host (a portal's login page)
+	LookProxyBlockPage // a 200 web page from an http proxy
+	LookBotWall        // a Cloudflare challenge in front of the provider
+	// What the proxy really said (item 7): its error answer, read.
+	LookProxyTargetDNS     // the proxy could not resolve the target
+	LookProxyTargetRefused // the target refused the proxy
+	LookProxyTargetTimeout // the target did not answer the proxy
+	LookProxyWrongScheme   // the proxy speaks the other protocol (SOCKS vs HTTP)
+	// A control target (item 8).
+	LookEndpointFiltered // a control through the same path passes: only the endpoint fails
+	LookPathDown         // every control fails too: the network or the proxy is down
+
+	lookCount // keep last: tests walk every look-alike up to here
 )
 
 // lookalikePhrases are the words check's message uses for each look-alike,
@@ -57,6 +73,17 @@ var lookalikePhrases = map[Lookalike]string{
 	LookClientCertNeeded: "the server demands a client certificate",
 	LookKeywordFiltered:  "content filtered: a neutral request on the same path is answered",
 	LookMTUBlackhole:     "path-mtu black hole: a small mss passes",
+
+	LookBodyStalled:        "body stalled after the headers",
+	LookCaptivePortal:      "captive portal: redirected to another host",
+	LookProxyBlockPage:     "proxy block page: a web page from the http proxy",
+	LookBotWall:            "bot wall: a cloudflare challenge answered",
+	LookProxyTargetDNS:     "the proxy could not resolve the target",
+	LookProxyTargetRefused: "the target refused the proxy",
+	LookProxyTargetTimeout: "the target did not answer the proxy in time",
+	LookProxyWrongScheme:   "the proxy speaks the other protocol",
+	LookEndpointFiltered:   "only the endpoint fails: a control target passes",
+	LookPathDown:           "every control target fails too",
 }
 
 // Phrase is the look-alike's words in check's message ("" for LookNone).

@@ -13,7 +13,7 @@ import (
 // of it reads back to the same look-alike (explain's side), and no phrase
 // hides inside another.
 func TestLookalikePhrases(t *testing.T) {
-	for l := LookNone + 1; l <= LookMTUBlackhole; l++ {
+	for l := LookNone + 1; l < lookCount; l++ {
 		p := l.Phrase()
 		if p == "" {
 			t.Fatalf("look-alike %d has no phrase", l)

@@ -42,11 +42,22 @@ func (g Grade) AtLeast(min Grade) bool { return g.rank() >= min.rank() }
 // severities is the ONE table cause → grade. A test fails when a cause of
 // the hint catalogue has no row here, so a new cause cannot ship ungraded.
 var severities = map[Cause]Grade{
-	CauseOK:           GradeInfo,
-	CauseOKKeyNotSent: GradeInfo,
-	CauseNewAPIOK:     GradeInfo,
-	CauseIPv6Broken:   GradeInfo,
-	CauseFlaky:        GradeWarning,
+	CauseOK: GradeInfo,
+
+	CauseBodyStalled:        GradeWarning, // an overloaded upstream or relay may recover
+	CauseCaptivePortal:      GradeError,
+	CauseProxyBlockPage:     GradeError,
+	CauseBotWall:            GradeError,
+	CauseProxyTargetDNS:     GradeError,
+	CauseProxyTargetRefused: GradeError,
+	CauseProxyTargetTimeout: GradeError,
+	CauseProxyWrongScheme:   GradeError,
+	CauseEndpointFiltered:   GradeError,
+	CausePathDown:           GradeError,
+	CauseOKKeyNotSent:       GradeInfo,
+	CauseNewAPIOK:           GradeInfo,
+	CauseIPv6Broken:         GradeInfo,
+	CauseFlaky:              GradeWarning,
 
 	CauseBadURL:        GradeError,
 	CauseInterrupted:   GradeWarning, // the run was stopped, the endpoint was not judged

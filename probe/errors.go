@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"time"
 )
 
@@ -14,6 +15,10 @@ import (
 type ConnectError struct {
 	StatusCode int
 	Status     string // the full status line text, e.g. "407 Proxy Authentication Required"
+	// Header and Body (its first 4 KiB) are what the proxy said besides the
+	// status: squid's X-Squid-Error, tinyproxy's error page.
+	Header http.Header
+	Body   []byte
 }
 
 func (e *ConnectError) Error() string {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -33,6 +32,10 @@ type HTTPRequest struct {
 	Proxy *url.URL
 	// TLSConfig is used when the probe makes the TLS connection itself.
 	TLSConfig *tls.Config
+	// BodyIdle bounds the wait for the body's next byte once the headers
+	// arrived (0 = only ctx bounds it): headers followed by silence are a
+	// stall of their own, the failure streaming relays die on.
+	BodyIdle time.Duration
 }
 
 // UserAgent is sent when the request has none.
@@ -121,10 +124,18 @@ func HTTP(ctx context.Context, hr HTTPRequest) HTTPResult {
 	res.Date = h.Get("Date")
 	res.Location = h.Get("Location")
 	res.RateLimit = rateLimitHeaders(h)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, BodyLimit))
+	res.Header = h
+	body, err := readBody(ctx, resp.Body, BodyLimit, hr.BodyIdle)
 	res.Body = body
 	if err != nil {
 		res.BodyErr = withCtxErr(ctx, err)
+		var se *BodyStallError
+		if errors.As(res.BodyErr, &se) {
+			se.After = time.Since(start)
+			res.BodyStall = se
+		} else if errors.Is(res.BodyErr, context.DeadlineExceeded) {
+			res.BodyStall = &BodyStallError{Got: len(body), After: time.Since(start)}
+		}
 	}
 	res.Timings = pt.done()
 	e := parseAPIError(body)

@@ -87,9 +87,9 @@ func httpConnect(rw io.ReadWriter, target string, user *url.Userinfo) (*bufio.Re
 	}
 	// Drain a little of a refusal's body; a tunnel has none.
 	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		resp.Body.Close()
-		return br, resp, &ConnectError{StatusCode: resp.StatusCode, Status: resp.Status}
+		return br, resp, &ConnectError{StatusCode: resp.StatusCode, Status: resp.Status, Header: resp.Header, Body: body}
 	}
 	return br, resp, nil
 }

@@ -6,6 +6,7 @@ package probe
 import (
 	"crypto/tls"
 	"net"
+	"net/http"
 	"net/netip"
 	"time"
 )
@@ -103,6 +104,11 @@ type HTTPResult struct {
 	NewAPIFailure bool `json:"newapi_failure,omitempty"`
 	// BodyErr is an error while reading the body after the headers arrived.
 	BodyErr error `json:"-"`
+	// BodyStall is set when the body stopped arriving (no byte within
+	// HTTPRequest.BodyIdle, or the deadline) before it ended.
+	BodyStall *BodyStallError `json:"body_stall,omitempty"`
+	// Header is the answer's header (cf-mitigated, cf-ray, Via: who answered).
+	Header http.Header `json:"-"`
 }
 
 // BodyLimit caps how much of an answer a probe reads.
