@@ -66,7 +66,9 @@ func proxySaid(ce *probe.ConnectError) (Lookalike, string) {
 		return LookNone, "" // 4xx is about the client (auth, ACL), not the target
 	}
 	low := strings.ToLower(pageText(ce.Body))
-	quote := func(w string) string { return fmt.Sprintf("the proxy's %d page says %q", ce.StatusCode, excerpt(low, w)) }
+	quote := func(w string) string {
+		return fmt.Sprintf("the proxy's %d page says %q", ce.StatusCode, excerpt(low, w))
+	}
 	for _, c := range []struct {
 		words []string
 		look  Lookalike
