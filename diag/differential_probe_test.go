@@ -178,3 +178,25 @@ func TestNoDifferentialForPlainVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestDeepRunsDifferentialsBesideAWorkingPath: with --deep the DNS
+// comparison runs for a working endpoint too; what it sees is a note, and
+// the verdict stays ok.
+func TestDeepRunsDifferentialsBesideAWorkingPath(t *testing.T) {
+	dns := pt.NewDNSServer(t)
+	dns.Set("ok.example.com.", pt.Answer{A: []string{"127.0.0.1"}})
+	up := pt.NewHTTPUpstream(t, pt.Upstream{ContentType: "application/json", Body: `{"data":[]}`})
+	ep := Endpoint{Name: "ok", URL: "http://ok.example.com:" + portOf(t, up.Listener.Addr().String()) + "/v1"}
+	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}, Getenv: envMap(nil)}
+	if r := CheckEndpoint(context.Background(), ep, o); r.Cause != CauseOK || len(r.Differentials) != 0 {
+		t.Fatalf("without --deep: %s, differentials %+v", r.Cause, r.Differentials)
+	}
+	o.Deep = true
+	r := CheckEndpoint(context.Background(), ep, o)
+	if r.Cause != CauseOK || len(r.Differentials) != 1 || r.Differentials[0].Name != "dns-compare" {
+		t.Fatalf("with --deep: %s, differentials %+v", r.Cause, r.Differentials)
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), LookSinkhole.Phrase()) {
+		t.Errorf("notes %q do not say what the comparison saw", r.Notes)
+	}
+}
