@@ -609,6 +609,11 @@ func (a *analyzer) classify(msg []byte) *verdict {
 	r := Classify(m)
 	r.Evidence = "" // not reported here; memory per message stays small
 	v := &verdict{r: r, host: failedHost(m, r)}
+	if r.URL != "" && hostOnly(r.URL) != v.host && strings.Contains(r.Probe, r.URL) {
+		// The URL is quoted in an upstream's message (a 401's "find your
+		// API key at https://platform.openai.com/…"): probing it confirms nothing.
+		v.r.Probe = ""
+	}
 	if len(a.memo) >= maxMemo {
 		clear(a.memo)
 	}

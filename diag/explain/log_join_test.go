@@ -85,8 +85,13 @@ func TestJoinByRequestID(t *testing.T) {
 	if c, _ := channelByID(rep, 3); c.Host != "api.openai.com" {
 		t.Errorf("#3 host %q, want the request's host", c.Host)
 	}
-	if c, _ := channelByID(rep, 7); c.Host != "" {
-		t.Errorf("#7 host %q: a URL in the provider's message is not a host that failed", c.Host)
+	if c, _ := channelByID(rep, 7); c.Host != "" || strings.Contains(c.Probe, "platform.openai.com") {
+		t.Errorf("#7 host %q, probe %q: a URL in the provider's message is not a host that failed", c.Host, c.Probe)
+	}
+	for _, c := range rep.Causes {
+		if strings.Contains(c.Probe, "platform.openai.com") {
+			t.Errorf("cause %s: probe %q", c.Cause, c.Probe)
+		}
 	}
 }
 
