@@ -72,6 +72,24 @@ func (l *lab) testProxiedPaths(t *testing.T) {
 		}
 		rep, _ := l.check(t, false, eps)
 		assertVerdicts(t, rep, eps, false)
+
+		// Issue 9.2: behind dante on 1080 a silent target's path sentence
+		// named the proxy's port as the target's. The proxy's CONNECT to the
+		// target proves that path; --deep probes the target itself, from
+		// here, and says so.
+		hang := labEndpoint{"socks5-target-silent", "https://hang.lab.test", socksProxy, diag.CatOverloaded, diag.CauseNoResponse, diag.PathTCPOpen}
+		rep, _ = l.check(t, false, []labEndpoint{hang})
+		assertVerdicts(t, rep, []labEndpoint{hang}, true)
+		if p := rep.Endpoints[0].Path; p == nil || p.ProvenBy != diag.LayerProxyConnect || p.Probed != diag.PathRoleTarget ||
+			!strings.HasPrefix(p.Summary, "the proxy connected to the target's TCP 443") || strings.Contains(p.Summary, "1080") {
+			t.Errorf("path behind dante: %+v", p)
+		}
+		code, out, errOut := l.doctor(false, "check", "--config", l.config([]labEndpoint{hang}), "--format", "json", "--no-redact", "--deep")
+		deep := decode[diag.Report](t, out)
+		if p := deep.Endpoints[0].Path; code != 1 || p == nil || p.Probed != diag.PathRoleTarget || p.ProvenBy != "" || p.Ping == nil ||
+			!strings.Contains(p.Summary, "TCP 443") || strings.Contains(p.Summary, "1080") || !strings.Contains(p.Summary, "not through the proxy") {
+			t.Errorf("--deep path behind dante (exit %d): %+v\n%s", code, p, errOut)
+		}
 	})
 	t.Run("proxy credentials", func(t *testing.T) {
 		// Issue 9.3: tinyproxy answers a wrong password with 401 (a missing
