@@ -1,7 +1,5 @@
 package diag
 
-import "fmt"
-
 // notFoundHints say what a 404 means under each provider's URL convention:
 // new-api builds a request URL as base URL + its own path, so the base URL
 // must stop where that path begins, and where it begins differs. Providers
@@ -11,11 +9,11 @@ var notFoundHints = map[string]func(f HintFacts) string{
 	"azure": func(f HintFacts) string {
 		v := ""
 		if f.APIVersion != "" {
-			v = " (" + f.APIVersion + " was asked)"
+			v = f.tr(" (%s was asked)", f.APIVersion)
 		}
-		return "Azure answers 404 for three things: a base URL that is not the bare resource endpoint (https://NAME.openai.azure.com; new-api adds /openai/deployments/… itself), " +
-			"an api-version it does not serve" + v + " (new-api takes it from the channel's API version field, 'other'), " +
-			"and a deployment that does not exist (new-api sends each model to the deployment of the same name: name deployments after the models, or map the names in the channel's model mapping)."
+		return f.tr("Azure answers 404 for three things: a base URL that is not the bare resource endpoint (https://NAME.openai.azure.com; new-api adds /openai/deployments/… itself), "+
+			"an api-version it does not serve%s (new-api takes it from the channel's API version field, 'other'), "+
+			"and a deployment that does not exist (new-api sends each model to the deployment of the same name: name deployments after the models, or map the names in the channel's model mapping).", v)
 	},
 	"gemini":     fixed("new-api appends /v1beta/models/… itself: the base URL is https://generativelanguage.googleapis.com, with no /v1beta or /v1."),
 	"anthropic":  fixed("new-api appends /v1/messages itself: the base URL is https://api.anthropic.com, with no /v1."),
@@ -34,12 +32,12 @@ const openAIStyleNotFound = "the base URL's path is likely wrong. new-api append
 const customNotFound = "new-api calls a Custom channel's base_url as the full request URL ({model} replaced), and this server has no such path. Check it against the server's documentation (e.g. https://HOST/v1/chat/completions)."
 
 func notFoundHint(f HintFacts) string {
-	at := fmt.Sprintf("404 at %s: ", orHost(f.Path))
+	at := f.tr("404 at %s: ", orHost(f, f.Path))
 	if f.FullURL {
-		return at + customNotFound
+		return at + f.Lang.T(customNotFound)
 	}
 	if h, ok := notFoundHints[f.Provider]; ok {
 		return at + h(f)
 	}
-	return at + openAIStyleNotFound
+	return at + f.Lang.T(openAIStyleNotFound)
 }

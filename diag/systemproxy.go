@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"runtime"
 	"strings"
 
 	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
@@ -85,24 +84,29 @@ func systemProxyHint(f HintFacts) string {
 	if p == "" {
 		p = "http://127.0.0.1:7890"
 	}
-	what := "The system proxy " + p
+	what := f.tr("The system proxy %s", p)
 	if f.SystemProxyFrom != "" {
-		what += " (" + f.SystemProxyFrom + ")"
+		what = f.tr("The system proxy %s (%s)", p, f.SystemProxyFrom)
 	}
 	path := f.NewAPIPath
 	if path == "" {
 		path = "connects directly"
 	}
-	switch runtime.GOOS {
+	if env, ok := strings.CutPrefix(path, "uses "); ok {
+		path = f.tr("uses %s", env)
+	} else {
+		path = f.Lang.T(path)
+	}
+	switch hintOS {
 	case "windows":
-		return fmt.Sprintf("%s works, but new-api (a Go program) ignores the Windows system proxy that browsers and Clash/v2rayN's 系统代理 mode use: it %s. "+
+		return f.tr("%s works, but new-api (a Go program) ignores the Windows system proxy that browsers and Clash/v2rayN's 系统代理 mode use: it %s. "+
 			"Fix: run `setx HTTPS_PROXY %s` (and `setx HTTP_PROXY %s` for http:// upstreams), then restart new-api — quit the desktop app from the tray, or open a new console: setx reaches new processes only. "+
 			"Or set %s as the channel's proxy in new-api (渠道 → 代理).", what, path, p, p, p)
 	case "darwin":
-		return fmt.Sprintf("%s works, but new-api (a Go program) ignores the macOS system proxy that browsers use: it %s. "+
+		return f.tr("%s works, but new-api (a Go program) ignores the macOS system proxy that browsers use: it %s. "+
 			"Fix: start new-api with HTTPS_PROXY=%s in its environment (export it in the shell, or `launchctl setenv HTTPS_PROXY %s` for apps started by launchd), then restart it; or set %s as the channel's proxy.", what, path, p, p, p)
 	}
-	return fmt.Sprintf("%s works, but new-api (a Go program) ignores the desktop's proxy settings that browsers use: it %s. "+
+	return f.tr("%s works, but new-api (a Go program) ignores the desktop's proxy settings that browsers use: it %s. "+
 		"Fix: give new-api HTTPS_PROXY=%s in its environment (systemd: Environment=HTTPS_PROXY=%s; Docker: -e HTTPS_PROXY=%s, with an address the container can reach), then restart it; or set %s as the channel's proxy.", what, path, p, p, p, p)
 }
 

@@ -6,6 +6,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"io"
 	"sort"
 
@@ -21,6 +22,9 @@ type Options struct {
 	// Policy judges endpoints in the CI formats (junit, github) so they agree
 	// with the exit code; nil = the default policy.
 	Policy *diag.Policy
+	// Lang is the language of what a person reads (hints, summaries,
+	// labels); identifiers and JSON field names stay English.
+	Lang i18n.Lang
 }
 
 // Renderer writes one format. It must not write to w directly anything that

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/report"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
@@ -34,6 +35,9 @@ type Factory struct {
 	NoRedact     bool
 	RedactLevel  string
 	RedactionMap string
+	LangFlag     string // --lang as given ("" = from the locale)
+
+	lang i18n.Lang // decided by validateGlobal
 
 	redactor *redact.Redactor
 
@@ -93,6 +97,7 @@ Secrets are never printed; private hosts and addresses are pseudonymised unless 
 	pf.BoolVar(&f.NoRedact, "no-redact", false, "show hosts and addresses (secrets stay hidden); for local use only")
 	pf.StringVar(&f.RedactLevel, "redact", "default", "redaction level: default|strict (strict also hides public provider hosts)")
 	pf.StringVar(&f.RedactionMap, "redaction-map", "", "write the pseudonym → value table to this file (mode 0600; keep it private)")
+	pf.StringVar(&f.LangFlag, "lang", "", "output language: zh-CN|en (default: LC_ALL, LC_MESSAGES, LANG; on Windows the display language)")
 
 	for _, mk := range commands {
 		root.AddCommand(mk(f))
@@ -101,6 +106,9 @@ Secrets are never printed; private hosts and addresses are pseudonymised unless 
 }
 
 func (f *Factory) validateGlobal() error {
+	if err := f.decideLang(); err != nil {
+		return err
+	}
 	switch f.ColorMode {
 	case "auto", "always", "never":
 	default:
@@ -120,6 +128,24 @@ func (f *Factory) validateGlobal() error {
 	}
 	return nil
 }
+
+// decideLang: --lang, else the locale. The process's default language is set
+// too, so that every hint (check, explain, serve, bundle) follows it.
+func (f *Factory) decideLang() error {
+	f.lang = i18n.FromEnv(f.Getenv)
+	if f.LangFlag != "" {
+		l, err := i18n.Parse(f.LangFlag)
+		if err != nil {
+			return usageError("--lang: %v", err)
+		}
+		f.lang = l
+	}
+	i18n.SetDefault(f.lang)
+	return nil
+}
+
+// Lang is the output language (English before the flags are read).
+func (f *Factory) Lang() i18n.Lang { return f.lang.Or() }
 
 // Redactor is the run's single redactor (one pseudonym key per run).
 func (f *Factory) Redactor() *redact.Redactor {
@@ -156,7 +182,7 @@ func (f *Factory) ColorEnabled() bool {
 // RenderOptions are the options for report.Render.
 func (f *Factory) RenderOptions(verbose bool) report.Options {
 	color.NoColor = !f.ColorEnabled()
-	return report.Options{Color: f.ColorEnabled(), Verbose: verbose, Redactor: f.Redactor()}
+	return report.Options{Color: f.ColorEnabled(), Verbose: verbose, Redactor: f.Redactor(), Lang: f.Lang()}
 }
 
 // RegisterEndpoints registers an endpoint's secrets and hosts with the redactor

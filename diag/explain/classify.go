@@ -5,6 +5,7 @@
 package explain
 
 import (
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"net"
 	"net/url"
 	"regexp"
@@ -64,7 +65,7 @@ func Classify(text string) Result {
 		ChannelID: f.chanID, ChannelName: f.chanName}
 	if sig.Layer == "" {
 		r.Evidence = ""
-		r.Hint = "newapi-doctor does not recognise this text. Run `newapi-doctor check` against the channel's base URL to see which layer fails."
+		r.Hint = i18n.Default().T("newapi-doctor does not recognise this text. Run `newapi-doctor check` against the channel's base URL to see which layer fails.")
 		return r
 	}
 	cause := diag.ClassifySignal(sig)
@@ -81,11 +82,8 @@ func Classify(text string) Result {
 	r.Probe = probeFor(r, f)
 	r.Hint = diag.HintFor(cause, diag.HintFacts{
 		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: r.Status,
-		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(),
+		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(), ProxyClient: proxyPorts[r.Port],
 	})
-	if (cause == diag.CauseLocalRefused || cause == diag.CauseConnRefused) && proxyPorts[r.Port] != "" {
-		r.Hint += " Port " + r.Port + " is " + proxyPorts[r.Port] + "'s usual port: if it is the proxy new-api (or its tokenizer download) is set to use, the proxy client is not running or listens elsewhere."
-	}
 	return r
 }
 
