@@ -1,6 +1,5 @@
 package diag
 
-
 // Hints of issue 11 items 5-8: each says the evidence it rests on.
 func init() {
 	for c, ci := range map[Cause]causeInfo{
