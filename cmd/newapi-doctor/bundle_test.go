@@ -12,10 +12,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
@@ -113,7 +115,7 @@ func TestBundleEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi.Mode().Perm() != 0o600 {
+	if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 { // Windows has no mode bits
 		t.Errorf("bundle mode %v", fi.Mode().Perm())
 	}
 	files := readZip(t, out)
@@ -276,5 +278,38 @@ func TestBundleBadInput(t *testing.T) {
 	os.WriteFile(txt, []byte("hello\nAuthorization: Bearer abcdef0123456789ABCDEF\n"), 0o600)
 	if code, stdout, _ := runBundleCmd(t, nil, "bundle", "verify", txt); code != ExitFailure || !strings.Contains(stdout, "notes.txt:2:") {
 		t.Errorf("verify text: exit %d %q", code, stdout)
+	}
+}
+
+// TestBundleCarriesDesktopAndSystemProxy: the desktop section lands in the
+// bundle's report and the OS proxy settings in environment.json.
+func TestBundleCarriesDesktopAndSystemProxy(t *testing.T) {
+	dir := testenv.TempDir(t)
+	out := filepath.Join(dir, "b.zip")
+	var stdout, stderr bytes.Buffer
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr},
+		Getenv: func(string) string { return "" }, Version: "v0.0.0-test",
+		SystemProxy: func() []sysproxy.Setting {
+			return []sysproxy.Setting{{Source: sysproxy.SourceWinINET, Servers: map[string]string{"*": "127.0.0.1:7890"}}}
+		},
+		Desktop: func(context.Context, func(string) string) *diag.DesktopInfo {
+			return &diag.DesktopInfo{Port: 3000, PortOwner: &diag.PortOwner{PID: 4242, Process: "Clash.exe"}, Hints: []string{"Port 3000 is taken by PID 4242"}}
+		}}
+	code := Execute(context.Background(), f, []string{"bundle", "-o", out, "--newapi-url", "-", "http://" + probetest.ClosedPort(t) + "/v1"})
+	if code != ExitOK { // a bundle is written whatever the verdicts
+		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	files := readZip(t, out)
+	for name, want := range map[string]string{
+		"report.json":      `"port_owner"`,
+		"report.txt":       "desktop app:",
+		"environment.json": `"system_proxy"`,
+	} {
+		if !bytes.Contains(files[name], []byte(want)) {
+			t.Errorf("%s lacks %s:\n%s", name, want, files[name])
+		}
+	}
+	if !bytes.Contains(files["report.json"], []byte(`"system:wininet"`)) {
+		t.Errorf("report.json does not list the system proxy beside the endpoint's")
 	}
 }
