@@ -2,9 +2,11 @@ package diag
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,8 +22,9 @@ import (
 // that layer's hint. The differential reads the answer's signature (fake-IP,
 // sinkhole, a hosts file line) and asks other paths — DNS over TCP to the
 // same servers, a second resolver (--compare-resolver, or the system's when
-// --resolver replaced it) — and when another answer connects, the one used
-// was wrong.
+// --resolver replaced it), DNS over HTTPS (--doh) through the proxy the
+// environment names for it — and when another answer connects, the one
+// used was wrong.
 
 func init() {
 	registerDifferential(differential{name: "dns-compare", rank: 10, applies: wrongAddressFailure, deepOK: resolvedHere, run: dnsDifferential})
@@ -140,14 +143,41 @@ func dnsDifferential(ctx context.Context, c *chain, ev *Evidence) diffOutcome {
 	for _, s := range withPort53(c.o.CompareDNS) {
 		qs = append(qs, q{s, "udp", "the second resolver " + hostOf(s)})
 	}
+	// DNS over HTTPS, through the proxy the environment names for it.
+	var dohProxy *url.URL
+	var dohTLS *tls.Config
+	for _, s := range c.o.DoH {
+		if dohTLS == nil {
+			if cfg, err := c.tlsConfig(); err == nil {
+				dohTLS = &tls.Config{RootCAs: cfg.RootCAs}
+			}
+			if u, err := url.Parse(s); err == nil {
+				dohProxy, _, _ = ResolveProxy(Endpoint{}, u, c.getenv())
+			}
+		}
+		label := "DNS over HTTPS (" + s + ")"
+		if dohProxy != nil {
+			label += " through the proxy"
+		}
+		qs = append(qs, q{s, "https", label})
+	}
 	alts := make([]altAnswer, len(qs))
 	var wg sync.WaitGroup
 	for i, qq := range qs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dctx, cancel := context.WithTimeout(ctx, c.t.DNS)
-			a := probe.DNSQuery(dctx, qq.server, qq.net, c.host, v6)
+			budget := c.t.DNS
+			if qq.net == "https" {
+				budget = c.t.Connect + c.t.TLS // a connection and a handshake before the question
+			}
+			dctx, cancel := context.WithTimeout(ctx, budget)
+			var a probe.DNSAnswer
+			if qq.net == "https" {
+				a = probe.DoHQuery(dctx, qq.server, c.host, v6, dohProxy, dohTLS)
+			} else {
+				a = probe.DNSQuery(dctx, qq.server, qq.net, c.host, v6)
+			}
 			cancel()
 			alts[i] = altAnswer{path: qq.label, ans: a}
 			if a.Err == nil && len(a.Addrs) > 0 && !slices.Contains(a.Addrs, got) {
@@ -199,7 +229,16 @@ func dnsDifferential(ctx context.Context, c *chain, ev *Evidence) diffOutcome {
 	if other != nil {
 		return diffOutcome{look: LookDNSWrong, evidence: fmt.Sprintf("%s%s, which does not", otherSays, yours)}
 	}
-	return diffOutcome{evidence: fmt.Sprintf("no other path answered an address that connects (%d asked)", len(alts))}
+	var asked []string
+	for _, a := range alts {
+		switch {
+		case a.ans.Err != nil:
+			asked = append(asked, a.path+": "+shortErr(a.ans.Err))
+		default:
+			asked = append(asked, fmt.Sprintf("%s: %v", a.path, a.ans.Addrs))
+		}
+	}
+	return diffOutcome{evidence: "no other path answered an address that connects (" + strings.Join(asked, "; ") + ")"}
 }
 
 // firstConnecting returns the first address of as that accepts a TCP

@@ -19,6 +19,9 @@ type RunOptions struct {
 	// CompareDNS are second resolvers (host[:port], --compare-resolver)
 	// the DNS differential asks when an answer looks like a lie.
 	CompareDNS []string
+	// DoH are DNS-over-HTTPS servers (https URLs, --doh) the DNS
+	// differential asks, through the environment's proxy for them.
+	DoH []string
 	// HostsFile is the hosts file the DNS differential reads ("" = the system's).
 	HostsFile string
 	Retries   int  // extra attempts of a failing endpoint

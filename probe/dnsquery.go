@@ -25,13 +25,7 @@ type DNSAnswer struct {
 // answer is read on a connected socket, so it came from server's address.
 func DNSQuery(ctx context.Context, server, network, host string, v6 bool) DNSAnswer {
 	res := DNSAnswer{Server: server, Net: network}
-	q := new(dns.Msg)
-	t := dns.TypeA
-	if v6 {
-		t = dns.TypeAAAA
-	}
-	q.SetQuestion(dns.Fqdn(host), t)
-	q.RecursionDesired = true
+	q := question(host, v6)
 	c := &dns.Client{Net: network}
 	if dl, ok := ctx.Deadline(); ok {
 		c.Timeout = time.Until(dl)
@@ -48,18 +42,7 @@ func DNSQuery(ctx context.Context, server, network, host string, v6 bool) DNSAns
 		return res
 	}
 	res.Rcode = dns.RcodeToString[resp.Rcode]
-	for _, rr := range resp.Answer {
-		switch r := rr.(type) {
-		case *dns.A:
-			if a, ok := netip.AddrFromSlice(r.A); ok {
-				res.Addrs = append(res.Addrs, a.Unmap())
-			}
-		case *dns.AAAA:
-			if a, ok := netip.AddrFromSlice(r.AAAA); ok {
-				res.Addrs = append(res.Addrs, a)
-			}
-		}
-	}
+	res.Addrs = answerAddrs(resp)
 	return res
 }
 
@@ -68,4 +51,16 @@ func DNSQuery(ctx context.Context, server, network, host string, v6 bool) DNSAns
 func SystemNameservers(resolvConf string) []string {
 	s, _ := systemNameservers(resolvConf)
 	return s
+}
+
+// question is a recursive query for host's A (AAAA with v6) record.
+func question(host string, v6 bool) *dns.Msg {
+	q := new(dns.Msg)
+	t := dns.TypeA
+	if v6 {
+		t = dns.TypeAAAA
+	}
+	q.SetQuestion(dns.Fqdn(host), t)
+	q.RecursionDesired = true
+	return q
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ type checkOptions struct {
 	verbose  bool
 	// compareDNS: second resolvers for the DNS differential (issue 11.1).
 	compareDNS []string
+	doh        []string
 
 	failOn, warnOn, require string
 	failOnSeverity          string
@@ -58,6 +60,7 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 	fl.IntVar(&o.retries, "retries", 0, "retry a failing endpoint up to N times, N ≤ 10 (backoff with jitter), to tell flaky from broken")
 	fl.BoolVar(&o.deep, "deep", false, "ping and trace every endpoint, not only blocked/unreachable ones")
 	fl.StringSliceVar(&o.compareDNS, "compare-resolver", nil, "a second resolver (HOST[:PORT], repeatable) asked when an answer looks like a lie; --resolver replaces the system resolver, and the system's then is the second opinion")
+	fl.StringSliceVar(&o.doh, "doh", nil, "a DNS-over-HTTPS server (https URL, repeatable) asked, through the environment's proxy for it, when an answer looks like a lie")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every layer with its timing and details")
 	fl.StringVar(&o.failOn, "fail-on", "", "categories that fail the run (comma list; default: every non-ok)")
 	fl.StringVar(&o.warnOn, "warn-on", "", "categories that only warn (comma list, e.g. overloaded)")
@@ -113,7 +116,12 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 			return usageError("--compare-resolver: %v", err)
 		}
 	}
-	ro.CompareDNS = o.compareDNS
+	for _, d := range o.doh {
+		if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" {
+			return usageError("--doh %q: want an https URL such as https://1.1.1.1/dns-query", d)
+		}
+	}
+	ro.CompareDNS, ro.DoH = o.compareDNS, o.doh
 	stopProgress := attachProgress(f, &ro)
 	rep := diag.Run(ctx, eps, ro)
 	stopProgress()

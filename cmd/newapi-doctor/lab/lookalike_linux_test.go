@@ -32,12 +32,13 @@ const (
 	ndMTLS    = "203.0.113.13" // openssl s_server -Verify (TLS 1.3) :443, -tls1_2 :8443, no -Verify :9443
 	ndNoChain = "203.0.113.14" // openssl s_server sending its leaf without the intermediate
 	ndChain   = "203.0.113.15" // openssl s_server sending leaf + intermediate
-	ndFiles   = "203.0.113.16" // the intermediate for AIA (:80)
+	ndFiles   = "203.0.113.16" // the intermediate for AIA (:80); DNS over HTTPS (:443) in front of the honest resolver
 	ndMTU     = "203.0.113.17" // upstream https behind a path-MTU black hole
 	ndHonest  = "203.0.113.53" // dnsmasq telling the truth
 	ndLiar    = "203.0.113.54" // dnsmasq lying
 	ndNoDNS   = "203.0.113.55" // nothing listens on 53; the router DNATs its UDP 53 to the liar
 	ndDead    = "203.0.113.58" // the router drops everything to it
+	ndProxy   = "203.0.113.20" // tinyproxy :8888 (the environment's proxy for DNS over HTTPS)
 )
 
 // ndNames: the truth (honest dnsmasq) and the lies (lying dnsmasq).
@@ -45,7 +46,7 @@ var ndTruth = map[string]string{
 	"ok.nd-lab.net": ndUp, "fake.nd-lab.net": ndUp, "sink.nd-lab.net": ndUp, "loop.nd-lab.net": ndUp, "wrong.nd-lab.net": ndUp,
 	"pinned.nd-lab.net": ndUp, "dead.nd-lab.net": ndDead, "blocked.nd-lab.net": ndUp, "hang.nd-lab.net": ndHang,
 	"kw.nd-lab.net": ndUp, "rst.nd-lab.net": ndReset, "mtls.nd-lab.net": ndMTLS, "nochain.nd-lab.net": ndNoChain,
-	"chain.nd-lab.net": ndChain, "mtu.nd-lab.net": ndMTU,
+	"chain.nd-lab.net": ndChain, "mtu.nd-lab.net": ndMTU, "doh.nd-lab.net": ndFiles,
 }
 
 var ndLies = map[string]string{"fake.nd-lab.net": "198.18.0.5", "sink.nd-lab.net": "0.0.0.0", "loop.nd-lab.net": "127.0.0.1", "wrong.nd-lab.net": ndDead}
@@ -86,7 +87,7 @@ func (l *ndLab) topologyND() {
 	ipn(ndClient, "addr", "add", ipClient+"/26", "dev", "nd-lab-dc0")
 	ipn(ndRouter, "addr", "add", ipRouterIn+"/26", "dev", "nd-lab-dr0")
 	ipn(ndRouter, "addr", "add", ipRouterOut+"/26", "dev", "nd-lab-dr1")
-	for _, a := range []string{ndUp, ndHang, ndReset, ndMTLS, ndNoChain, ndChain, ndFiles, ndMTU, ndHonest, ndLiar, ndNoDNS} {
+	for _, a := range []string{ndUp, ndHang, ndReset, ndMTLS, ndNoChain, ndChain, ndFiles, ndMTU, ndHonest, ndLiar, ndNoDNS, ndProxy} {
 		ipn(ndServer, "addr", "add", a+"/26", "dev", "nd-lab-ds0")
 	}
 	for _, x := range [][2]string{{ndClient, "nd-lab-dc0"}, {ndRouter, "nd-lab-dr0"}, {ndRouter, "nd-lab-dr1"}, {ndServer, "nd-lab-ds0"}} {
@@ -168,6 +169,9 @@ func (l *ndLab) serversND() {
 	role("hang", ndHang+":443")
 	role("reset-after-request", ndReset+":80")
 	role("files", ndFiles+":80", "ND_LAB_DIR="+p("files"))
+	role("doh", ndFiles+":443", "ND_LAB_CERT="+p("fullchain.pem"), "ND_LAB_KEY="+p("leaf.key"), "ND_LAB_UPSTREAM="+ndHonest+":53")
+	tp := fmt.Sprintf("Port 8888\nListen %s\nTimeout 15\nMaxClients 20\nAllow %s/26\nLogLevel Warning\nConnectPort 443\n", ndProxy, ipClient)
+	l.start(ndServer, nil, "tinyproxy", "-d", "-c", l.write("tinyproxy.conf", tp))
 	sserver := func(addr, port string, args ...string) {
 		l.start(ndServer, nil, append([]string{"openssl", "s_server", "-quiet", "-www", "-accept", addr + ":" + port, "-key", p("leaf.key")}, args...)...)
 	}
@@ -193,7 +197,7 @@ func (l *ndLab) serversND() {
 
 	wait := exec.Command("ip", "netns", "exec", ndClient, l.self)
 	wait.Env = append(os.Environ(), roleEnv+"=wait", "ND_LAB_WAIT="+strings.Join([]string{
-		"tcp:" + ndUp + ":443", "tcp:" + ndUp + ":80", "tcp:" + ndHang + ":443", "tcp:" + ndReset + ":80", "tcp:" + ndFiles + ":80",
+		"tcp:" + ndUp + ":443", "tcp:" + ndUp + ":80", "tcp:" + ndHang + ":443", "tcp:" + ndReset + ":80", "tcp:" + ndFiles + ":80", "tcp:" + ndFiles + ":443", "tcp:" + ndProxy + ":8888",
 		"tcp:" + ndMTLS + ":443", "tcp:" + ndMTLS + ":8443", "tcp:" + ndMTLS + ":9443", "tcp:" + ndNoChain + ":443", "tcp:" + ndChain + ":443",
 		"dns:" + ndHonest + ":53:ok.nd-lab.net", "dns:" + ndLiar + ":53:ok.nd-lab.net",
 	}, ","))
@@ -207,9 +211,10 @@ var ndTimeouts = diag.Timeouts{DNS: time.Second, Connect: 1500 * time.Millisecon
 
 // checkND runs diag in the client namespace (the test binary's lookcheck
 // role) with the client's resolver set to resolver, and returns the verdicts by name.
-func (l *ndLab) checkND(t *testing.T, resolver string, eps []diag.Endpoint, deep bool, compare ...string) map[string]diag.EndpointResult {
+func (l *ndLab) checkND(t *testing.T, resolver string, eps []diag.Endpoint, s lookSpec) map[string]diag.EndpointResult {
 	l.writeResolvConf(ndClient, resolver)
-	spec, _ := json.Marshal(lookSpec{Endpoints: eps, Compare: compare, Deep: deep})
+	s.Endpoints = eps
+	spec, _ := json.Marshal(s)
 	cmd := exec.Command("ip", "netns", "exec", ndClient, l.self)
 	cmd.Env = append(os.Environ(), roleEnv+"=lookcheck", "ND_LAB_SPEC="+string(spec))
 	out, err := cmd.Output()
@@ -231,6 +236,8 @@ func (l *ndLab) checkND(t *testing.T, resolver string, eps []diag.Endpoint, deep
 type lookSpec struct {
 	Endpoints []diag.Endpoint
 	Compare   []string
+	DoH       []string
+	Env       map[string]string
 	Deep      bool
 }
 
@@ -240,7 +247,7 @@ func lookCheck(spec string) error {
 	if err := json.Unmarshal([]byte(spec), &s); err != nil {
 		return err
 	}
-	rep := diag.Run(context.Background(), s.Endpoints, diag.RunOptions{Timeouts: ndTimeouts, CompareDNS: s.Compare, Deep: s.Deep, Getenv: func(string) string { return "" }})
+	rep := diag.Run(context.Background(), s.Endpoints, diag.RunOptions{Timeouts: ndTimeouts, CompareDNS: s.Compare, DoH: s.DoH, Deep: s.Deep, Getenv: func(k string) string { return s.Env[k] }})
 	return json.NewEncoder(os.Stdout).Encode(rep)
 }
 
@@ -289,15 +296,20 @@ func TestLookalikeLab(t *testing.T) {
 	inject = append(inject, injected.fault)
 
 	t0 := time.Now()
-	got := l.checkND(t, ndLiar, liar, false, ndHonest)
+	got := l.checkND(t, ndLiar, liar, lookSpec{Compare: []string{ndHonest}})
 	t.Logf("lying resolver run: %v", time.Since(t0).Round(time.Millisecond))
-	for k, v := range l.checkND(t, ndNoDNS, inject, false) {
+	for k, v := range l.checkND(t, ndNoDNS, inject, lookSpec{}) {
 		got[k] = v
 	}
-	for k, v := range l.checkND(t, ndHonest, append(honest, injected.look), false) {
+	// DNS over HTTPS through the environment's proxy as the only second path.
+	doh := pair{"1 lying resolver, DoH through the proxy", ep("wrong-doh", "https://wrong.nd-lab.net/v1", true), ep("dead-doh", "https://dead.nd-lab.net/v1", true), diag.CauseDNSWrong, diag.CauseSYNTimeout, "DNS over HTTPS (https://doh.nd-lab.net/dns-query) through the proxy answered " + ndUp, "dns-compare"}
+	for k, v := range l.checkND(t, ndLiar, []diag.Endpoint{doh.fault, doh.look}, lookSpec{DoH: []string{"https://doh.nd-lab.net/dns-query"}, Env: map[string]string{"HTTPS_PROXY": "http://" + ndProxy + ":8888"}}) {
 		got[k] = v
 	}
-	for _, p := range append(append(dnsPairs, otherPairs...), injected) {
+	for k, v := range l.checkND(t, ndHonest, append(honest, injected.look), lookSpec{}) {
+		got[k] = v
+	}
+	for _, p := range append(append(dnsPairs, otherPairs...), injected, doh) {
 		t.Run(p.item, func(t *testing.T) {
 			f, lk := got[p.fault.Name], got[p.look.Name]
 			if f.Cause != p.faultCause {

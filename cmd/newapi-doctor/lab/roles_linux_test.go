@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -40,6 +41,8 @@ func runRole(role string) int {
 		err = resetAfterRequest(os.Getenv("ND_LAB_LISTEN"))
 	case "files":
 		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: http.FileServer(http.Dir(os.Getenv("ND_LAB_DIR"))), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
+	case "doh":
+		err = dohServer(os.Getenv("ND_LAB_LISTEN"), os.Getenv("ND_LAB_CERT"), os.Getenv("ND_LAB_KEY"), os.Getenv("ND_LAB_UPSTREAM"))
 	case "lookcheck":
 		err = lookCheck(os.Getenv("ND_LAB_SPEC"))
 	case "wait":
@@ -197,4 +200,30 @@ func acceptLoop(listen string, handle func(net.Conn)) error {
 		}
 		go handle(c)
 	}
+}
+
+// dohServer answers DNS over HTTPS (RFC 8484 GET ?dns=) by asking upstream
+// over UDP: the lab's honest resolver behind an HTTPS front.
+func dohServer(listen, certFile, keyFile, upstream string) error {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wire, err := base64.RawURLEncoding.DecodeString(r.URL.Query().Get("dns"))
+		var q dns.Msg
+		if err == nil {
+			err = q.Unpack(wire)
+		}
+		if err != nil {
+			http.Error(w, "bad query", http.StatusBadRequest)
+			return
+		}
+		resp, _, err := (&dns.Client{Timeout: 2 * time.Second}).Exchange(&q, upstream)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		b, _ := resp.Pack()
+		w.Header().Set("Content-Type", "application/dns-message")
+		_, _ = w.Write(b)
+	})
+	srv := &http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return srv.ListenAndServeTLS(certFile, keyFile)
 }
