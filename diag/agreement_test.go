@@ -78,14 +78,16 @@ func TestCheckAndExplainAgree(t *testing.T) {
 			t.Run(string(w.cause)+"/"+w.name, func(t *testing.T) {
 				var got diag.Cause
 				var msg string
+				var layer diag.Layer // check's failing layer
 				if w.ep != nil {
 					t.Parallel()
 					ep := *w.ep
 					ep.Name = w.name
 					r := diag.CheckEndpoint(context.Background(), ep, fx.opts(w.env, w.sys))
-					got, msg = r.Cause, r.Message
+					got, msg, layer = r.Cause, r.Message, r.FailingLayer
 				} else {
 					got, msg = diag.CheckSays(*w.ev)
+					layer = w.ev.Layer
 				}
 				if got != w.cause {
 					t.Fatalf("check gave %s, the witness is for %s (message %q)", got, w.cause, msg)
@@ -93,6 +95,10 @@ func TestCheckAndExplainAgree(t *testing.T) {
 				r := explain.Classify(msg)
 				if r.Cause != w.cause || r.Category != w.cause.Category() {
 					t.Errorf("check: %s/%s, explain: %s/%s (evidence %q)\n  message: %s", w.cause.Category(), w.cause, r.Category, r.Cause, r.Evidence, msg)
+				}
+				// Where check names the failing layer, explain places it there too.
+				if layer != "" && w.cause.Category() != diag.CatOK && r.Layer != layer {
+					t.Errorf("check failed at %s, explain says %s\n  message: %s", layer, r.Layer, msg)
 				}
 			})
 		}

@@ -90,8 +90,14 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 			evidence = f.evidence(string(f.layer) + " failed")
 		}
 	}
-	if sig.Layer == "" && strings.Contains(f.low, "reaches the upstream: new-api does not use the system proxy") {
+	if strings.Contains(f.low, "reaches the upstream: new-api does not use the system proxy") {
+		// check's "new-api connects directly and that fails (CATEGORY/CAUSE),
+		// but the system proxy … reaches the upstream": new-api's own verdict
+		// says where its path broke.
 		sig.Layer, evidence = diag.LayerHTTP, f.evidence("new-api does not use the system proxy")
+		if m := reOwnVerdict.FindStringSubmatch(f.low); m != nil && diag.Cause(m[1]).Layer() != "" {
+			sig.Layer = diag.Cause(m[1]).Layer()
+		}
 	}
 	if sig.Layer == "" {
 		return sig, "", source
@@ -507,6 +513,9 @@ func hasIPv6(low string) bool {
 	}
 	return false
 }
+
+// reOwnVerdict: the verdict check quotes for new-api's own path.
+var reOwnVerdict = regexp.MustCompile(`that fails \([a-z]+/([a-z0-9-]+)\)`)
 
 var reRcode = regexp.MustCompile(`\(rcode ([a-z]+)\)`)
 
