@@ -44,7 +44,7 @@ var statusWords = []struct {
 }{
 	// new-api/one-api: no enabled channel serves the model in the group (its 503).
 	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel"}, envoyWords...)},
-	{404, []string{"invalid url (", "unknown_url", "model_not_found", "does not exist or you do not have access", "don't have access to this model",
+	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid"}},
 }
 
@@ -141,12 +141,23 @@ func (f *facts) read() (diag.Signal, string) {
 			return sig, f.evidence(asciiLower(w))
 		}
 	}
+	// axios names the answer's class: ERR_BAD_REQUEST is a 4xx, ERR_BAD_RESPONSE a 5xx.
+	if w, ok := f.has("err_bad_request", "err_bad_response"); ok {
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(asciiLower(w))
+	}
+	// Cloudflare's own 52x page ("Connection timed out Error code 522"): its
+	// words are the edge's view of the origin, not this machine's connect.
+	if f.status >= 520 && f.status <= 527 && strings.Contains(f.low, "error code") {
+		return f.answer(), f.evidence(strconv.Itoa(f.status))
+	}
 	for _, m := range markWords {
 		if w, ok := f.has(*m.words...); ok {
 			if m.mark == 0 {
 				return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(asciiLower(w))
 			}
-			return f.answer(), f.evidence(asciiLower(w))
+			sig := f.answer()
+			sig.Body |= m.mark // the words that matched say it, whether or not diag's markers do
+			return sig, f.evidence(asciiLower(w))
 		}
 		if m.mark == diag.BodyOverloaded && (f.status == 0 || f.status == 529) {
 			// A bare "Overloaded" is Anthropic's 529; "503 … the engine is
@@ -445,10 +456,10 @@ var tlsWords = []struct {
 	words []string
 }{
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
-		"unable_to_verify_leaf_signature", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
+		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
 	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
 	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
-	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "certificate is expired", "is after", "cert_date_invalid"}},
+	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "cert_has_expired", "certificate is expired", "is after", "cert_date_invalid"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error"}},

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 // StripANSI removes terminal colour and control sequences (CSI "ESC [ … X",
@@ -83,7 +85,7 @@ func ClassifyText(text string) []Line {
 		return nil
 	}
 	for i, t := range texts {
-		if strings.HasPrefix(t, "<") && (i == 0 || isPageStart(t)) {
+		if strings.HasPrefix(t, "<") && i == 0 || isPageStart(t) {
 			// A web page pasted over lines is one answer: its <title> and its
 			// markup say one thing together (after a status line, if any).
 			texts = append(texts[:i:i], strings.Join(texts[i:], " "))
@@ -102,6 +104,7 @@ func ClassifyText(text string) []Line {
 			}
 		}
 	}
+	out = dropGenericConnect(out)
 	if len(out) == 0 {
 		t := strings.Join(texts, " ") // a message wrapped over lines reads whole again
 		out = append(out, Line{Input: t, Result: Classify(t)})
@@ -109,10 +112,34 @@ func ClassifyText(text string) []Line {
 	return out
 }
 
-// isPageStart: the first line of an HTML page.
+// dropGenericConnect: a line that says only that a connect failed ("fetch
+// failed", "Connection error.") yields to another line that says why.
+func dropGenericConnect(out []Line) []Line {
+	var kept []Line
+	for _, l := range out {
+		if !genericConnect(l.Input) {
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		return out
+	}
+	return kept
+}
+
+// genericConnect: the text names a failed connect and no reason for it.
+func genericConnect(text string) bool {
+	low := asciiLower(text)
+	if k, _ := (&facts{}).kind(low); k != diag.KindOther {
+		return false
+	}
+	return firstOf(low, connectFailedWords...) != ""
+}
+
+// isPageStart: the line an HTML page starts on (after an error's own words, if any).
 func isPageStart(t string) bool {
 	low := asciiLower(t)
-	return strings.HasPrefix(low, "<!doctype html") || strings.HasPrefix(low, "<html")
+	return strings.Contains(low, "<!doctype html") || strings.Contains(low, "<html")
 }
 
 // curlTranscript: curl's verbose lines ("* …") and its summary line.

@@ -71,7 +71,7 @@ var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "pr
 
 // connectFailedWords: a connect that failed, the reason left out.
 var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect",
-	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error."}
+	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -97,7 +97,7 @@ var statusAnchors = []struct {
 	words   []string
 	errOnly bool
 }{
-	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code:", "statuscode=", "returned error: ",
+	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
 		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ",
@@ -199,7 +199,7 @@ func wordStatus(low string) int {
 var phraseOnly = []struct {
 	code   int
 	phrase string
-}{{502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
+}{{500, "internal server error"}, {502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
 
 // httpMethods follow the status in access lines: "… 400 POST {…}".
 var httpMethods = []string{" get ", " post ", " put ", " delete ", " patch ", " head ", " options "}

@@ -160,6 +160,18 @@ func TestWordingRules(t *testing.T) {
 		{"EADDRNOTAVAIL, a clock is no IPv6", "10:42:17 connect failed: Cannot assign requested address", diag.CauseEphemeralPorts},
 		{"billing details", "Your account is not active, please check your billing details on our website.", diag.CauseQuota},
 		{"firefox EOF", "An error occurred during a connection to x.com. PR_END_OF_FILE_ERROR", diag.CauseTLSEOF},
+		// Held-out part 4's misses.
+		{"a reason phrase alone", "attempt 2/3: next_channel (internal server error)", diag.CauseServerError},
+		{"status_code: N", "status_code: 429, body: {'message': 'Rate limit reached on requests per min (RPM)'}", diag.CauseRateLimited},
+		{"cloudflare 522 is no local connect timeout", "https://x.com/ Connection timed out Error code 522", diag.CauseGatewayTO},
+		{"axios 4xx", "Failed to connect to api.x.com: ERR_BAD_REQUEST", diag.CauseHTTPProtocol},
+		{"anthropic not_found_error", `{"type":"error","error":{"type":"not_found_error","message":"Not Found"}}`, diag.CauseNotFound},
+		{"node issuer code", "npm ERR! code UNABLE_TO_GET_ISSUER_CERT_LOCALLY", diag.CauseTLSUntrusted},
+		{"node expired code", "got CERT_HAS_EXPIRED", diag.CauseTLSExpired},
+		{"TPM limit", "Request too large for gpt-4o on tokens per min (TPM): Limit 30000, Requested 342389.", diag.CauseRateLimited},
+		{"a cloudflare block page line", "Sorry, you have been blocked", diag.CauseRegionBlocked},
+		{"no apikey", `{"ErrorCode": "ERROR_INVALID_APIKEY", "Message": "No APIKey provided."}`, diag.CauseUnauthorized},
+		{"fetch failed, no cause", "ProviderBizError: { message: 'fetch failed' }", diag.CauseSYNTimeout},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -273,6 +285,10 @@ func TestClassifyTextCurlTranscriptAndPageAfterStatus(t *testing.T) {
 		{"* Immediate connect fail for 2001:db8::1: Network is unreachable\n* Closing connection 0\ncurl: (7) Couldn't connect to server", []diag.Cause{diag.CauseNetUnreachable}},
 		// A page after a status line is one answer, not a line per tag.
 		{"HTTP 502\n<!DOCTYPE html>\n<html>\n<head>\n<title>x.com | 502: Bad gateway</title>", []diag.Cause{diag.CauseBadGateway, diag.CauseBadGateway}},
+		// A page that starts after an error's own words on the same line.
+		{"request error: <!DOCTYPE html>\n<!--[if IE 8]> <html> <![endif]-->\n<title>x.com | 524: A timeout occurred</title>", []diag.Cause{diag.CauseGatewayTO}},
+		// "fetch failed" yields to the line that says why.
+		{"[TypeError: fetch failed] {\ncause: [Error: connect ECONNREFUSED 10.0.0.5:8080] {\ncode: 'ECONNREFUSED'\n}", []diag.Cause{diag.CauseConnRefused, diag.CauseConnRefused}},
 	}
 	for _, c := range cases {
 		var got []diag.Cause
