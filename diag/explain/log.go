@@ -301,9 +301,8 @@ func parseHead[T string | []byte](s T) head {
 }
 
 // parseLine is parseHead for a string, with the parts cut out.
-func parseLine(s string) logLine { return lineOf(s, parseHead(s)) }
-
-func lineOf(s string, h head) logLine {
+func parseLine(s string) logLine {
+	h := parseHead(s)
 	if h.levelEnd == 0 {
 		return logLine{msg: s}
 	}
