@@ -41,6 +41,7 @@ func RenderExplain(w io.Writer, items []ExplainItem, format string, o Options) e
 		}
 	case "text":
 		p := newPalette(o.Color)
+		p.l = o.Lang
 		for i, it := range items {
 			if i > 0 {
 				buf.WriteString("\n")
@@ -66,44 +67,44 @@ func explainCat(p palette, c diag.Category, s string) string {
 func writeExplainText(b *bytes.Buffer, it ExplainItem, p palette) {
 	r := it.Result
 	if !r.Recognized() {
-		fmt.Fprintf(b, "%s %s\n", p.warn("?"), p.bold("not recognised"))
-		fmt.Fprintf(b, "  text:  %s\n", explainLine(it.Input, 300))
-		fmt.Fprintf(b, "  hint:  %s\n", r.Hint)
+		fmt.Fprintf(b, "%s %s\n", p.warn("?"), p.bold(p.l.T("not recognised")))
+		fmt.Fprint(b, p.l.Sprintf("  text:  %s\n", explainLine(it.Input, 300)))
+		fmt.Fprint(b, p.l.Sprintf("  hint:  %s\n", r.Hint))
 		return
 	}
-	fmt.Fprintf(b, "%s %s (%s)", p.bold("→"), explainCat(p, r.Category, string(r.Category)), r.Cause)
+	fmt.Fprintf(b, "%s %s (%s)", p.bold("→"), explainCat(p, r.Category, categoryLabel(r.Category, p.l)), r.Cause)
 	if r.Layer != "" {
-		fmt.Fprintf(b, "  %s", p.dim("at "+string(r.Layer)))
+		fmt.Fprintf(b, "  %s", p.dim(p.l.Sprintf("at %s", r.Layer)))
 	}
 	if r.Source != "" {
 		fmt.Fprintf(b, "  %s", p.dim("["+r.Source+"]"))
 	}
 	b.WriteString("\n")
 	if r.ChannelID > 0 {
-		fmt.Fprintf(b, "  channel:  #%d %s\n", r.ChannelID, r.ChannelName)
+		fmt.Fprint(b, p.l.Sprintf("  channel:  #%d %s\n", r.ChannelID, r.ChannelName))
 	}
 	if r.Host != "" {
-		who := "target"
+		who := p.l.T("target:")
 		if r.Cause.IsProxy() {
-			who = "proxy"
+			who = p.l.T("proxy:")
 		}
-		fmt.Fprintf(b, "  %-8s  %s\n", who+":", explainHostPort(r.Host, r.Port))
+		fmt.Fprintf(b, "  %s  %s\n", padRight(who, 8), explainHostPort(r.Host, r.Port))
 	}
 	if r.URL != "" {
-		fmt.Fprintf(b, "  url:      %s\n", r.URL)
+		fmt.Fprint(b, p.l.Sprintf("  url:      %s\n", r.URL))
 	}
 	if r.Status != 0 {
-		fmt.Fprintf(b, "  status:   %d\n", r.Status)
+		fmt.Fprint(b, p.l.Sprintf("  status:   %d\n", r.Status))
 	}
-	fmt.Fprintf(b, "  evidence: %s\n", explainLine(r.Evidence, 300))
-	fmt.Fprintf(b, "  hint:     %s\n", r.Hint)
+	fmt.Fprint(b, p.l.Sprintf("  evidence: %s\n", explainLine(r.Evidence, 300)))
+	fmt.Fprint(b, p.l.Sprintf("  hint:     %s\n", r.Hint))
 	if r.Probe != "" {
-		fmt.Fprintf(b, "  confirm:  %s\n", p.bold(r.Probe))
+		fmt.Fprint(b, p.l.Sprintf("  confirm:  %s\n", p.bold(r.Probe)))
 	}
 	if pr := it.Probe; pr != nil {
-		fmt.Fprintf(b, "  probe:    %s %s (%s)", pr.Name, explainCat(p, pr.Category, string(pr.Category)), pr.Cause)
+		fmt.Fprint(b, p.l.Sprintf("  probe:    %s %s (%s)", pr.Name, explainCat(p, pr.Category, categoryLabel(pr.Category, p.l)), pr.Cause))
 		if pr.FailingLayer != "" {
-			fmt.Fprintf(b, " at %s", pr.FailingLayer)
+			fmt.Fprint(b, p.l.Sprintf(" at %s", pr.FailingLayer))
 		}
 		b.WriteString("\n")
 		if pr.Message != "" {
@@ -111,11 +112,11 @@ func writeExplainText(b *bytes.Buffer, it ExplainItem, p palette) {
 		}
 		switch {
 		case pr.Category == r.Category && pr.Cause == r.Cause:
-			fmt.Fprintf(b, "            %s\n", p.ok("the probe confirms the diagnosis"))
+			fmt.Fprintf(b, "            %s\n", p.ok(p.l.T("the probe confirms the diagnosis")))
 		case pr.Category == diag.CatOK:
-			fmt.Fprintf(b, "            %s\n", p.warn("the path works from here now: the fault was transient, or lies where the text came from (another host, container or network)"))
+			fmt.Fprintf(b, "            %s\n", p.warn(p.l.T("the path works from here now: the fault was transient, or lies where the text came from (another host, container or network)")))
 		default:
-			fmt.Fprintf(b, "            %s\n", p.warn("the probe sees a different fault from here: trust the probe for this machine"))
+			fmt.Fprintf(b, "            %s\n", p.warn(p.l.T("the probe sees a different fault from here: trust the probe for this machine")))
 		}
 	}
 }
@@ -185,7 +186,9 @@ func RenderLogReport(w io.Writer, rep *explain.LogReport, format string, o Optio
 			return err
 		}
 	case "text":
-		writeLogText(&buf, rep, newPalette(o.Color), o.Verbose)
+		p := newPalette(o.Color)
+		p.l = o.Lang
+		writeLogText(&buf, rep, p, o.Verbose)
 	default:
 		return fmt.Errorf("explain renders --format %s, not %q", strings.Join(ExplainFormats, "|"), format)
 	}
@@ -193,85 +196,85 @@ func RenderLogReport(w io.Writer, rep *explain.LogReport, format string, o Optio
 }
 
 func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bool) {
-	fmt.Fprintf(b, "%s %d lines (%s), %d errors classified, %d not recognised",
-		p.bold("log:"), rep.Lines, explainBytes(rep.Bytes), rep.Errors, rep.Unrecognized)
+	fmt.Fprint(b, p.l.Sprintf("%s %d lines (%s), %d errors classified, %d not recognised",
+		p.bold(p.l.T("log:")), rep.Lines, explainBytes(rep.Bytes), rep.Errors, rep.Unrecognized))
 	if rep.Garbage > 0 {
-		fmt.Fprintf(b, ", %d not text", rep.Garbage)
+		fmt.Fprint(b, p.l.Sprintf(", %d not text", rep.Garbage))
 	}
 	if rep.Truncated > 0 {
-		fmt.Fprintf(b, ", %d over-long (read in part)", rep.Truncated)
+		fmt.Fprint(b, p.l.Sprintf(", %d over-long (read in part)", rep.Truncated))
 	}
 	b.WriteString("\n")
 	if rep.Joined > 0 {
-		fmt.Fprintf(b, "%s %d of new-api's own follow-up lines (channel error, relay error) counted with their request's real cause\n",
-			p.bold("joined:"), rep.Joined)
+		fmt.Fprint(b, p.l.Sprintf("%s %d of new-api's own follow-up lines (channel error, relay error) counted with their request's real cause\n",
+			p.bold(p.l.T("joined:")), rep.Joined))
 	}
 	if rep.Encoding != "" || rep.GB18030Lines > 0 {
 		enc := rep.Encoding
 		if rep.GB18030Lines > 0 {
-			enc = strings.TrimPrefix(enc+fmt.Sprintf(", %d lines GB18030/GBK", rep.GB18030Lines), ", ")
+			enc = strings.TrimPrefix(enc+p.l.Sprintf(", %d lines GB18030/GBK", rep.GB18030Lines), ", ")
 		}
-		fmt.Fprintf(b, "%s %s\n", p.bold("encoding:"), enc)
+		fmt.Fprintf(b, "%s %s\n", p.bold(p.l.T("encoding:")), enc)
 	}
 	if rep.First != "" {
-		fmt.Fprintf(b, "%s %s → %s\n", p.bold("span:"), rep.First, rep.Last)
+		fmt.Fprintf(b, "%s %s → %s\n", p.bold(p.l.T("span:")), rep.First, rep.Last)
 	}
 	if rep.Errors == 0 {
-		fmt.Fprintf(b, "%s\n", p.ok("no upstream errors recognised"))
+		fmt.Fprintf(b, "%s\n", p.ok(p.l.T("no upstream errors recognised")))
 		return
 	}
-	b.WriteString("\n" + p.bold("by category") + "\n")
+	b.WriteString("\n" + p.bold(p.l.T("by category")) + "\n")
 	for _, c := range diag.Categories {
 		if n := rep.ByCategory[c]; n > 0 {
-			fmt.Fprintf(b, "  %-12s %8d  %5.1f%%\n", explainCat(p, c, string(c)), n, 100*float64(n)/float64(rep.Errors))
+			fmt.Fprintf(b, "  %s %8d  %5.1f%%\n", explainCat(p, c, padRight(categoryLabel(c, p.l), 12)), n, 100*float64(n)/float64(rep.Errors))
 		}
 	}
-	b.WriteString("\n" + p.bold("by cause") + "\n")
+	b.WriteString("\n" + p.bold(p.l.T("by cause")) + "\n")
 	for i, c := range rep.Causes {
 		if i >= 12 && !verbose {
-			fmt.Fprintf(b, "  … %d more causes (--verbose)\n", len(rep.Causes)-i)
+			fmt.Fprint(b, p.l.Sprintf("  … %d more causes (--verbose)\n", len(rep.Causes)-i))
 			break
 		}
 		fmt.Fprintf(b, "  %8d  %s (%s)\n", c.Count, explainCat(p, c.Category, string(c.Cause)), c.Category)
-		fmt.Fprintf(b, "            e.g. %s\n", p.dim(explainLine(c.Example, 160)))
+		fmt.Fprint(b, p.l.Sprintf("            e.g. %s\n", p.dim(explainLine(c.Example, 160))))
 		fmt.Fprintf(b, "            %s\n", c.Hint)
 		if c.Probe != "" {
-			fmt.Fprintf(b, "            confirm: %s\n", c.Probe)
+			fmt.Fprint(b, p.l.Sprintf("            confirm: %s\n", c.Probe))
 		}
 	}
 	if len(rep.Channels) > 0 {
-		b.WriteString("\n" + p.bold("worst channels") + "\n")
+		b.WriteString("\n" + p.bold(p.l.T("worst channels")) + "\n")
 		for i, c := range rep.Channels {
 			if i >= 10 && !verbose {
-				fmt.Fprintf(b, "  … %d more (--verbose)\n", len(rep.Channels)-i)
+				fmt.Fprint(b, p.l.Sprintf("  … %d more (--verbose)\n", len(rep.Channels)-i))
 				break
 			}
-			fmt.Fprintf(b, "  %s %8d errors, mostly %s (%s)", padRight(printable(c.Key), 28), c.Errors, explainCat(p, c.Category, string(c.TopCause)), c.Category)
+			fmt.Fprint(b, p.l.Sprintf("  %s %8d errors, mostly %s (%s)", padRight(printable(c.Key), 28), c.Errors, explainCat(p, c.Category, string(c.TopCause)), c.Category))
 			if c.Disabled > 0 {
-				fmt.Fprintf(b, ", %d auto-disable lines", c.Disabled)
+				fmt.Fprint(b, p.l.Sprintf(", %d auto-disable lines", c.Disabled))
 			}
 			b.WriteString("\n")
 			fmt.Fprintf(b, "  %-28s %s\n", "", c.Hint)
 		}
 		if rep.OverflowChannels > 0 {
-			fmt.Fprintf(b, "  (%d errors over the channel cap counted under (other))\n", rep.OverflowChannels)
+			fmt.Fprint(b, p.l.Sprintf("  (%d errors over the channel cap counted under (other))\n", rep.OverflowChannels))
 		}
 	}
 	if len(rep.UnrecognizedExamples) > 0 {
-		b.WriteString("\n" + p.bold("not recognised, e.g.") + "\n")
+		b.WriteString("\n" + p.bold(p.l.T("not recognised, e.g.")) + "\n")
 		for _, e := range rep.UnrecognizedExamples {
 			fmt.Fprintf(b, "  %s\n", p.dim(explainLine(e, 160)))
 		}
 	}
 	if len(rep.Hours) > 0 {
-		b.WriteString("\n" + p.bold("by hour") + "\n")
+		b.WriteString("\n" + p.bold(p.l.T("by hour")) + "\n")
 		peak := int64(1)
 		for _, h := range rep.Hours {
 			peak = max(peak, h.Errors)
 		}
 		hours := rep.Hours
 		if len(hours) > 48 && !verbose {
-			fmt.Fprintf(b, "  (last 48 of %d hours; --verbose for all)\n", len(hours))
+			fmt.Fprint(b, p.l.Sprintf("  (last 48 of %d hours; --verbose for all)\n", len(hours)))
 			hours = hours[len(hours)-48:]
 		}
 		for _, h := range hours {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // GitHub Actions workflow commands: one ::error or ::warning annotation per
@@ -33,7 +34,7 @@ func renderGitHub(w io.Writer, rep *diag.Report, o Options) error {
 	}
 	total := len(rep.Endpoints)
 	fmt.Fprintf(&b, "newapi-doctor: %d endpoint(s), %d ok, %d failed, %d warning(s); severity: %s\n",
-		total, total-failed-warned, failed, warned, gradeCounts(rep))
+		total, total-failed-warned, failed, warned, gradeCounts(rep, i18n.EN))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -33,6 +33,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // the redactor before html/template escapes it: an escape glued to a secret
 // ("&#43;" inside a key) would hide it from the final whole-page pass.
 type htmlPage struct {
+	Lang        string              // the page's lang attribute
+	T           func(string) string // a label in the page's language
 	Title       string
 	Refresh     int // seconds; 0 = a static report
 	Generated   string
@@ -47,6 +49,7 @@ type htmlPage struct {
 
 type gradeCount struct {
 	Grade string
+	Name  string // the grade as a person reads it
 	N     int
 }
 
@@ -104,10 +107,10 @@ func RenderStatusPage(w io.Writer, p StatusPage, o Options) error {
 		rep = &diag.Report{}
 	}
 	page := buildHTMLPage(rep, o, p.History)
-	page.Title = "newapi-doctor status"
+	page.Title = o.Lang.T("newapi-doctor status")
 	page.Refresh = max(1, int(p.Refresh.Round(time.Second)/time.Second))
 	if p.Report == nil {
-		page.Waiting = "No check round has finished yet; this page reloads by itself."
+		page.Waiting = o.Lang.T("No check round has finished yet; this page reloads by itself.")
 	}
 	var buf bytes.Buffer
 	if err := htmlTmpl.Execute(&buf, page); err != nil {
@@ -119,12 +122,15 @@ func RenderStatusPage(w io.Writer, p StatusPage, o Options) error {
 func buildHTMLPage(rep *diag.Report, o Options, hist map[string][]HistoryPoint) htmlPage {
 	rd := redactorOf(o)
 	pol := policyOf(o)
+	l := o.Lang
 	p := htmlPage{
-		Title:       "newapi-doctor report",
+		Lang:        string(l.Or()),
+		T:           func(s string) string { return l.T(s) },
+		Title:       l.T("newapi-doctor report"),
 		Version:     rd.String(rep.Version),
 		Duration:    fmt.Sprintf("%.1f s", rep.DurationMS/1000),
 		Interrupted: rep.Interrupted,
-		Counts:      rd.String(countLine(rep, o) + fmt.Sprintf(" of %d", len(rep.Endpoints))),
+		Counts:      rd.String(l.Sprintf("%s of %d", countLine(rep, o), len(rep.Endpoints))),
 	}
 	if !rep.StartedAt.IsZero() {
 		p.Generated = rep.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")
@@ -134,13 +140,13 @@ func buildHTMLPage(rep *diag.Report, o Options, hist map[string][]HistoryPoint) 
 		n[e.Grade()]++
 	}
 	for _, g := range diag.Grades {
-		p.Grades = append(p.Grades, gradeCount{string(g), n[g]})
+		p.Grades = append(p.Grades, gradeCount{string(g), GradeName(g, l), n[g]})
 	}
 	for _, e := range rep.Endpoints {
 		he := htmlEndpoint{
-			Name: rd.String(e.Name), URL: rd.String(e.URL), Verdict: rd.String(verdictText(e)),
+			Name: rd.String(e.Name), URL: rd.String(e.URL), Verdict: rd.String(verdictText(e, l)),
 			Category: string(e.Category), Cause: rd.String(string(e.Cause)), Grade: string(e.Grade()),
-			Mark: gradeMark(e), PolicyTag: policyTag(e, pol),
+			Mark: gradeMark(e), PolicyTag: policyTag(e, pol, l),
 			Message: rd.String(e.Message), Hint: rd.String(e.Hint), FailingLayer: string(e.FailingLayer),
 			DurationMS: e.DurationMS, Phases: phases(e), Path: htmlPathOf(e.Path, rd),
 			Channel: rd.String(e.ChannelStatus()), ChannelLine: rd.String(e.ChannelStatusLine()),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
@@ -90,7 +91,7 @@ func renderJUnit(w io.Writer, rep *diag.Report, o Options) error {
 	if rep.Interrupted {
 		s.Properties = append(s.Properties, junitProperty{Name: "interrupted", Value: "true"})
 	}
-	s.Properties = append(s.Properties, junitProperty{Name: "severity", Value: gradeCounts(rep)})
+	s.Properties = append(s.Properties, junitProperty{Name: "severity", Value: gradeCounts(rep, i18n.EN)})
 	for _, e := range rep.Endpoints {
 		c := junitCase{
 			Name:      rd.String(e.Name),

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
 
@@ -25,26 +26,27 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 	mdText := func(s string) string { return mdEscaper.Replace(rd.String(s)) }
 	mdCell := mdText
 	mdCode := func(s string) string { return mdCodeSpan(rd.String(s)) }
-	fmt.Fprintf(w, "# newapi-doctor report\n\n")
+	l := o.Lang
+	fmt.Fprintf(w, "# %s\n\n", l.T("newapi-doctor report"))
 	var facts []string
 	if rep.Version != "" {
-		facts = append(facts, "version "+mdText(rep.Version))
+		facts = append(facts, l.Sprintf("version %s", mdText(rep.Version)))
 	}
 	if !rep.StartedAt.IsZero() {
-		facts = append(facts, "started "+rep.StartedAt.UTC().Format(time.RFC3339))
+		facts = append(facts, l.Sprintf("started %s", rep.StartedAt.UTC().Format(time.RFC3339)))
 	}
 	facts = append(facts, fmt.Sprintf("%.1f s", rep.DurationMS/1000))
 	if rep.Interrupted {
-		facts = append(facts, "**interrupted**")
+		facts = append(facts, "**"+l.T("interrupted")+"**")
 	}
 	fmt.Fprintf(w, "%s\n\n", strings.Join(facts, " · "))
-	fmt.Fprintf(w, "**%s**\n\n", mdText(countLine(rep, o)+fmt.Sprintf(" of %d; severity: %s", rep.Summary.Total, gradeCounts(rep))))
+	fmt.Fprintf(w, "**%s**\n\n", mdText(l.Sprintf("%s of %d; severity: %s", countLine(rep, o), rep.Summary.Total, gradeCounts(rep, l))))
 
 	if len(rep.Endpoints) == 0 {
-		fmt.Fprintln(w, "_No endpoints were checked._")
+		fmt.Fprintln(w, "_"+l.T("No endpoints were checked.")+"_")
 		return nil
 	}
-	fmt.Fprintln(w, "| | Endpoint | URL | Category | Cause | Severity | Failing layer | Time |")
+	fmt.Fprintln(w, l.T("| | Endpoint | URL | Category | Cause | Severity | Failing layer | Time |"))
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---:|")
 	pol := policyOf(o)
 	for _, e := range rep.Endpoints {
@@ -56,34 +58,42 @@ func renderMarkdown(w io.Writer, rep *diag.Report, o Options) error {
 		if s := e.ChannelStatus(); s != "" {
 			name += " _(" + mdCell(s) + ")_"
 		}
+		cat := string(e.Category)
+		if l.IsZH() && cat != "" {
+			cat = CategoryName(e.Category, l) + " " + cat
+		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %.0f ms |\n", mdMark(e), name, mdCode(e.URL),
-			e.Category, mdCell(string(cause)), mdSeverity(e, pol), e.FailingLayer, e.DurationMS)
+			cat, mdCell(string(cause)), mdSeverity(e, pol, l), e.FailingLayer, e.DurationMS)
 	}
 	for _, e := range rep.Endpoints {
 		if cleanPass(e) && !o.Verbose {
 			continue
 		}
-		mdEndpoint(w, e, mdMark(e), mdText, mdCode)
+		mdEndpoint(w, e, mdMark(e), mdText, mdCode, l)
 	}
 	if rep.Desktop != nil {
-		fmt.Fprint(w, "\n## Desktop app\n\n")
-		for _, l := range DesktopLines(rep.Desktop)[1:] {
-			fmt.Fprintf(w, "- %s\n", mdText(strings.TrimSpace(l)))
+		fmt.Fprintf(w, "\n## %s\n\n", l.T("Desktop app"))
+		for _, line := range DesktopLines(rep.Desktop, l)[1:] {
+			fmt.Fprintf(w, "- %s\n", mdText(strings.TrimSpace(line)))
 		}
 	}
 	return nil
 }
 
-func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode func(string) string) {
+func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode func(string) string, lang i18n.Lang) {
 	mdCell := mdText
-	fmt.Fprintf(w, "\n## %s %s — %s", mark, mdText(e.Name), e.Category)
+	cat := string(e.Category)
+	if lang.IsZH() {
+		cat = CategoryName(e.Category, lang) + " " + cat
+	}
+	fmt.Fprintf(w, "\n## %s %s — %s", mark, mdText(e.Name), cat)
 	if e.Cause != "" && e.Cause != diag.CauseOK {
 		fmt.Fprintf(w, " (%s)", mdText(string(e.Cause)))
 	}
 	fmt.Fprint(w, "\n\n")
 	item := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(w, "- **%s:** %s\n", k, v)
+			fmt.Fprintf(w, "- **%s** %s\n", lang.Sprintf("%s:", lang.T(k)), v)
 		}
 	}
 	item("URL", mdCode(e.URL))
@@ -96,7 +106,7 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 	}
 	item("Hint", mdText(e.Hint))
 	if e.Proxy.Source != "" && e.Proxy.Source != "none" {
-		p := "none"
+		p := lang.T("none")
 		if e.Proxy.URL != "" {
 			p = mdCode(e.Proxy.URL)
 		}
@@ -133,8 +143,8 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 	if len(e.Layers) == 0 {
 		return
 	}
-	fmt.Fprint(w, "\n<details><summary>Layers</summary>\n\n")
-	fmt.Fprintln(w, "| Layer | Result | Time | Error | Detail |")
+	fmt.Fprintf(w, "\n<details><summary>%s</summary>\n\n", lang.T("Layers"))
+	fmt.Fprintln(w, lang.T("| Layer | Result | Time | Error | Detail |"))
 	fmt.Fprintln(w, "|---|---|---:|---|---|")
 	for _, l := range e.Layers {
 		res := "ok"
@@ -173,10 +183,13 @@ func mdMark(e diag.EndpointResult) string {
 }
 
 // mdSeverity is the grade, with the policy's word where it departs from it.
-func mdSeverity(e diag.EndpointResult, pol diag.Policy) string {
+func mdSeverity(e diag.EndpointResult, pol diag.Policy, l i18n.Lang) string {
 	s := string(e.Grade())
-	if tag := policyTag(e, pol); tag != "" {
-		s += " (" + tag + ")"
+	if l.IsZH() {
+		s = GradeName(e.Grade(), l) + " " + s
+	}
+	if tag := policyTag(e, pol, l); tag != "" {
+		s += l.Sprintf(" (%s)", tag)
 	}
 	return s
 }

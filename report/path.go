@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
@@ -17,7 +19,7 @@ func RenderPing(w io.Writer, r *probe.PingResult, format string, o Options) erro
 		SchemaVersion int `json:"schema_version"`
 		*probe.PingResult
 	}{diag.SchemaVersion, r}
-	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { pingText(b, r) })
+	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { pingText(b, r, o.Lang) })
 }
 
 // RenderTrace writes one traceroute as text or json through the redactor.
@@ -27,7 +29,7 @@ func RenderTrace(w io.Writer, r *probe.TraceResult, format string, o Options) er
 		SchemaVersion int `json:"schema_version"`
 		*probe.TraceResult
 	}{diag.SchemaVersion, r}
-	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { traceText(b, r) })
+	return renderPathDoc(w, doc, format, o, func(b *bytes.Buffer) { traceText(b, r, o.Lang) })
 }
 
 func renderPathDoc(w io.Writer, v any, format string, o Options, text func(*bytes.Buffer)) error {
@@ -52,7 +54,7 @@ func targetLabel(name, addr string) string {
 	return name + " (" + addr + ")"
 }
 
-func pingText(b *bytes.Buffer, r *probe.PingResult) {
+func pingText(b *bytes.Buffer, r *probe.PingResult, l i18n.Lang) {
 	addr := ""
 	if r.Addr.IsValid() {
 		addr = r.Addr.String()
@@ -60,32 +62,32 @@ func pingText(b *bytes.Buffer, r *probe.PingResult) {
 	t := targetLabel(r.Target, addr)
 	switch {
 	case r.Skipped:
-		fmt.Fprintf(b, "ping %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix)
+		fmt.Fprint(b, l.Sprintf("ping %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix))
 		return
 	case r.Error != "" && r.Sent == 0:
-		fmt.Fprintf(b, "ping %s: error: %s\n", t, r.Error)
+		fmt.Fprint(b, l.Sprintf("ping %s: error: %s\n", t, r.Error))
 		return
 	}
-	fmt.Fprintf(b, "ping %s (%s ICMP)\n", t, r.Mode)
+	fmt.Fprint(b, l.Sprintf("ping %s (%s ICMP)\n", t, r.Mode))
 	for _, p := range r.Replies {
-		fmt.Fprintf(b, "  reply from %s: seq=%d ttl=%d time=%.3f ms\n", addr, p.Seq, p.TTL, p.RTTMS)
+		fmt.Fprint(b, l.Sprintf("  reply from %s: seq=%d ttl=%d time=%.3f ms\n", addr, p.Seq, p.TTL, p.RTTMS))
 	}
-	fmt.Fprintf(b, "%d sent, %d received, %.1f%% loss", r.Sent, r.Received, r.LossPct)
+	fmt.Fprint(b, l.Sprintf("%d sent, %d received, %.1f%% loss", r.Sent, r.Received, r.LossPct))
 	if r.Duplicates > 0 {
-		fmt.Fprintf(b, ", %d duplicates", r.Duplicates)
+		fmt.Fprint(b, l.Sprintf(", %d duplicates", r.Duplicates))
 	}
 	b.WriteString("\n")
 	if r.Received > 0 {
-		fmt.Fprintf(b, "rtt min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms\n", r.MinMS, r.AvgMS, r.MaxMS, r.StdDevMS)
+		fmt.Fprint(b, l.Sprintf("rtt min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms\n", r.MinMS, r.AvgMS, r.MaxMS, r.StdDevMS))
 	} else {
-		b.WriteString("no reply: the target does not answer ping (or ICMP is filtered on the way)\n")
+		b.WriteString(l.T("no reply: the target does not answer ping (or ICMP is filtered on the way)\n"))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(b, "error: %s\n", r.Error)
+		fmt.Fprint(b, l.Sprintf("error: %s\n", r.Error))
 	}
 }
 
-func traceText(b *bytes.Buffer, r *probe.TraceResult) {
+func traceText(b *bytes.Buffer, r *probe.TraceResult, l i18n.Lang) {
 	addr := ""
 	if r.Addr.IsValid() {
 		addr = r.Addr.String()
@@ -93,17 +95,17 @@ func traceText(b *bytes.Buffer, r *probe.TraceResult) {
 	t := targetLabel(r.Target, addr)
 	switch {
 	case r.Skipped:
-		fmt.Fprintf(b, "trace %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix)
+		fmt.Fprint(b, l.Sprintf("trace %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix))
 		return
 	case r.Error != "" && len(r.Hops) == 0:
-		fmt.Fprintf(b, "trace %s: error: %s\n", t, r.Error)
+		fmt.Fprint(b, l.Sprintf("trace %s: error: %s\n", t, r.Error))
 		return
 	}
 	method := r.Method
 	if r.Port > 0 {
-		method += fmt.Sprintf(" port %d", r.Port)
+		method += " port " + strconv.Itoa(r.Port)
 	}
-	fmt.Fprintf(b, "trace %s, %s\n", t, method)
+	fmt.Fprint(b, l.Sprintf("trace %s, %s\n", t, method))
 	for _, h := range r.Hops {
 		fmt.Fprintf(b, "%3d  ", h.TTL)
 		if !h.Addr.IsValid() {
@@ -127,24 +129,24 @@ func traceText(b *bytes.Buffer, r *probe.TraceResult) {
 	}
 	switch r.End {
 	case probe.TraceReached:
-		fmt.Fprintf(b, "reached the target at hop %d\n", r.EndHop)
+		fmt.Fprint(b, l.Sprintf("reached the target at hop %d\n", r.EndHop))
 	case probe.TraceUnreachable:
-		from := "this machine"
+		from := l.T("this machine")
 		if r.UnreachableFrom.IsValid() {
 			from = r.UnreachableFrom.String()
 		}
-		fmt.Fprintf(b, "ended at hop %d: %s answered %s (ICMP code %d)\n", r.EndHop, from, r.Reason, r.ICMPCode)
+		fmt.Fprint(b, l.Sprintf("ended at hop %d: %s answered %s (ICMP code %d)\n", r.EndHop, from, r.Reason, r.ICMPCode))
 	case probe.TraceSilent:
 		if r.LastHop == 0 {
-			b.WriteString("silence: no hop answered\n")
+			b.WriteString(l.T("silence: no hop answered\n"))
 		} else {
-			fmt.Fprintf(b, "silence after hop %d: the path ends there; the target does not answer\n", r.LastHop)
+			fmt.Fprint(b, l.Sprintf("silence after hop %d: the path ends there; the target does not answer\n", r.LastHop))
 		}
 	}
 	if r.Warning != "" {
-		fmt.Fprintf(b, "note: %s\n", r.Warning)
+		fmt.Fprint(b, l.Sprintf("note: %s\n", r.Warning))
 	}
 	if r.Error != "" {
-		fmt.Fprintf(b, "error: %s\n", r.Error)
+		fmt.Fprint(b, l.Sprintf("error: %s\n", r.Error))
 	}
 }

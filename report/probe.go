@@ -30,16 +30,16 @@ func RenderProbe(w io.Writer, pr diag.ProbeReport, format string, o Options) err
 
 func renderProbeText(w io.Writer, pr diag.ProbeReport, o Options) {
 	p := newPalette(o.Color)
-	mark, verdict := p.ok("✓"), p.ok("ok")
+	mark, verdict := p.ok("✓"), p.ok(categoryLabel(diag.CatOK, o.Lang))
 	if !pr.OK {
-		mark, verdict = p.bad("✗"), p.bad(string(pr.Category))+" ("+string(pr.Cause)+")"
+		mark, verdict = p.bad("✗"), p.bad(categoryLabel(pr.Category, o.Lang))+" ("+string(pr.Cause)+")"
 	}
 	fmt.Fprintf(w, "%s %s %s  %s  %s\n", mark, pr.Probe, pr.Target, verdict, p.dim(fmt.Sprintf("%.1f ms", pr.DurationMS)))
 	if pr.Error != "" {
 		fmt.Fprintf(w, "    %s\n", pr.Error)
 	}
 	if pr.Hint != "" {
-		fmt.Fprintf(w, "    %s %s\n", p.bold("hint:"), pr.Hint)
+		fmt.Fprintf(w, "    %s %s\n", p.bold(o.Lang.T("hint:")), pr.Hint)
 	}
 	// The typed result, flattened to "key: value" lines: every field the
 	// JSON has, readable without a schema.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -11,10 +12,14 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // palette is resolved per rendering so colour follows Options, not globals.
-type palette struct{ ok, bad, warn, dim, bold func(a ...any) string }
+type palette struct {
+	ok, bad, warn, dim, bold func(a ...any) string
+	l                        i18n.Lang // the words' language (renderers set it from Options)
+}
 
 func newPalette(on bool) palette {
 	mk := func(attrs ...color.Attribute) func(a ...any) string {
@@ -26,7 +31,7 @@ func newPalette(on bool) palette {
 		}
 		return c.Sprint
 	}
-	return palette{mk(color.FgGreen), mk(color.FgRed, color.Bold), mk(color.FgYellow), mk(color.Faint), mk(color.Bold)}
+	return palette{ok: mk(color.FgGreen), bad: mk(color.FgRed, color.Bold), warn: mk(color.FgYellow), dim: mk(color.Faint), bold: mk(color.Bold)}
 }
 
 // displayWidth counts terminal columns: CJK and emoji take two. Channel
@@ -97,54 +102,56 @@ func gradeMark(e diag.EndpointResult) string {
 // policyTag says where the exit code's policy departs from the mark: a
 // warning that fails the run (default policy on overloaded) or an error that
 // does not (--warn-on). Marks alone once disagreed with the exit code.
-func policyTag(e diag.EndpointResult, pol diag.Policy) string {
+func policyTag(e diag.EndpointResult, pol diag.Policy, l i18n.Lang) string {
 	fails := pol.Judge(e) == diag.SevFail
 	switch {
 	case fails && e.Grade() != diag.GradeError:
-		return "fails the run"
+		return l.T("fails the run")
 	case !fails && e.Grade() == diag.GradeError:
-		return "does not fail the run"
+		return l.T("does not fail the run")
 	}
 	return ""
 }
 
 // gradeCounts: "1 error, 2 warning, 3 info" (every grade, zeros included).
-func gradeCounts(rep *diag.Report) string {
+func gradeCounts(rep *diag.Report, l i18n.Lang) string {
 	n := map[diag.Grade]int{}
 	for _, e := range rep.Endpoints {
 		n[e.Grade()]++
 	}
 	parts := make([]string, 0, len(diag.Grades))
 	for _, g := range diag.Grades {
-		parts = append(parts, fmt.Sprintf("%d %s", n[g], g))
+		parts = append(parts, l.Sprintf("%d %s", n[g], GradeName(g, l)))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.T(", "))
 }
 
 // countLine: "3 ok, 2 failed, 1 warning (dns 1, refused 1, overloaded 1)".
 func countLine(rep *diag.Report, o Options) string {
+	l := o.Lang
 	pass, warn, fail := judged(rep, o)
-	line := fmt.Sprintf("%d ok, %d failed", pass, fail)
+	line := l.Sprintf("%d ok, %d failed", pass, fail)
 	switch {
 	case warn == 1:
-		line += ", 1 warning"
+		line += l.T(", 1 warning")
 	case warn > 1:
-		line += fmt.Sprintf(", %d warnings", warn)
+		line += l.Sprintf(", %d warnings", warn)
 	}
 	var parts []string
 	for _, c := range diag.Categories {
 		if c != diag.CatOK && rep.Summary.ByCategory[c] > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", c, rep.Summary.ByCategory[c]))
+			parts = append(parts, fmt.Sprintf("%s %d", CategoryName(c, l), rep.Summary.ByCategory[c]))
 		}
 	}
 	if len(parts) > 0 {
-		line += " (" + strings.Join(parts, ", ") + ")"
+		line += l.Sprintf(" (%s)", strings.Join(parts, l.T(", ")))
 	}
 	return line
 }
 
 func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	p := newPalette(o.Color)
+	l := o.Lang
 	// Columns are laid out on the redacted values (what the reader sees):
 	// a pseudonym is shorter than the host it hides.
 	rd := redactorOf(o)
@@ -158,7 +165,7 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	nameW, urlW = min(nameW, 28), min(urlW, 48)
 	verdictW := 0
 	for _, e := range rep.Endpoints {
-		verdictW = max(verdictW, len(verdictText(e)))
+		verdictW = max(verdictW, displayWidth(verdictText(e, l)))
 	}
 	pol := policyOf(o)
 	for i, e := range rep.Endpoints {
@@ -171,14 +178,14 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		}
 		mark := paint(gradeMark(e))
 		// Pad outside the colour codes so the columns line up with colour on.
-		v := verdictText(e)
-		fmt.Fprintf(w, "%s %s  %s  %s%s", mark, padRight(names[i], nameW), padRight(urls[i], urlW), paint(v), strings.Repeat(" ", verdictW-len(v)))
+		v := verdictText(e, l)
+		fmt.Fprintf(w, "%s %s  %s  %s%s", mark, padRight(names[i], nameW), padRight(urls[i], urlW), paint(v), strings.Repeat(" ", verdictW-displayWidth(v)))
 		if e.FailingLayer != "" {
-			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
+			fmt.Fprintf(w, "  %s", p.dim(l.Sprintf("at %s after %s", e.FailingLayer, layerTime(e, e.FailingLayer))))
 		} else {
 			fmt.Fprintf(w, "  %s", p.dim(fmt.Sprintf("%.0f ms", e.DurationMS)))
 		}
-		if tag := policyTag(e, pol); tag != "" {
+		if tag := policyTag(e, pol, l); tag != "" {
 			fmt.Fprintf(w, "  %s", p.bold("· "+tag))
 		}
 		if s := e.ChannelStatus(); s != "" {
@@ -186,32 +193,32 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 		}
 		fmt.Fprintln(w)
 		if s := e.ChannelStatusLine(); s != "" {
-			fmt.Fprintf(w, "    channel: %s\n", s)
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("channel: %s", s))
 		}
 		if e.Message != "" && (e.Category != diag.CatOK || o.Verbose) {
 			fmt.Fprintf(w, "    %s\n", e.Message)
 		}
 		if e.Hint != "" {
-			fmt.Fprintf(w, "    %s %s\n", p.bold("hint:"), e.Hint)
+			fmt.Fprintf(w, "    %s %s\n", p.bold(l.T("hint:")), e.Hint)
 		}
 		if e.Proxy.Source != "" && e.Proxy.Source != "none" {
 			pu := e.Proxy.URL
 			if pu == "" {
 				pu = "-"
 			}
-			fmt.Fprintf(w, "    proxy: %s (%s)\n", pu, e.Proxy.Source)
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("proxy: %s (%s)", pu, e.Proxy.Source))
 		}
 		if e.Proxy.Note != "" {
-			fmt.Fprintf(w, "    proxy note: %s\n", e.Proxy.Note)
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("proxy note: %s", e.Proxy.Note))
 		}
 		for _, sp := range e.Proxy.System {
-			fmt.Fprintf(w, "    system proxy: %s\n", sp.Line())
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("system proxy: %s", sp.Line()))
 		}
 		for _, n := range e.Notes {
-			fmt.Fprintf(w, "    note: %s\n", n)
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("note: %s", n))
 		}
 		if e.Path != nil && e.Path.Summary != "" {
-			fmt.Fprintf(w, "    path: %s\n", e.Path.Summary)
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("path: %s", e.Path.Summary))
 		}
 		if o.Verbose {
 			for _, l := range e.Layers {
@@ -237,8 +244,8 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 	}
 	if rep.Desktop != nil {
 		fmt.Fprintln(w)
-		for _, l := range DesktopLines(rep.Desktop) {
-			fmt.Fprintln(w, l)
+		for _, line := range DesktopLines(rep.Desktop, l) {
+			fmt.Fprintln(w, line)
 		}
 	}
 	fmt.Fprintln(w)
@@ -247,9 +254,12 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 }
 
 // DesktopLines is the desktop app section for people (text; markdown quotes it).
-func DesktopLines(d *diag.DesktopInfo) []string {
-	out := []string{"desktop app:"}
-	add := func(format string, a ...any) { out = append(out, "    "+fmt.Sprintf(format, a...)) }
+// Numbers that may pass 999 (ports, PIDs, lines) go as strings: x/text
+// would group their digits.
+func DesktopLines(d *diag.DesktopInfo, l i18n.Lang) []string {
+	out := []string{l.T("desktop app:")}
+	add := func(format string, a ...any) { out = append(out, "    "+l.Sprintf(format, a...)) }
+	port := strconv.Itoa(d.Port)
 	if d.AppDir != "" {
 		add("app folder: %s", d.AppDir)
 	}
@@ -260,18 +270,18 @@ func DesktopLines(d *diag.DesktopInfo) []string {
 	}
 	switch {
 	case d.PortOwner != nil && d.PortOwner.PID == 0:
-		add("port %d: taken (the owner's PID is not known)", d.Port)
+		add("port %s: taken (the owner's PID is not known)", port)
 	case d.PortOwner != nil:
-		add("port %d: held by PID %d %s", d.Port, d.PortOwner.PID, d.PortOwner.Process)
+		add("port %s: held by PID %s %s", port, strconv.Itoa(d.PortOwner.PID), d.PortOwner.Process)
 	default:
-		add("port %d: free", d.Port)
+		add("port %s: free", port)
 	}
 	if d.Excluded != nil {
-		add("port %d is inside the excluded range %d-%d", d.Port, d.Excluded.Start, d.Excluded.End)
+		add("port %s is inside the excluded range %s-%s", port, strconv.Itoa(d.Excluded.Start), strconv.Itoa(d.Excluded.End))
 	}
-	for _, l := range d.Logs {
-		s := fmt.Sprintf("log %s (%s): %d error line(s)", l.Path, l.Modified.Format("2006-01-02 15:04"), l.Errors)
-		for i, c := range l.Causes {
+	for _, lg := range d.Logs {
+		s := l.Sprintf("log %s (%s): %d error line(s)", lg.Path, lg.Modified.Format("2006-01-02 15:04"), lg.Errors)
+		for i, c := range lg.Causes {
 			if i == 3 {
 				break
 			}
@@ -280,7 +290,7 @@ func DesktopLines(d *diag.DesktopInfo) []string {
 		add("%s", s)
 	}
 	for _, h := range d.Hosts {
-		add("hosts: %s:%d %s %s", h.File, h.Line, h.Addr, h.Name)
+		add("hosts: %s:%s %s %s", h.File, strconv.Itoa(h.Line), h.Addr, h.Name)
 	}
 	for _, n := range d.Notes {
 		add("note: %s", n)
@@ -304,17 +314,31 @@ func layerTime(e diag.EndpointResult, l diag.Layer) string {
 // severity: 2 error, 0 warning, 3 info". The counts follow the exit code's
 // policy, the severity the causes.
 func summaryLine(rep *diag.Report, p palette, o Options) string {
-	line := fmt.Sprintf("%s: %s of %d in %.1f s; severity: %s", p.bold("Summary"), countLine(rep, o), rep.Summary.Total, rep.DurationMS/1000, gradeCounts(rep))
+	l := o.Lang
+	line := l.Sprintf("%s: %s of %d in %.1f s; severity: %s", p.bold(l.T("Summary")), countLine(rep, o), rep.Summary.Total, rep.DurationMS/1000, gradeCounts(rep, l))
 	if rep.Interrupted {
-		line += " — interrupted"
+		line += l.T(" — interrupted")
 	}
 	return line
 }
 
-// verdictText is "category (cause)", or the category alone for a plain ok.
-func verdictText(e diag.EndpointResult) string {
-	if e.Cause == "" || e.Cause == diag.CauseOK {
-		return string(e.Category)
+// categoryLabel is the category's identifier, with its name first in Chinese.
+func categoryLabel(c diag.Category, l i18n.Lang) string {
+	if l.IsZH() && c != "" {
+		return CategoryName(c, l) + " " + string(c)
 	}
-	return string(e.Category) + " (" + string(e.Cause) + ")"
+	return string(c)
+}
+
+// verdictText is "category (cause)", or the category alone for a plain ok;
+// in Chinese the category's name comes first and the identifiers stay.
+func verdictText(e diag.EndpointResult, l i18n.Lang) string {
+	v := string(e.Category)
+	if e.Cause != "" && e.Cause != diag.CauseOK {
+		v += " (" + string(e.Cause) + ")"
+	}
+	if l.IsZH() && e.Category != "" {
+		return CategoryName(e.Category, l) + " " + v
+	}
+	return v
 }
