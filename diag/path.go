@@ -133,6 +133,10 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 		pi.TCPTrace = tcp
 	}
 	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port, t.who())
+	if tr.Warning != "" {
+		// Silent hops before an answering target: the local firewall, not the path.
+		pi.Summary += "; " + tr.Warning
+	}
 	switch {
 	case pi.Verdict == PathPortRejected || (pi.Verdict == PathUnreachable && tr.End != probe.TraceUnreachable):
 		pi.Reason = tcp.Reason
