@@ -19,9 +19,10 @@ func init() {
 	registerDifferential(differential{name: "small-mss", rank: 30, applies: stalledAfterConnect, run: mtuDifferential})
 }
 
-// stalledAfterConnect: the handshake got no answer, or the answer never came.
+// stalledAfterConnect: the handshake got no answer, the answer never came,
+// or its body stopped after the headers (a large answer).
 func stalledAfterConnect(_ *chain, ev *Evidence, cause Cause) bool {
-	return (ev.Layer == LayerTLS && cause == CauseTLSTimeout) || (ev.Layer == LayerHTTP && cause == CauseNoResponse)
+	return (ev.Layer == LayerTLS && cause == CauseTLSTimeout) || (ev.Layer == LayerHTTP && (cause == CauseNoResponse || cause == CauseBodyStalled))
 }
 
 func mtuDifferential(ctx context.Context, c *chain, ev *Evidence) diffOutcome {
@@ -46,9 +47,12 @@ func mtuDifferential(ctx context.Context, c *chain, ev *Evidence) diffOutcome {
 	} else {
 		var hr probe.HTTPResult
 		hr, err = c.replayHTTP(ctx, true, "", nil)
-		passed = err == nil && hr.Err == nil
+		passed = err == nil && hr.Err == nil && hr.BodyStall == nil
 		if err == nil && !passed {
 			err = hr.Err
+			if err == nil {
+				err = hr.BodyStall
+			}
 		}
 	}
 	if errors.Is(err, probe.ErrMSSUnsupported) {

@@ -303,7 +303,7 @@ func (c *chain) replayHTTP(ctx context.Context, smallMSS bool, path string, hdr 
 	if hdr == nil {
 		hdr = ProbeHeader(c.ep)
 	}
-	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn}
+	req := probe.HTTPRequest{Method: http.MethodGet, URL: u.String(), Header: hdr, Conn: conn, BodyIdle: c.t.HTTP / 2}
 	if absoluteForm(c.target, c.proxy) {
 		req.Proxy = c.proxy
 	}

@@ -46,7 +46,7 @@ var ndTruth = map[string]string{
 	"ok.nd-lab.net": ndUp, "fake.nd-lab.net": ndUp, "sink.nd-lab.net": ndUp, "loop.nd-lab.net": ndUp, "wrong.nd-lab.net": ndUp,
 	"pinned.nd-lab.net": ndUp, "dead.nd-lab.net": ndDead, "blocked.nd-lab.net": ndUp, "hang.nd-lab.net": ndHang,
 	"kw.nd-lab.net": ndUp, "rst.nd-lab.net": ndReset, "mtls.nd-lab.net": ndMTLS, "nochain.nd-lab.net": ndNoChain,
-	"chain.nd-lab.net": ndChain, "mtu.nd-lab.net": ndMTU, "doh.nd-lab.net": ndFiles,
+	"chain.nd-lab.net": ndChain, "mtu.nd-lab.net": ndMTU, "doh.nd-lab.net": ndFiles, "mtubody.nd-lab.net": ndMTU, "stallbody.nd-lab.net": ndReset,
 }
 
 var ndLies = map[string]string{"fake.nd-lab.net": "198.18.0.5", "sink.nd-lab.net": "0.0.0.0", "loop.nd-lab.net": "127.0.0.1", "wrong.nd-lab.net": ndDead}
@@ -168,6 +168,8 @@ func (l *ndLab) serversND() {
 	role("upstream-http", ndUp+":80")
 	role("hang", ndHang+":443")
 	role("reset-after-request", ndReset+":80")
+	role("stalled-body", ndReset+":8080")
+	role("big-body", ndMTU+":80")
 	role("files", ndFiles+":80", "ND_LAB_DIR="+p("files"))
 	role("doh", ndFiles+":443", "ND_LAB_CERT="+p("fullchain.pem"), "ND_LAB_KEY="+p("leaf.key"), "ND_LAB_UPSTREAM="+ndHonest+":53")
 	tp := fmt.Sprintf("Port 8888\nListen %s\nTimeout 15\nMaxClients 20\nAllow %s/26\nLogLevel Warning\nConnectPort 443\n", ndProxy, ipClient)
@@ -197,7 +199,7 @@ func (l *ndLab) serversND() {
 
 	wait := exec.Command("ip", "netns", "exec", ndClient, l.self)
 	wait.Env = append(os.Environ(), roleEnv+"=wait", "ND_LAB_WAIT="+strings.Join([]string{
-		"tcp:" + ndUp + ":443", "tcp:" + ndUp + ":80", "tcp:" + ndHang + ":443", "tcp:" + ndReset + ":80", "tcp:" + ndFiles + ":80", "tcp:" + ndFiles + ":443", "tcp:" + ndProxy + ":8888",
+		"tcp:" + ndUp + ":443", "tcp:" + ndUp + ":80", "tcp:" + ndHang + ":443", "tcp:" + ndReset + ":80", "tcp:" + ndReset + ":8080", "tcp:" + ndMTU + ":80", "tcp:" + ndFiles + ":80", "tcp:" + ndFiles + ":443", "tcp:" + ndProxy + ":8888",
 		"tcp:" + ndMTLS + ":443", "tcp:" + ndMTLS + ":8443", "tcp:" + ndMTLS + ":9443", "tcp:" + ndNoChain + ":443", "tcp:" + ndChain + ":443",
 		"dns:" + ndHonest + ":53:ok.nd-lab.net", "dns:" + ndLiar + ":53:ok.nd-lab.net",
 	}, ","))
@@ -282,6 +284,7 @@ func TestLookalikeLab(t *testing.T) {
 		{"2 client certificate (TLS 1.3) vs none asked", ep("mtls", "https://mtls.nd-lab.net/v1", true), ep("no-mtls", "https://mtls.nd-lab.net:9443/v1", true), diag.CauseClientCert, diag.CauseHTML, "alert 116", ""},
 		{"2 client certificate (TLS 1.2) vs none asked", ep("mtls12", "https://mtls.nd-lab.net:8443/v1", true), ep("no-mtls-2", "https://mtls.nd-lab.net:9443/v1", true), diag.CauseClientCert, diag.CauseHTML, "CertificateRequest", ""},
 		{"3 keyword filter vs server reset", ep("keyword", "http://kw.nd-lab.net/forbidden-word/v1", false), ep("server-reset", "http://rst.nd-lab.net/v1", false), diag.CauseKeywordFiltered, diag.CauseHTTPReset, "neutral GET /", "neutral-request"},
+		{"4 mtu black hole (large answer) vs stalled body", ep("mtu-body", "http://mtubody.nd-lab.net/v1", false), ep("stalled-body", "http://stallbody.nd-lab.net:8080/v1", false), diag.CauseMTUBlackhole, diag.CauseBodyStalled, "the answer stalled with full-size packets", "small-mss"},
 		{"4 mtu black hole vs stalled server", ep("mtu", "https://mtu.nd-lab.net/v1", true), ep("stalled-2", "https://hang.nd-lab.net/v1", true), diag.CauseMTUBlackhole, diag.CauseTLSTimeout, "MSS 536", "small-mss"},
 	}
 	var liar, inject, honest []diag.Endpoint

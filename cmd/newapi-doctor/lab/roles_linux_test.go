@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,8 @@ func runRole(role string) int {
 		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: http.FileServer(http.Dir(os.Getenv("ND_LAB_DIR"))), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
 	case "doh":
 		err = dohServer(os.Getenv("ND_LAB_LISTEN"), os.Getenv("ND_LAB_CERT"), os.Getenv("ND_LAB_KEY"), os.Getenv("ND_LAB_UPSTREAM"))
+	case "big-body", "stalled-body":
+		err = bodyServer(os.Getenv("ND_LAB_LISTEN"), role == "stalled-body")
 	case "lookcheck":
 		err = lookCheck(os.Getenv("ND_LAB_SPEC"))
 	case "wait":
@@ -226,4 +229,24 @@ func dohServer(listen, certFile, keyFile, upstream string) error {
 	})
 	srv := &http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	return srv.ListenAndServeTLS(certFile, keyFile)
+}
+
+// bodyServer sends its headers in a packet of their own, then a 12 KB JSON
+// body (full-size segments: what a path-MTU black hole eats), or, stalled,
+// nothing more: the two look alike at the HTTP layer.
+func bodyServer(listen string, stall bool) error {
+	body := `{"object":"list","data":[` + strings.Repeat(`{"id":"lab-model","object":"model"},`, 340) + `{"id":"last"}]}`
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		time.Sleep(100 * time.Millisecond)
+		if stall {
+			<-r.Context().Done()
+			return
+		}
+		_, _ = io.WriteString(w, body)
+	})
+	return (&http.Server{Addr: listen, Handler: h, ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
 }
