@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"sort"
 	"strings"
 	"time"
@@ -131,6 +132,10 @@ type differential struct {
 	applies func(c *chain, ev *Evidence, cause Cause) bool
 	deepOK  func(c *chain, ev *Evidence) bool
 	run     func(ctx context.Context, c *chain, ev *Evidence) diffOutcome
+	// fallback differentials run only when no other one proved its case:
+	// a control target passing says less than an SNI filter proved, and
+	// its quick proof must not cancel the others.
+	fallback bool
 }
 
 // differentials, registered by each probe's file (init).
@@ -161,8 +166,31 @@ func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, sta
 	if len(todo) == 0 {
 		return ev, false
 	}
-	sort.SliceStable(todo, func(i, j int) bool { return rankOf(todo[i]) < rankOf(todo[j]) })
 	dctx, cancel := context.WithDeadline(ctx, start.Add(c.t.EndpointBudget()))
+	defer cancel()
+	var first, last []differential
+	for _, d := range todo {
+		if d.fallback {
+			last = append(last, d)
+		} else {
+			first = append(first, d)
+		}
+	}
+	look, seen := c.runDifferentials(dctx, first, &ev)
+	if look == LookNone && len(last) > 0 {
+		look, seen = c.runDifferentials(dctx, last, &ev)
+	}
+	if look != LookNone {
+		ev.Lookalike, ev.LookEvidence = look, seen
+	}
+	return ev, true
+}
+
+// runDifferentials runs todo concurrently and returns the look-alike of
+// the highest precedence that proved its case (LookNone: none did).
+func (c *chain) runDifferentials(ctx context.Context, todo []differential, ev *Evidence) (Lookalike, string) {
+	sort.SliceStable(todo, func(i, j int) bool { return rankOf(todo[i]) < rankOf(todo[j]) })
+	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type done struct {
 		i    int
@@ -173,7 +201,7 @@ func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, sta
 	for i, d := range todo {
 		go func() {
 			t0 := time.Now()
-			out := d.run(dctx, c, &ev)
+			out := d.run(dctx, c, ev)
 			ch <- done{i, out, time.Since(t0)}
 		}()
 	}
@@ -201,20 +229,27 @@ func (c *chain) differentiate(ctx context.Context, ev Evidence, cause Cause, sta
 		c.log.Info("differential", "endpoint", c.ep.Name, "name", d.name, "ms", ms(took), "proved", o.look.Phrase(), "evidence", o.evidence, "skipped", o.skipped)
 	}
 	if proved >= 0 {
-		ev.Lookalike, ev.LookEvidence = outs[proved].out.look, outs[proved].out.evidence
+		return outs[proved].out.look, outs[proved].out.evidence
 	}
-	return ev, true
+	return LookNone, ""
 }
 
 // redial opens a new connection along the chain's path to the target: the
 // address that failed, through the same proxy, so a differential changes
 // one thing only. smallMSS announces a small MSS on the first hop.
 func (c *chain) redial(ctx context.Context, smallMSS bool) (net.Conn, error) {
+	return c.dialPath(ctx, smallMSS, c.targetAddr, c.host, c.port, !absoluteForm(c.target, c.proxy))
+}
+
+// dialPath opens a connection to host:port along the chain's path: to addr
+// directly, or through the chain's proxy (a tunnel when tunnel is set, else
+// the proxy connection itself, for an absolute-form request).
+func (c *chain) dialPath(ctx context.Context, smallMSS bool, addr netip.Addr, host, port string, tunnel bool) (net.Conn, error) {
 	dial := probe.TCP
 	if smallMSS {
 		dial = probe.TCPSmallMSS
 	}
-	first := net.JoinHostPort(c.targetAddr.String(), c.port)
+	first := net.JoinHostPort(addr.String(), port)
 	if c.proxy != nil {
 		first = net.JoinHostPort(c.proxyAddr.String(), c.proxyPort)
 	}
@@ -237,12 +272,12 @@ func (c *chain) redial(ctx context.Context, smallMSS bool) (net.Conn, error) {
 		}
 		conn = tr.Conn
 	}
-	if absoluteForm(c.target, c.proxy) {
+	if !tunnel {
 		return conn, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, c.t.Connect+c.t.DNS)
 	defer cancel()
-	target := net.JoinHostPort(c.host, c.port)
+	target := net.JoinHostPort(host, port)
 	var pr probe.ProxyResult
 	if c.proxy.Scheme == "socks5" || c.proxy.Scheme == "socks5h" {
 		pr = probe.SOCKS5(pctx, conn, target, c.proxy.User)

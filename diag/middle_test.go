@@ -11,6 +11,8 @@ import (
 
 	. "github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
+	"github.com/newapi-doctor/newapi-doctor/probe"
+	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
 // middleTimeouts: the HTTP layer's 800 ms makes a 400 ms silence a stall.
@@ -141,4 +143,86 @@ func TestMiddleLookalikes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProxyWrongScheme: an http:// URL on a SOCKS5 server and a socks5://
+// URL on an HTTP proxy are named, with the scheme that works; a port that
+// hangs up on both protocols stays a proxy reset.
+func TestProxyWrongScheme(t *testing.T) {
+	socks := pt.NewSOCKS5Server(t, pt.SOCKSBehaviour{}).Addr
+	httpProxy := pt.NewConnectProxy(t, pt.ProxyBehaviour{}).URL
+	hangup := pt.EOFListener(t)
+	o := RunOptions{Timeouts: middleTimeouts}
+	for _, c := range []struct {
+		name, proxy string
+		cause       Cause
+		evidence    string
+	}{
+		{"http:// on a SOCKS5 port", "http://" + socks, CauseProxyWrongScheme, "use socks5h://" + socks},
+		{"socks5:// on an HTTP proxy", "socks5://" + strings.TrimPrefix(httpProxy, "http://"), CauseProxyWrongScheme, "use http://" + strings.TrimPrefix(httpProxy, "http://")},
+		{"a port that hangs up on both", "http://" + hangup, CauseProxyReset, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := CheckEndpoint(context.Background(), Endpoint{Name: "e", URL: "https://api.example.test/v1", Proxy: c.proxy}, o)
+			if r.Cause != c.cause {
+				t.Fatalf("cause %s (%s), want %s; differentials %+v", r.Cause, r.Message, c.cause, r.Differentials)
+			}
+			if c.evidence != "" && !strings.Contains(r.Hint, c.evidence) {
+				t.Errorf("hint %q does not name the scheme that works (%q)", r.Hint, c.evidence)
+			}
+			if len(r.Differentials) != 1 || r.Differentials[0].Name != "proxy-protocol" {
+				t.Errorf("differentials %+v, want proxy-protocol", r.Differentials)
+			}
+		})
+	}
+}
+
+// TestControlTarget: a handshake that times out, beside a control through
+// the same path that answers (endpoint-filtered), one that fails too
+// (path-down) and one that cannot be resolved (inconclusive: the verdict
+// stands). Through a proxy, the control goes through the same proxy. An
+// endpoint that answers runs no control (no added time).
+func TestControlTarget(t *testing.T) {
+	dns := pt.NewDNSServer(t) // every name NXDOMAIN: no query leaves loopback
+	answers := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(answers.Close)
+	closed := "https://" + pt.ClosedPort(t)
+	silent := "https://" + pt.SilentListener(t) + "/v1"
+	opts := func(controls ...string) RunOptions {
+		return RunOptions{Timeouts: middleTimeouts, Controls: controls, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}}
+	}
+	for _, c := range []struct {
+		name     string
+		ep       Endpoint
+		controls []string
+		cause    Cause
+		evidence string
+	}{
+		{"a control answers", Endpoint{URL: silent}, []string{closed, answers.URL}, CauseEndpointFiltered, "answered through the same path"},
+		{"every control fails", Endpoint{URL: silent}, []string{closed}, CausePathDown, "1 of 1 controls failed"},
+		{"no control resolves", Endpoint{URL: silent}, []string{"https://control.invalid"}, CauseTLSTimeout, ""},
+		{"through the proxy, a control answers", Endpoint{URL: "https://api.example.test/v1", Proxy: pt.NewConnectProxy(t, pt.ProxyBehaviour{Hosts: map[string]string{"api.example.test": pt.ResetListener(t), "control.example.test": strings.TrimPrefix(answers.URL, "https://")}}).URL},
+			[]string{"https://control.example.test"}, CauseEndpointFiltered, "control.example.test:443 answered"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.ep.Name = "e"
+			r := CheckEndpoint(context.Background(), c.ep, opts(c.controls...))
+			if r.Cause != c.cause {
+				t.Fatalf("cause %s (%s), want %s; differentials %+v", r.Cause, r.Message, c.cause, r.Differentials)
+			}
+			if c.evidence != "" && !strings.Contains(r.Hint, c.evidence) {
+				t.Errorf("hint %q does not state the evidence %q", r.Hint, c.evidence)
+			}
+		})
+	}
+	t.Run("an answer runs no control", func(t *testing.T) {
+		ok := server(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"data":[]}`) })
+		r := CheckEndpoint(context.Background(), Endpoint{Name: "ok", URL: ok + "/v1"}, opts(closed))
+		if r.Cause != CauseOK {
+			t.Fatalf("cause %s (%s), want ok", r.Cause, r.Message)
+		}
+		if len(r.Differentials) != 0 {
+			t.Errorf("differentials %+v ran for %s", r.Differentials, r.Cause)
+		}
+	})
 }

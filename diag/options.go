@@ -24,8 +24,12 @@ type RunOptions struct {
 	DoH []string
 	// HostsFile is the hosts file the DNS differential reads ("" = the system's).
 	HostsFile string
-	Retries   int  // extra attempts of a failing endpoint
-	Deep      bool // localise every endpoint, not only the broken ones
+	// Controls are the control targets (URLs) a blocked, unreachable or
+	// timeout verdict is compared with through the same path (--control;
+	// nil = none: library callers and tests probe no third party).
+	Controls []string
+	Retries  int  // extra attempts of a failing endpoint
+	Deep     bool // localise every endpoint, not only the broken ones
 	// PathProbe localises a network fault with ping and traceroute; nil = off.
 	PathProbe func(ctx context.Context, t PathTarget) *PathInfo
 	Logger    *slog.Logger                            // run log (nil = discard)

@@ -25,6 +25,8 @@ type checkOptions struct {
 	// compareDNS: second resolvers for the DNS differential (issue 11.1).
 	compareDNS []string
 	doh        []string
+	// controls: control targets for blocked/unreachable/timeout verdicts (issue 11.8).
+	controls []string
 
 	failOn, warnOn, require string
 	failOnSeverity          string
@@ -61,6 +63,7 @@ Exit codes: 0 all ok, 1 a failure by policy, 2 usage or config error,
 	fl.BoolVar(&o.deep, "deep", false, "ping and trace every endpoint, not only blocked/unreachable ones")
 	fl.StringSliceVar(&o.compareDNS, "compare-resolver", nil, "a second resolver (HOST[:PORT], repeatable) asked when an answer looks like a lie; --resolver replaces the system resolver, and the system's then is the second opinion")
 	fl.StringSliceVar(&o.doh, "doh", nil, "a DNS-over-HTTPS server (https URL, repeatable) asked, through the environment's proxy for it, when an answer looks like a lie")
+	fl.StringSliceVar(&o.controls, "control", diag.DefaultControls, "a control target (URL, repeatable) probed through the same path when an endpoint is blocked, unreachable or times out: only the endpoint failing means it is filtered, everything failing means the network or proxy is down; \"none\" probes no control")
 	fl.BoolVarP(&o.verbose, "verbose", "v", false, "show every layer with its timing and details")
 	fl.StringVar(&o.failOn, "fail-on", "", "categories that fail the run (comma list; default: every non-ok)")
 	fl.StringVar(&o.warnOn, "warn-on", "", "categories that only warn (comma list, e.g. overloaded)")
@@ -108,6 +111,11 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 		Retries: o.retries, Deep: o.deep, Version: f.Version, PathProbe: diag.LocalisePath,
 		SystemProxies: f.systemProxies(),
 	}
+	controls, err := controlTargets(o.controls)
+	if err != nil {
+		return err
+	}
+	ro.Controls = controls
 	if o.src.Resolver != "" {
 		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
 	}
@@ -154,3 +162,17 @@ func endpointNames(eps []diag.Endpoint) []string {
 
 // maxRetries bounds --retries.
 const maxRetries = 10
+
+// controlTargets checks --control's URLs ("none" alone: no control).
+func controlTargets(raw []string) ([]string, error) {
+	if len(raw) == 1 && raw[0] == "none" {
+		return nil, nil
+	}
+	for _, r := range raw {
+		u, err := url.Parse(r)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			return nil, usageError("--control: %q is not an http(s) URL with a host", r)
+		}
+	}
+	return raw, nil
+}

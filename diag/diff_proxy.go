@@ -1,0 +1,57 @@
+package diag
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/probe"
+)
+
+// The proxy speaks the other protocol (issue 11 item 7): an http:// URL on
+// a SOCKS port gets silence or a hang-up to its CONNECT; a socks5:// URL on
+// an HTTP proxy gets an HTTP answer, or silence, to its greeting. A fresh
+// connection to the proxy, in the other protocol, tells that from a proxy
+// that is merely broken, and names the scheme that works.
+
+func init() {
+	registerDifferential(differential{name: "proxy-protocol", rank: 5, applies: proxyHandshakeFailed, run: proxySchemeDifferential})
+}
+
+// proxyHandshakeFailed: the proxy took the connection, then its answer to
+// the tunnel request was not one of its protocol's.
+func proxyHandshakeFailed(c *chain, ev *Evidence, cause Cause) bool {
+	if c.proxy == nil || c.proxy.Scheme == "https" || ev.Layer != LayerProxyConnect {
+		return false
+	}
+	switch cause {
+	case CauseProxyProtocol, CauseProxyNoAnswerConnect, CauseProxyReset, CauseProxyOther:
+		return true
+	}
+	return false
+}
+
+func proxySchemeDifferential(ctx context.Context, c *chain, _ *Evidence) diffOutcome {
+	other, scheme := "socks5", "socks5h"
+	if c.proxy.Scheme == "socks5" || c.proxy.Scheme == "socks5h" {
+		other, scheme = "http", "http"
+	}
+	addr := net.JoinHostPort(c.proxyAddr.String(), c.proxyPort)
+	cctx, cancel := context.WithTimeout(ctx, c.t.Connect)
+	defer cancel()
+	t0 := time.Now()
+	r := probe.TCP(cctx, "tcp", addr)
+	if r.Err != nil {
+		return diffOutcome{evidence: "the proxy could not be reached again: " + shortErr(r.Err)}
+	}
+	yes, what, err := probe.ProxySpeaks(cctx, r.Conn, other)
+	switch {
+	case err != nil:
+		return diffOutcome{evidence: fmt.Sprintf("asked in %s too, the proxy was %s: it speaks neither", other, shortErr(err))}
+	case !yes:
+		return diffOutcome{evidence: "the proxy " + what + ": it speaks neither"}
+	}
+	right := scheme + "://" + net.JoinHostPort(c.proxyHost, c.proxyPort)
+	return diffOutcome{look: LookProxyWrongScheme, evidence: fmt.Sprintf("its URL says %s://, but %s in %s: use %s", c.proxy.Scheme, what, msText(time.Since(t0)), right)}
+}
