@@ -130,7 +130,7 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 // an empty-reply and were echoed raw.
 func explainText(text string) ([]report.ExplainItem, error) {
 	lines := explain.ClassifyText(text)
-	if len(lines) == 0 {
+	if len(lines) == 0 || mostlyBinary(garbageLines(text)) {
 		if strings.TrimSpace(text) == "" {
 			return nil, usageError("explain: the text is empty")
 		}
@@ -141,6 +141,26 @@ func explainText(text string) ([]report.ExplainItem, error) {
 		items[i] = report.ExplainItem{Input: l.Input, Result: l.Result}
 	}
 	return items, nil
+}
+
+// mostlyBinary: more than half of the lines are not text. Random bytes
+// hold a line now and then that decodes as GBK; that line is noise, not
+// an error to explain.
+func mostlyBinary(garbage, lines int64) bool { return garbage > 0 && garbage*2 > lines }
+
+// garbageLines counts the non-empty lines of text and those not text.
+func garbageLines(text string) (garbage, lines int64) {
+	for _, ln := range strings.Split(text, "\n") {
+		b := explain.StripANSI([]byte(strings.TrimSpace(ln)))
+		if len(b) == 0 {
+			continue
+		}
+		lines++
+		if !explain.IsText(b) {
+			garbage++
+		}
+	}
+	return garbage, lines
 }
 
 func anyProbed(items []report.ExplainItem) bool {
@@ -225,6 +245,11 @@ func explainLog(f *Factory, cmd *cobra.Command, path string, ro report.Options) 
 		in = fh
 	}
 	rep, rerr := explain.AnalyzeLog(&ctxReader{r: in, cmd: cmd}, explain.LogOptions{})
+	if rerr == nil && rep.Errors == 0 && mostlyBinary(rep.Garbage, rep.Lines) {
+		// A zip, a gzipped log or a database file is the wrong file, not a
+		// healthy log: "0 errors" and exit 0 said the channels were fine.
+		return usageError("explain --log: %s is not a text log (%d of %d lines are binary; decompress a .gz log first)", path, rep.Garbage, rep.Lines)
+	}
 	if err := report.RenderLogReport(f.IO.Out, rep, f.Format, ro); err != nil {
 		return err
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net"
+	"os"
 	"strings"
 	"testing"
 
@@ -419,4 +421,52 @@ func TestConfigFIFORefused(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "named pipe") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
+}
+
+// TestExplainBinaryInput: a binary file given to --log was "0 errors
+// classified" with exit 0 (a clean bill of health for a zip or a .gz log),
+// and 100 KiB of random bytes on stdin were "explained" through the one line
+// that happened to decode as GBK. Both are bad input: exit 2, naming the file.
+func TestExplainBinaryInput(t *testing.T) {
+	rnd := make([]byte, 100<<10)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range rnd {
+		rnd[i] = byte(r.Uint32())
+	}
+	gz := append([]byte("\x1f\x8b\x08\x00"), rnd[:4096]...)
+	dir := testenv.TempDir(t)
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{{"random.bin", rnd}, {"oneapi.log.gz", gz}} {
+		t.Run("log/"+tc.name, func(t *testing.T) {
+			path := dir + "/" + tc.name
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runInProcess(t, "explain", "--log", path)
+			if code != ExitUsage || !strings.Contains(errOut, tc.name+" is not a text log") {
+				t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+			}
+		})
+	}
+	t.Run("stdin", func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		f := &Factory{IO: &IOStreams{In: bytes.NewReader(rnd), Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }, Version: "t"}
+		code := Execute(context.Background(), f, []string{"explain", "-"})
+		if code != ExitUsage || !strings.Contains(errOut.String(), "not text") {
+			t.Fatalf("exit %d, out %q, err %q", code, out.String(), errOut.String())
+		}
+	})
+	t.Run("a log with a binary line still explains", func(t *testing.T) {
+		path := dir + "/mixed.log"
+		log := "[ERR] 2025/03/01 - 10:00:00 | req1 | channel error (channel #3, status code: 500): do request failed: Post \"https://api.openai.com/v1/chat/completions\": dial tcp 10.1.2.3:443: connect: connection refused\n\x00\x01\x02\n"
+		if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errOut := runInProcess(t, "explain", "--log", path)
+		if code != ExitOK || !strings.Contains(out, "connection-refused") {
+			t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+		}
+	})
 }
