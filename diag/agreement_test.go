@@ -131,14 +131,14 @@ func (fx *fixtures) opts(env map[string]string, sys []sysproxy.Setting) diag.Run
 	return diag.RunOptions{
 		SystemProxies: sys,
 		Timeouts:      diag.Timeouts{DNS: 1500 * time.Millisecond, Connect: 2 * time.Second, TLS: 2 * time.Second, HTTP: 2500 * time.Millisecond},
-		DNS:           probe.DNSConfig{Servers: []string{fx.dns.Addr}},
+		DNS:           probe.DNSConfig{Servers: []string{fx.dns.Addr}, Dial: fx.dns.Dial},
 		Getenv:        func(k string) string { return env[k] },
 		Version:       "test",
 	}
 }
 
 func newFixtures(t *testing.T) *fixtures {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	dns.Set("dual.test.", pt.Answer{A: []string{"127.0.0.1"}, AAAA: []string{"::1"}})
 	dns.SetRcode("servfail.test.", mdns.RcodeServerFailure)

@@ -38,7 +38,7 @@ func portOf(t *testing.T, addr string) string {
 // DNS server, upstreams, TLS servers and proxies on loopback — and asserts the
 // verdict and the failing layer for every cause reachable without a firewall.
 func TestCheckEndpointLoopback(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	dns.SetRcode("servfail.test.", mdns.RcodeServerFailure)
 	dns.SetRcode("refused.test.", mdns.RcodeRefused)
@@ -140,7 +140,7 @@ func TestCheckEndpointLoopback(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
 				tc.ep.Name = tc.name
-				o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}, Getenv: envMap(tc.env), Version: "test"}
+				o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}, Getenv: envMap(tc.env), Version: "test"}
 				r := CheckEndpoint(context.Background(), tc.ep, o)
 				if r.Category != tc.cat || r.Cause != tc.cause {
 					t.Fatalf("verdict %s/%s, want %s/%s; message %q; layers %+v", r.Category, r.Cause, tc.cat, tc.cause, r.Message, r.Layers)

@@ -81,7 +81,7 @@ func keywordFilterServer(t *testing.T, word string) string {
 // TestDifferentialsInProcess: each differential against an in-process fault
 // and its look-alike beside it: two different causes, two different hints.
 func TestDifferentialsInProcess(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	dns.Set("sink.example.com.", pt.Answer{A: []string{"0.0.0.0"}})
 	dns.Set("loop.example.com.", pt.Answer{A: []string{"127.0.0.1"}})
@@ -134,7 +134,7 @@ func TestDifferentialsInProcess(t *testing.T) {
 			Endpoint{URL: "https://pinned.example.com:" + portOf(t, closed)}, Endpoint{URL: "https://loop.example.com:" + portOf(t, closed)},
 			CauseHostsFile, CauseDNSSinkhole, "line 4"},
 	}
-	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}, HostsFile: hosts, Getenv: envMap(nil)}
+	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}, HostsFile: hosts, Getenv: envMap(nil)}
 	for _, p := range pairs {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
@@ -157,12 +157,12 @@ func TestDifferentialsInProcess(t *testing.T) {
 // TestNoDifferentialForPlainVerdicts: verdicts that have no look-alike run
 // no differential (no added time, none recorded).
 func TestNoDifferentialForPlainVerdicts(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	up := func(u pt.Upstream) string {
 		return "http://api.test:" + portOf(t, pt.NewHTTPUpstream(t, u).Listener.Addr().String()) + "/v1"
 	}
-	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}, Getenv: envMap(nil)}
+	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}, Getenv: envMap(nil)}
 	for _, ep := range []Endpoint{
 		{Name: "ok", URL: up(pt.Upstream{ContentType: "application/json", Body: `{"data":[]}`})},
 		{Name: "rate-limited", URL: up(pt.Upstream{Status: 429, ContentType: "application/json", Body: `{}`})},
@@ -183,11 +183,11 @@ func TestNoDifferentialForPlainVerdicts(t *testing.T) {
 // comparison runs for a working endpoint too; what it sees is a note, and
 // the verdict stays ok.
 func TestDeepRunsDifferentialsBesideAWorkingPath(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("ok.example.com.", pt.Answer{A: []string{"127.0.0.1"}})
 	up := pt.NewHTTPUpstream(t, pt.Upstream{ContentType: "application/json", Body: `{"data":[]}`})
 	ep := Endpoint{Name: "ok", URL: "http://ok.example.com:" + portOf(t, up.Listener.Addr().String()) + "/v1"}
-	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}, Getenv: envMap(nil)}
+	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}, Getenv: envMap(nil)}
 	if r := CheckEndpoint(context.Background(), ep, o); r.Cause != CauseOK || len(r.Differentials) != 0 {
 		t.Fatalf("without --deep: %s, differentials %+v", r.Cause, r.Differentials)
 	}

@@ -19,7 +19,7 @@ import (
 // TestPathTarget: with a proxy in the path the one that broke is probed and
 // named; a path a connection already proved open is not probed again.
 func TestPathTarget(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.behind.test.", pt.Answer{A: []string{"198.51.100.7"}})
 	proxyAddr := netip.MustParseAddr("203.0.113.2")
 	socks := &url.URL{Scheme: "socks5", Host: "203.0.113.2:1081"}
@@ -48,7 +48,7 @@ func TestPathTarget(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ch := &chain{o: RunOptions{Deep: c.deep, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}}, t: fastTimeouts.WithDefaults(),
+			ch := &chain{o: RunOptions{Deep: c.deep, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}}, t: fastTimeouts.WithDefaults(),
 				host: c.host, port: "443", targetAddr: c.target, proxy: c.proxy}
 			if c.proxy != nil {
 				ch.proxyHost, ch.proxyPort, ch.proxyAddr = c.proxy.Hostname(), c.proxy.Port(), proxyAddr

@@ -45,7 +45,7 @@ func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
 		return res
 	}
 
-	r, netErr := resolverFor(cfg.Servers)
+	r, netErr := resolverFor(cfg.Servers, cfg.Dial)
 	var wg sync.WaitGroup
 	var err4, err6 error
 	wg.Add(2)
@@ -72,7 +72,7 @@ func DNS(ctx context.Context, host string, cfg DNSConfig) DNSResult {
 		}
 	}
 	if _, ok := dns.IsDomainName(host); ok && ctx.Err() == nil && !isDNSTimeout(res.Err) {
-		res.Rcode = learnRcode(ctx, host, servers)
+		res.Rcode = learnRcode(ctx, host, servers, cfg.Dial)
 	}
 	res.Duration = time.Since(start)
 	return res
@@ -122,10 +122,13 @@ func isDNSTimeout(err error) bool {
 
 // resolverFor returns the resolver for servers and, for our own servers, the
 // first network error talking to one of them (nil for the system resolver).
-func resolverFor(servers []string) (*net.Resolver, *netErrRecord) {
+func resolverFor(servers []string, dial dialFunc) (*net.Resolver, *netErrRecord) {
 	servers = withPort53(servers)
 	if len(servers) == 0 {
 		return systemResolver, nil
+	}
+	if dial == nil {
+		dial = new(net.Dialer).DialContext
 	}
 	var next atomic.Uint32
 	rec := &netErrRecord{}
@@ -134,8 +137,7 @@ func resolverFor(servers []string) (*net.Resolver, *netErrRecord) {
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			// Go's resolver asks the resolv.conf servers; rotate through ours instead.
 			srv := servers[int(next.Add(1)-1)%len(servers)]
-			var d net.Dialer
-			c, err := d.DialContext(ctx, network, srv)
+			c, err := dial(ctx, network, srv)
 			if err != nil {
 				rec.set(srv, err)
 				return nil, err
@@ -250,7 +252,7 @@ func withPort53(servers []string) []string {
 
 // learnRcode asks each server in turn for host's A record and returns the
 // first answer's rcode, or "" when none answered.
-func learnRcode(ctx context.Context, host string, servers []string) string {
+func learnRcode(ctx context.Context, host string, servers []string, dial dialFunc) string {
 	q := new(dns.Msg)
 	q.SetQuestion(dns.Fqdn(host), dns.TypeA)
 	q.RecursionDesired = true
@@ -259,10 +261,10 @@ func learnRcode(ctx context.Context, host string, servers []string) string {
 			return ""
 		}
 		c := &dns.Client{Net: "udp"}
-		resp, _, err := c.ExchangeContext(ctx, q, srv)
+		resp, _, err := exchange(ctx, c, q, srv, dial)
 		if err == nil && resp != nil && resp.Truncated {
 			c.Net = "tcp"
-			resp, _, err = c.ExchangeContext(ctx, q, srv)
+			resp, _, err = exchange(ctx, c, q, srv, dial)
 		}
 		if err != nil || resp == nil {
 			continue
@@ -273,6 +275,21 @@ func learnRcode(ctx context.Context, host string, servers []string) string {
 		return "RCODE" + strconv.Itoa(resp.Rcode)
 	}
 	return ""
+}
+
+type dialFunc = func(ctx context.Context, network, address string) (net.Conn, error)
+
+// exchange is c.ExchangeContext, through dial when one is given.
+func exchange(ctx context.Context, c *dns.Client, q *dns.Msg, srv string, dial dialFunc) (*dns.Msg, time.Duration, error) {
+	if dial == nil {
+		return c.ExchangeContext(ctx, q, srv)
+	}
+	conn, err := dial(ctx, c.Net, srv)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer conn.Close()
+	return c.ExchangeWithConnContext(ctx, q, &dns.Conn{Conn: conn})
 }
 
 // parseResolvConf returns the nameserver addresses (host:port) of a

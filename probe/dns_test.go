@@ -22,7 +22,7 @@ import (
 )
 
 func TestDNSAgainstServer(t *testing.T) {
-	srv := probetest.NewDNSServer(t)
+	srv := probetest.NewInProcessDNSServer(t)
 	srv.Set("both.example.test", probetest.Answer{A: []string{"192.0.2.10"}, AAAA: []string{"2001:db8::10"}})
 	srv.Set("v4only.example.test", probetest.Answer{A: []string{"203.0.113.7", "203.0.113.8"}})
 	srv.SetRcode("servfail.example.test", dns.RcodeServerFailure)
@@ -62,7 +62,7 @@ func TestDNSAgainstServer(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res := DNS(testCtx(t, tc.check != nil && tc.wantRcode == ""), tc.host, DNSConfig{Servers: []string{srv.Addr}})
+			res := DNS(testCtx(t, tc.check != nil && tc.wantRcode == ""), tc.host, DNSConfig{Servers: []string{srv.Addr}, Dial: srv.Dial})
 			if got := addrStrings(res.A); !slices.Equal(got, tc.wantA) {
 				t.Errorf("A = %v, want %v", got, tc.wantA)
 			}
@@ -137,7 +137,7 @@ func useSystemResolver(t *testing.T, server, port string) {
 	t.Helper()
 	oldR, oldP := systemResolver, resolvConfPort
 	t.Cleanup(func() { systemResolver, resolvConfPort = oldR, oldP })
-	systemResolver, _ = resolverFor([]string{server})
+	systemResolver, _ = resolverFor([]string{server}, nil)
 	resolvConfPort = port
 }
 

@@ -4,6 +4,7 @@
 package probe
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/http"
@@ -132,4 +133,9 @@ type ProxyResult struct {
 type DNSConfig struct {
 	Servers    []string // "127.0.0.1:5353"; empty = the system resolver
 	ResolvConf string   // path; "" = /etc/resolv.conf (unix): detects "no resolver" and where to learn rcodes
+	// Dial reaches Servers; nil (always, outside tests) is net.Dialer, UDP
+	// first. A test on a platform that opens no UDP socket (wine) hands its
+	// in-process DNS fake a TCP connection instead: the answer is framed
+	// by the connection's type.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 }

@@ -1,6 +1,7 @@
 package probetest
 
 import (
+	"context"
 	"net"
 	"strings"
 	"sync"
@@ -27,23 +28,52 @@ type dnsBehaviour struct {
 // of the same loopback port. Names without a configured behaviour get NXDOMAIN.
 type DNSServer struct {
 	Addr string // "127.0.0.1:port"
+	// Dial goes into probe.DNSConfig.Dial. It is nil (UDP first, as users
+	// get) except from NewInProcessDNSServer under wine, where it reaches
+	// the server over TCP.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	mu      sync.Mutex
 	names   map[string]dnsBehaviour
 	queries map[string]int
 }
 
-// NewDNSServer starts a DNS server; it stops when the test ends.
+// NewDNSServer starts a DNS server; it stops when the test ends. Under wine
+// the test skips (testenv.GapUDP): the server is asked from outside the test
+// (a built binary), over UDP.
 func NewDNSServer(tb testing.TB) *DNSServer {
 	tb.Helper()
-	s := &DNSServer{names: map[string]dnsBehaviour{}, queries: map[string]int{}}
 	testenv.SkipOnWine(tb, testenv.GapUDP)
-	pc, ln := listenUDPAndTCP(tb)
-	s.Addr = pc.LocalAddr().String()
+	return NewInProcessDNSServer(tb)
+}
+
+// NewInProcessDNSServer is NewDNSServer for a test whose probes take the
+// server's Dial (probe.DNSConfig{Servers: {s.Addr}, Dial: s.Dial}). Under
+// wine, which opens no UDP socket (testenv.GapUDP), it serves TCP only and
+// Dial reaches it over TCP whatever the resolver asks for: the names
+// resolve there too. A case about UDP itself calls testenv.SkipOnWine.
+func NewInProcessDNSServer(tb testing.TB) *DNSServer {
+	tb.Helper()
+	s := &DNSServer{names: map[string]dnsBehaviour{}, queries: map[string]int{}}
 	h := dns.HandlerFunc(s.serve)
-	udp := &dns.Server{PacketConn: pc, Handler: h}
-	tcp := &dns.Server{Listener: ln, Handler: h}
-	for _, srv := range []*dns.Server{udp, tcp} {
+	var servers []*dns.Server
+	if testenv.Wine() {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatalf("probetest: dns tcp listen: %v", err)
+		}
+		s.Addr = ln.Addr().String()
+		s.Dial = func(ctx context.Context, _, address string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", address)
+		}
+		servers = []*dns.Server{{Listener: ln, Handler: h}}
+	} else {
+		pc, ln := listenUDPAndTCP(tb)
+		s.Addr = pc.LocalAddr().String()
+		servers = []*dns.Server{{PacketConn: pc, Handler: h}, {Listener: ln, Handler: h}}
+	}
+	for _, srv := range servers {
 		started := make(chan struct{})
 		srv.NotifyStartedFunc = func() { close(started) }
 		go func() { _ = srv.ActivateAndServe() }()
