@@ -344,7 +344,7 @@ var kindWords = []struct {
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
-		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly"}},
+		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

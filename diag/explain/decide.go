@@ -43,7 +43,8 @@ var statusWords = []struct {
 	words  []string
 }{
 	// new-api/one-api: no enabled channel serves the model in the group (its 503).
-	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel"}, envoyWords...)},
+	// nginx's stock 50x page says the backend behind it is not answering.
+	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "the page you are looking for is temporarily unavailable"}, envoyWords...)},
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid"}},
 }
@@ -469,6 +470,8 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate"}},
 	// rustls refusing the name it was given for SNI: the TLS set-up failed.
 	{diag.Signal{}, []string{"invalid dnsname", "invalid dns name"}},
+	// curl's verification failures, when the reason after it was not matched above.
+	{diag.Signal{Cert: diag.CertUntrusted}, []string{"ssl certificate problem"}},
 }
 
 func (f *facts) tlsSignal() (diag.Signal, string) {

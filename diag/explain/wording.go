@@ -35,7 +35,7 @@ var phaseWords = []struct {
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
-		"premature close", "incomplete chunked read", "peer closed connection without sending complete message body"}},
+		"premature close", "incomplete chunked read", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
@@ -63,7 +63,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required", "proxy connect aborted",
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
-	"proxy connection ended", "connect response", "chained proxy"}
+	"proxy connection ended", "connect response", "chained proxy", "response code for connect"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",

@@ -172,6 +172,11 @@ func TestWordingRules(t *testing.T) {
 		{"a cloudflare block page line", "Sorry, you have been blocked", diag.CauseRegionBlocked},
 		{"no apikey", `{"ErrorCode": "ERROR_INVALID_APIKEY", "Message": "No APIKey provided."}`, diag.CauseUnauthorized},
 		{"fetch failed, no cause", "ProviderBizError: { message: 'fetch failed' }", diag.CauseSYNTimeout},
+		// Held-out part 5's misses.
+		{"a body cut short", "requests.exceptions.ChunkedEncodingError: ('Connection broken: IncompleteRead(10 bytes read)', IncompleteRead(10 bytes read))", diag.CauseHTTPEOF},
+		{"java CONNECT answer", "java.io.IOException: Unexpected response code for CONNECT: 403", diag.CauseProxyOther},
+		{"nginx stock 50x page", "The page you are looking for is temporarily unavailable. Please try again later.", diag.CauseUnavailable},
+		{"curl's verification words alone", "SSL certificate problem: unable to get loca l issuer certificate", diag.CauseTLSUntrusted},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
