@@ -172,7 +172,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	if err := writePrivate(path, zb); err != nil {
 		return err
 	}
-	fmt.Fprintln(f.IO.Out, rd.String(fmt.Sprintf("wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es)",
+	fmt.Fprintln(f.IO.Out, rd.String(f.Lang().Sprintf("wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es)",
 		path, len(m.Files)+1, m.BundleID, m.Redaction.Secrets, m.Redaction.Hosts, m.Redaction.Addresses)))
 	if rep.Interrupted || errors.Is(ctx.Err(), context.Canceled) {
 		return &ExitError{Code: ExitInterrupted}
@@ -287,11 +287,11 @@ func runBundleVerify(f *Factory, path string) error {
 		}
 		switch {
 		case len(found) > 0:
-			fmt.Fprintf(&b, "%s: %d finding(s)\n", path, len(found))
+			fmt.Fprintln(&b, f.Lang().Sprintf("%s: %d finding(s)", path, len(found)))
 		case isZip:
-			fmt.Fprintf(&b, "%s: ok (hashes match, nothing sensitive found)\n", path)
+			fmt.Fprintln(&b, f.Lang().Sprintf("%s: ok (hashes match, nothing sensitive found)", path))
 		default: // no manifest, so no hashes: say only what was done
-			fmt.Fprintf(&b, "%s: ok (not a zip: scanned as one text file, nothing sensitive found)\n", path)
+			fmt.Fprintln(&b, f.Lang().Sprintf("%s: ok (not a zip: scanned as one text file, nothing sensitive found)", path))
 		}
 	}
 	if err := report.WriteRedacted(f.IO.Out, b.Bytes(), f.Redactor()); err != nil {

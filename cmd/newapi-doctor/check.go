@@ -144,7 +144,7 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	}
 	v := pol.Evaluate(rep)
 	if f.Format == "text" && v.ExitCode == ExitWarnings {
-		fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: warnings only (exit 3 because of --strict-warnings)")
+		fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: "+f.Lang().T("warnings only (exit 3 because of --strict-warnings)"))
 	}
 	if v.ExitCode != ExitOK {
 		return &ExitError{Code: v.ExitCode}

@@ -108,7 +108,7 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 				return err
 			}
 			if doProbe && !anyProbed(items) {
-				fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: --probe: the text names no host or URL to probe")
+				fmt.Fprintln(f.IO.ErrOut, "newapi-doctor: "+f.Lang().T("--probe: the text names no host or URL to probe"))
 				probeFailed = true
 			}
 			if !items[0].Recognized() || probeFailed {

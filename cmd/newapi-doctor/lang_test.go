@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -47,4 +50,28 @@ func testFactoryEnv(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buff
 	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Getenv: func(k string) string { return env[k] }, Version: "t"}
 	return f, &out, &errOut
+}
+
+// The commands' own lines follow --lang too.
+func TestLangCommandLines(t *testing.T) {
+	i18n.ResetMissing()
+	f, out, _ := testFactoryEnv(nil)
+	file := filepath.Join(testenv.TempDir(t), "clean.txt")
+	if err := os.WriteFile(file, []byte("nothing to hide here\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code := Execute(t.Context(), f, []string{"--lang", "zh-CN", "bundle", "verify", file}); code != ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), "正常（不是 zip") {
+		t.Errorf("bundle verify: %q", out.String())
+	}
+	for _, all := range []bool{true, false} {
+		if s := disabledWord(i18n.ZH, 2, 3, all); !hanRE.MatchString(s) || !strings.Contains(s, "--all") {
+			t.Errorf("disabledWord(%v) = %q", all, s)
+		}
+	}
+	if m := i18n.MissingKeys(); len(m) > 0 {
+		t.Errorf("no Chinese form for %q", m)
+	}
 }

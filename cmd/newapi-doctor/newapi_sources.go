@@ -7,6 +7,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/newapi"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // loadNewAPISources reads channels from new-api's database or admin API. The
@@ -28,9 +29,10 @@ func loadNewAPISources(ctx context.Context, f *Factory, so *sourceOptions) ([]di
 		if err != nil {
 			return nil, err
 		}
-		line := fmt.Sprintf("read %d channels from admin API %s; %s", info.Channels, info.URL, disabledWord(info.Disabled, info.Skipped, so.All))
+		l := f.Lang()
+		line := l.Sprintf("read %d channels from admin API %s; %s", info.Channels, info.URL, disabledWord(l, info.Disabled, info.Skipped, so.All))
 		if info.KeysOmitted {
-			line += "; " + newapi.NoKeysNote
+			line += l.T("; ") + l.T(newapi.NoKeysNote)
 		}
 		sourceHeader(f, line)
 		return append([]diag.Endpoint{newapi.GatewayEndpoint(so.FromAPI)}, eps...), nil
@@ -45,8 +47,9 @@ func loadNewAPISources(ctx context.Context, f *Factory, so *sourceOptions) ([]di
 	}
 	if info != nil {
 		// Which database was read matters when new-api's own rules chose it.
-		sourceHeader(f, fmt.Sprintf("read %d channels from %s %s (%s, via %s); %s",
-			info.Channels, info.Kind, info.Display, info.Fork, info.Source, disabledWord(info.Disabled, info.Skipped, so.All)))
+		l := f.Lang()
+		sourceHeader(f, l.Sprintf("read %d channels from %s %s (%s, via %s); %s",
+			info.Channels, info.Kind, info.Display, info.Fork, info.Source, disabledWord(l, info.Disabled, info.Skipped, so.All)))
 	}
 	return append([]diag.Endpoint{gatewayOf(f, so)}, eps...), nil
 }
@@ -61,11 +64,11 @@ func sourceHeader(f *Factory, line string) {
 
 // disabledWord: "2 disabled skipped (--all to include)", or with --all
 // "2 disabled included (--all)".
-func disabledWord(disabled, skipped int, all bool) string {
+func disabledWord(l i18n.Lang, disabled, skipped int, all bool) string {
 	if all {
-		return fmt.Sprintf("%d disabled included (--all)", disabled)
+		return l.Sprintf("%d disabled included (--all)", disabled)
 	}
-	return fmt.Sprintf("%d disabled skipped (--all to include)", skipped)
+	return l.Sprintf("%d disabled skipped (--all to include)", skipped)
 }
 
 // gatewayOf is the new-api that owns the database: --gateway, else

@@ -108,11 +108,12 @@ func runServe(ctx context.Context, f *Factory, o *serveOptions, args []string) e
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
-	mode := fmt.Sprintf("checking %d endpoint(s) every %s", len(eps), o.interval)
+	l := f.Lang()
+	mode := l.Sprintf("checking %d endpoint(s) every %s", len(eps), o.interval)
 	if o.interval == 0 {
-		mode = fmt.Sprintf("checking %d endpoint(s) on every scrape", len(eps))
+		mode = l.Sprintf("checking %d endpoint(s) on every scrape", len(eps))
 	}
-	_ = report.WriteRedacted(f.IO.ErrOut, []byte(fmt.Sprintf("newapi-doctor: serving http://%s/metrics and the status page http://%s/, %s\n", addr, addr, mode)), f.Redactor())
+	_ = report.WriteRedacted(f.IO.ErrOut, []byte("newapi-doctor: "+l.Sprintf("serving http://%s/metrics and the status page http://%s/, %s", addr, addr, mode)+"\n"), f.Redactor())
 	if o.ready != nil {
 		o.ready(addr)
 	}
