@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 need=()
-for p in iproute2:ip iptables:iptables tinyproxy:tinyproxy dante-server:danted dnsmasq-base:dnsmasq util-linux:setpriv procps:sysctl; do
+for p in iproute2:ip iptables:iptables tinyproxy:tinyproxy dante-server:danted dnsmasq-base:dnsmasq util-linux:setpriv procps:sysctl openssl:openssl; do
 	command -v "${p#*:}" >/dev/null 2>&1 || PATH="$PATH:/usr/sbin:/sbin" command -v "${p#*:}" >/dev/null 2>&1 || need+=("${p%%:*}")
 done
 if [ ${#need[@]} -gt 0 ]; then
