@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -158,6 +159,25 @@ func PublicProviderHosts() []string {
 				seen[h] = true
 				hosts = append(hosts, h)
 			}
+		}
+	}
+	sort.Strings(hosts)
+	return hosts
+}
+
+// DoHExample is the DNS-over-HTTPS server --doh's messages suggest.
+const DoHExample = "https://dns.alidns.com/dns-query"
+
+// RedactionAllowlist is what stays visible at the default level: the
+// provider hosts, and the public hosts the tool picks itself (the default
+// control targets, the DoH server a message gives as an example), so the
+// evidence and the messages that quote them can be read; an
+// operator's --control hosts are theirs and stay pseudonymised.
+func RedactionAllowlist() []string {
+	hosts := PublicProviderHosts()
+	for _, c := range append([]string{DoHExample}, DefaultControls...) {
+		if u, err := url.Parse(c); err == nil && !slices.Contains(hosts, u.Hostname()) {
+			hosts = append(hosts, u.Hostname())
 		}
 	}
 	sort.Strings(hosts)

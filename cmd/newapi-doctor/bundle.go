@@ -261,7 +261,7 @@ func runBundleVerify(f *Factory, path string) error {
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}
-	found, err := report.VerifyBundle(path, data, redact.New(redact.LevelDefault, diag.PublicProviderHosts()))
+	found, err := report.VerifyBundle(path, data, redact.New(redact.LevelDefault, diag.RedactionAllowlist()))
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}

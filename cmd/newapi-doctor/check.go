@@ -126,7 +126,7 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	}
 	for _, d := range o.doh {
 		if u, err := url.Parse(d); err != nil || u.Scheme != "https" || u.Host == "" {
-			return usageError("--doh %q: want an https URL such as https://1.1.1.1/dns-query", d)
+			return usageError("--doh %q: want an https URL such as %s", d, diag.DoHExample)
 		}
 	}
 	ro.CompareDNS, ro.DoH = o.compareDNS, o.doh

@@ -470,3 +470,67 @@ func TestExplainBinaryInput(t *testing.T) {
 		}
 	})
 }
+
+// TestControlEvidenceNamesDefaultControls: the default control targets are
+// the tool's own public picks, yet the control differential's evidence read
+// "no control could be resolved (host-ecd235:443, host-d47313:443, …)":
+// nobody could tell what was tried. An operator's own --control host stays
+// pseudonymised.
+func TestControlEvidenceNamesDefaultControls(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() { // accepts and never answers: a timeout, which the control follows
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	u := "http://" + ln.Addr().String()
+	for _, tc := range []struct {
+		name        string
+		args        []string
+		want, never string
+	}{
+		{"default controls", nil, "www.baidu.com", "host-"},
+		{"operator's control", []string{"--control", "https://ctl.corp.example.com"}, "host-", "ctl.corp.example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"check", u, "--format", "json", "--resolver", "127.0.0.1:1", "--dns-timeout", "300ms", "--http-timeout", "300ms"}, tc.args...)
+			code, out, errOut := runInProcess(t, args...)
+			var rep struct {
+				Endpoints []struct {
+					Differentials []struct{ Name, Evidence string }
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Endpoints) != 1 {
+				t.Fatalf("exit %d, %v, out %q, err %q", code, err, out, errOut)
+			}
+			var ev string
+			for _, d := range rep.Endpoints[0].Differentials {
+				if d.Name == "control" {
+					ev = d.Evidence
+				}
+			}
+			if !strings.Contains(ev, tc.want) || strings.Contains(ev, tc.never) {
+				t.Fatalf("control evidence %q: want %q, never %q", ev, tc.want, tc.never)
+			}
+		})
+	}
+	// --doh's own example was pseudonymised too ("https://ip-9ae2b4/dns-query").
+	code, _, errOut := runInProcess(t, "check", u, "--doh", "http://x")
+	if code != ExitUsage || !strings.Contains(errOut, "such as https://dns.alidns.com/dns-query") {
+		t.Fatalf("--doh: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -157,7 +157,7 @@ func (f *Factory) Redactor() *redact.Redactor {
 		case f.RedactLevel == "strict":
 			lvl = redact.LevelStrict
 		}
-		f.redactor = redact.New(lvl, diag.PublicProviderHosts())
+		f.redactor = redact.New(lvl, diag.RedactionAllowlist())
 	}
 	return f.redactor
 }
