@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
-	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/newapi-doctor/newapi-doctor/i18n"
+	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 )
 
 func TestLangFlag(t *testing.T) {
