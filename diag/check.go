@@ -757,6 +757,16 @@ func proxyDetail(r probe.ProxyResult) map[string]string {
 	if r.StatusText != "" {
 		d["status_text"] = r.StatusText
 	}
+	// What the proxy said besides its status (squid's error name, its page).
+	var ce *probe.ConnectError
+	if errors.As(r.Err, &ce) {
+		if xe := ce.Header.Get("X-Squid-Error"); xe != "" {
+			d["x_squid_error"] = xe
+		}
+		if t := pageText(ce.Body); t != "" {
+			d["page"] = truncate(t, 300)
+		}
+	}
 	if r.Kind == "socks5" && r.Err != nil {
 		d["socks_reply"] = fmt.Sprint(r.SOCKSReply)
 	}

@@ -123,7 +123,7 @@ var classTable = []rule{
 
 	// The proxy path: anything here is category proxy. What the proxy said
 	// in its error answer, or the protocol it really speaks, comes first.
-	{CauseProxyWrongScheme, and(at(LayerProxyTCP, LayerProxyConnect), look(LookProxyWrongScheme))},
+	{CauseProxyWrongScheme, and(at(LayerProxyConnect, LayerHTTP), look(LookProxyWrongScheme))},
 	{CauseProxyTargetDNS, and(at(LayerProxyConnect), look(LookProxyTargetDNS))},
 	{CauseProxyTargetRefused, and(at(LayerProxyConnect), look(LookProxyTargetRefused))},
 	{CauseProxyTargetTimeout, and(at(LayerProxyConnect), look(LookProxyTargetTimeout))},

@@ -185,6 +185,7 @@ var classifyCases = []struct {
 	{"small MSS passes", Evidence{Layer: LayerTLS, Err: timeoutErr{}, Lookalike: LookMTUBlackhole}, CatUnreachable, CauseMTUBlackhole},
 	// Issue 11 items 5-8: what answered, read; a control through the same path.
 	{"http:// proxy URL on a SOCKS port", Evidence{Layer: LayerProxyConnect, Err: io.EOF, Lookalike: LookProxyWrongScheme}, CatProxy, CauseProxyWrongScheme},
+	{"absolute-form GET to a SOCKS port", Evidence{Layer: LayerHTTP, Err: io.EOF, HTTP: &probe.HTTPResult{Err: io.EOF}, Lookalike: LookProxyWrongScheme}, CatProxy, CauseProxyWrongScheme},
 	{"squid ERR_DNS_FAIL", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetDNS}, CatProxy, CauseProxyTargetDNS},
 	{"squid ERR_CONNECT_FAIL 111", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetRefused}, CatProxy, CauseProxyTargetRefused},
 	{"squid ERR_CONNECT_FAIL 110", Evidence{Layer: LayerProxyConnect, Err: &probe.ConnectError{StatusCode: 503}, Lookalike: LookProxyTargetTimeout}, CatProxy, CauseProxyTargetTimeout},
@@ -253,7 +254,7 @@ var multiLayer = map[Cause]bool{CauseProxyReset: true, CauseProxyOther: true, Ca
 	CauseFakeIP: true, CauseDNSSinkhole: true, CauseHostsFile: true, CauseDNSInjected: true, CauseDNSWrong: true, CauseClientCert: true, CauseMTUBlackhole: true,
 	// This machine's own sockets: the same fault towards the proxy or the target.
 	CauseEphemeralPorts: true, CausePortInUse: true,
-	CauseEndpointFiltered: true, CausePathDown: true}
+	CauseEndpointFiltered: true, CausePathDown: true, CauseProxyWrongScheme: true}
 
 // TestClassifyAgreesWithCatalogue: every row's cause is in the catalogue and
 // is decided at the catalogue's layer; every cause has a category and a hint.

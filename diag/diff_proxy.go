@@ -21,13 +21,17 @@ func init() {
 
 // proxyHandshakeFailed: the proxy took the connection, then its answer to
 // the tunnel request was not one of its protocol's.
+// A plain-http target goes to an http proxy in absolute form, with no
+// handshake: there the exchange itself is what failed.
 func proxyHandshakeFailed(c *chain, ev *Evidence, cause Cause) bool {
-	if c.proxy == nil || c.proxy.Scheme == "https" || ev.Layer != LayerProxyConnect {
+	if c.proxy == nil || c.proxy.Scheme == "https" {
 		return false
 	}
-	switch cause {
-	case CauseProxyProtocol, CauseProxyNoAnswerConnect, CauseProxyReset, CauseProxyOther:
-		return true
+	switch {
+	case ev.Layer == LayerProxyConnect:
+		return cause == CauseProxyProtocol || cause == CauseProxyNoAnswerConnect || cause == CauseProxyReset || cause == CauseProxyOther
+	case ev.Layer == LayerHTTP && absoluteForm(c.target, c.proxy):
+		return cause == CauseHTTPEOF || cause == CauseHTTPReset || cause == CauseNoResponse || cause == CauseHTTPProtocol
 	}
 	return false
 }

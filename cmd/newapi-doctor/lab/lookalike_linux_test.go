@@ -215,9 +215,15 @@ var ndTimeouts = diag.Timeouts{DNS: time.Second, Connect: 1500 * time.Millisecon
 // role) with the client's resolver set to resolver, and returns the verdicts by name.
 func (l *ndLab) checkND(t *testing.T, resolver string, eps []diag.Endpoint, s lookSpec) map[string]diag.EndpointResult {
 	l.writeResolvConf(ndClient, resolver)
+	return runLookCheck(t, l.self, ndClient, eps, s)
+}
+
+// runLookCheck runs the lookcheck role in namespace ns and returns the
+// verdicts by name.
+func runLookCheck(t *testing.T, self, ns string, eps []diag.Endpoint, s lookSpec) map[string]diag.EndpointResult {
 	s.Endpoints = eps
 	spec, _ := json.Marshal(s)
-	cmd := exec.Command("ip", "netns", "exec", ndClient, l.self)
+	cmd := exec.Command("ip", "netns", "exec", ns, self)
 	cmd.Env = append(os.Environ(), roleEnv+"=lookcheck", "ND_LAB_SPEC="+string(spec))
 	out, err := cmd.Output()
 	if err != nil {
@@ -241,6 +247,7 @@ type lookSpec struct {
 	DoH       []string
 	Env       map[string]string
 	Deep      bool
+	Controls  []string // control targets (issue 11.8)
 }
 
 // lookCheck is the lookcheck role: diag.Run as `check` would, JSON on stdout.
@@ -249,7 +256,7 @@ func lookCheck(spec string) error {
 	if err := json.Unmarshal([]byte(spec), &s); err != nil {
 		return err
 	}
-	rep := diag.Run(context.Background(), s.Endpoints, diag.RunOptions{Timeouts: ndTimeouts, CompareDNS: s.Compare, DoH: s.DoH, Deep: s.Deep, Getenv: func(k string) string { return s.Env[k] }})
+	rep := diag.Run(context.Background(), s.Endpoints, diag.RunOptions{Timeouts: ndTimeouts, CompareDNS: s.Compare, DoH: s.DoH, Deep: s.Deep, Controls: s.Controls, Getenv: func(k string) string { return s.Env[k] }})
 	return json.NewEncoder(os.Stdout).Encode(rep)
 }
 
@@ -312,14 +319,21 @@ func TestLookalikeLab(t *testing.T) {
 	for k, v := range l.checkND(t, ndHonest, append(honest, injected.look), lookSpec{}) {
 		got[k] = v
 	}
-	for _, p := range append(append(dnsPairs, otherPairs...), injected, doh) {
+	assertPairs(t, got, append(append(dnsPairs, otherPairs...), injected, doh))
+}
+
+// assertPairs: each fault and its look-alike got their causes, two hints,
+// the fault's hint states its evidence, a working look-alike ran no
+// differential; the differentials' added cost is logged ("cost:").
+func assertPairs(t *testing.T, got map[string]diag.EndpointResult, pairs []pair) {
+	for _, p := range pairs {
 		t.Run(p.item, func(t *testing.T) {
 			f, lk := got[p.fault.Name], got[p.look.Name]
 			if f.Cause != p.faultCause {
-				t.Errorf("fault %s: %s (%s), want %s; differentials %+v", p.fault.Name, f.Cause, f.Message, p.faultCause, f.Differentials)
+				t.Errorf("fault %s: %s (%s), want %s; differentials %+v; layers %+v", p.fault.Name, f.Cause, f.Message, p.faultCause, f.Differentials, f.Layers)
 			}
 			if lk.Cause != p.lookCause {
-				t.Errorf("look-alike %s: %s (%s), want %s; differentials %+v", p.look.Name, lk.Cause, lk.Message, p.lookCause, lk.Differentials)
+				t.Errorf("look-alike %s: %s (%s), want %s; differentials %+v; layers %+v", p.look.Name, lk.Cause, lk.Message, p.lookCause, lk.Differentials, lk.Layers)
 			}
 			if f.Hint == lk.Hint {
 				t.Errorf("one hint for both: %q", f.Hint)

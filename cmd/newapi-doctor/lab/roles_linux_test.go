@@ -46,6 +46,10 @@ func runRole(role string) int {
 		err = dohServer(os.Getenv("ND_LAB_LISTEN"), os.Getenv("ND_LAB_CERT"), os.Getenv("ND_LAB_KEY"), os.Getenv("ND_LAB_UPSTREAM"))
 	case "big-body", "stalled-body":
 		err = bodyServer(os.Getenv("ND_LAB_LISTEN"), role == "stalled-body")
+	case "lookhttp":
+		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: lookHTTPHandler(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
+	case "blockpage":
+		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: blockPage(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
 	case "lookcheck":
 		err = lookCheck(os.Getenv("ND_LAB_SPEC"))
 	case "wait":
