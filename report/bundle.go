@@ -57,6 +57,7 @@ type ManifestRedaction struct {
 	Secrets   int            `json:"secrets"`
 	Hosts     int            `json:"hosts"`
 	Addresses int            `json:"addresses"`
+	Users     int            `json:"users"` // user-path, user-name: account names in paths and text
 	ByRule    map[string]int `json:"by_rule"`
 }
 
@@ -212,6 +213,8 @@ func redactionCounts(l redact.Level, before, after map[string]int) ManifestRedac
 			mr.Secrets += n
 		case rule == redact.RuleIP || rule == redact.RulePrivateIP:
 			mr.Addresses += n
+		case rule == redact.RuleUserPath || rule == redact.RuleUserName:
+			mr.Users += n
 		default:
 			mr.Hosts += n
 		}

@@ -172,8 +172,8 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 	if err := writePrivate(path, zb); err != nil {
 		return err
 	}
-	fmt.Fprintln(f.IO.Out, rd.String(f.Lang().Sprintf("wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es)",
-		path, len(m.Files)+1, m.BundleID, m.Redaction.Secrets, m.Redaction.Hosts, m.Redaction.Addresses)))
+	fmt.Fprintln(f.IO.Out, rd.String(f.Lang().Sprintf("wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es), %d user name(s)",
+		path, len(m.Files)+1, m.BundleID, m.Redaction.Secrets, m.Redaction.Hosts, m.Redaction.Addresses, m.Redaction.Users)))
 	if rep.Interrupted || errors.Is(ctx.Err(), context.Canceled) {
 		return &ExitError{Code: ExitInterrupted}
 	}
@@ -261,7 +261,8 @@ func runBundleVerify(f *Factory, path string) error {
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}
-	found, err := report.VerifyBundle(path, data, redact.New(redact.LevelDefault, diag.RedactionAllowlist()))
+	// This machine's names are flagged too (a bundle made here by an older doctor).
+	found, err := report.VerifyBundle(path, data, f.registerLocalNames(redact.New(redact.LevelDefault, diag.RedactionAllowlist())))
 	if err != nil {
 		return usageError("bundle verify: %v", err)
 	}

@@ -313,3 +313,59 @@ func TestBundleCarriesDesktopAndSystemProxy(t *testing.T) {
 		t.Errorf("report.json does not list the system proxy beside the endpoint's")
 	}
 }
+
+// TestBundleHidesUserNames: the desktop section's paths carry the Windows
+// account name (planted here: %APPDATA% under C:\Users\zhangwei2) and a note
+// the machine's name; the bundle keeps the paths readable without either,
+// verify passes it, and verify flags a file with the raw path.
+func TestBundleHidesUserNames(t *testing.T) {
+	dir := testenv.TempDir(t)
+	out := filepath.Join(dir, "b.zip")
+	const user, machine = "zhangwei2", "DESKTOP-ZW0042"
+	appDir := `C:\Users\` + user + `\AppData\Roaming\New API`
+	env := map[string]string{"USERNAME": user, "COMPUTERNAME": machine, "APPDATA": `C:\Users\` + user + `\AppData\Roaming`}
+	var stdout, stderr bytes.Buffer
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr},
+		Getenv: func(k string) string { return env[k] }, Version: "v0.0.0-test",
+		Desktop: func(context.Context, func(string) string) *diag.DesktopInfo {
+			return &diag.DesktopInfo{Port: 3000, AppDir: appDir, DataDir: appDir + `\data`, DB: appDir + `\data\new-api.db`,
+				Logs:  []diag.AppLog{{Path: appDir + `\logs\oneapi-20261129.log`}},
+				Notes: []string{"port 3000 is new-api's own (PID 77, " + appDir + `\New API.exe) on ` + machine},
+				Hints: []string{"see /home/" + user + "/x"}}
+		}}
+	code := Execute(context.Background(), f, []string{"bundle", "-o", out, "--newapi-url", "-", "http://" + probetest.ClosedPort(t) + "/v1"})
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s %s", code, stdout.String(), stderr.String())
+	}
+	files := readZip(t, out)
+	for name, b := range files {
+		for _, v := range []string{user, strings.ToLower(machine), machine} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s shows %q", name, v)
+			}
+		}
+	}
+	for name, want := range map[string]string{
+		"report.json": `AppData\\Roaming\\New API\\logs\\oneapi-20261129.log`,
+		"report.txt":  `AppData\Roaming\New API\data\new-api.db`,
+		"report.md":   `C:\\Users\\user-`,
+	} {
+		if !bytes.Contains(files[name], []byte(want)) {
+			t.Errorf("%s lost the readable path %s:\n%s", name, want, files[name])
+		}
+	}
+	m := checkManifest(t, files)
+	if m.Redaction.ByRule["user-path"] == 0 || m.Redaction.ByRule["registered-host"] == 0 || m.Redaction.Users == 0 {
+		t.Errorf("manifest counts: %+v", m.Redaction)
+	}
+	if code, stdout, _ := runBundleCmd(t, nil, "bundle", "verify", out); code != ExitOK {
+		t.Errorf("verify: exit %d %s", code, stdout)
+	}
+	// The same desktop section unredacted: verify names file, line and rule.
+	raw := filepath.Join(dir, "report.txt")
+	os.WriteFile(raw, []byte("desktop app:\n  app folder: "+appDir+"\n"), 0o600)
+	code, stdout2, _ := runBundleCmd(t, nil, "bundle", "verify", raw)
+	if code != ExitFailure || !strings.Contains(stdout2, "report.txt:2: user-path") || strings.Contains(stdout2, user) {
+		t.Errorf("verify of a raw path: exit %d %q", code, stdout2)
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/desktop"
+	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
 	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 )
 
@@ -27,7 +28,7 @@ func main() {
 		stop()
 	}()
 	io := SystemIO()
-	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read,
+	f := &Factory{IO: io, Getenv: os.Getenv, Version: version, SystemProxy: sysproxy.Read, LocalNames: sysenv.LocalNames,
 		Desktop: func(ctx context.Context, getenv func(string) string) *diag.DesktopInfo {
 			return desktop.Collect(ctx, desktop.Options{Getenv: getenv})
 		}}

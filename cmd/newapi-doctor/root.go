@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
 	"github.com/newapi-doctor/newapi-doctor/diag/sysproxy"
 
 	"github.com/fatih/color"
@@ -28,6 +29,9 @@ type Factory struct {
 	// Desktop gathers the desktop app section (main: desktop.Collect; nil in
 	// in-process tests).
 	Desktop func(ctx context.Context, getenv func(string) string) *diag.DesktopInfo
+	// LocalNames are this account's and machine's names, hidden in every
+	// output (main: sysenv.LocalNames; nil: what Getenv spells).
+	LocalNames func(getenv func(string) string) (users, machines []string)
 
 	// Global output flags, filled by the root command.
 	Format       string
@@ -157,9 +161,26 @@ func (f *Factory) Redactor() *redact.Redactor {
 		case f.RedactLevel == "strict":
 			lvl = redact.LevelStrict
 		}
-		f.redactor = redact.New(lvl, diag.RedactionAllowlist())
+		f.redactor = f.registerLocalNames(redact.New(lvl, diag.RedactionAllowlist()))
 	}
 	return f.redactor
+}
+
+// registerLocalNames teaches rd the account and machine names, so that they
+// are hidden wherever they stand as names, not only in home paths.
+func (f *Factory) registerLocalNames(rd *redact.Redactor) *redact.Redactor {
+	names := f.LocalNames
+	if names == nil {
+		names = sysenv.NamesFromEnv
+	}
+	users, machines := names(f.Getenv)
+	for _, u := range users {
+		rd.AddUser(u)
+	}
+	for _, m := range machines {
+		rd.AddMachine(m)
+	}
+	return rd
 }
 
 // RedactString passes a message through the run's redactor.

@@ -8,10 +8,10 @@ import (
 // zhCmd are the Chinese forms of what the commands print themselves (the
 // renderers' words are report's, the hints diag's).
 var zhCmd = map[string]string{
-	"checking %d endpoint(s) every %s":                                                   "每隔 %[2]s 检测 %[1]d 个端点",
-	"checking %d endpoint(s) on every scrape":                                            "每次抓取时检测 %d 个端点",
-	"serving http://%s/metrics and the status page http://%s/, %s":                       "已在 http://%s/metrics 提供指标，状态页为 http://%s/；%s",
-	"wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es)": "已写入 %s：%d 个文件，诊断包 ID %s；已隐藏 %d 个密钥、%d 个主机名、%d 个地址",
+	"checking %d endpoint(s) every %s":                                                                    "每隔 %[2]s 检测 %[1]d 个端点",
+	"checking %d endpoint(s) on every scrape":                                                             "每次抓取时检测 %d 个端点",
+	"serving http://%s/metrics and the status page http://%s/, %s":                                        "已在 http://%s/metrics 提供指标，状态页为 http://%s/；%s",
+	"wrote %s: %d files, bundle id %s; hidden: %d secret(s), %d host(s), %d address(es), %d user name(s)": "已写入 %s：%d 个文件，诊断包 ID %s；已隐藏 %d 个密钥、%d 个主机名、%d 个地址、%d 个用户名",
 	"%s: %d finding(s)": "%s：发现 %d 处敏感信息",
 	"%s: ok (hashes match, nothing sensitive found)":                        "%s：正常（哈希一致，未发现敏感信息）",
 	"%s: ok (not a zip: scanned as one text file, nothing sensitive found)": "%s：正常（不是 zip：已作为一个文本文件扫描，未发现敏感信息）",

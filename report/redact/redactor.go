@@ -60,6 +60,8 @@ const (
 	RuleProvider    = "provider-host"     // an allowlisted host, hidden at LevelStrict
 	RuleIP          = "ip"                // a public IP literal
 	RulePrivateIP   = "private-ip"        // a private/link-local/CGNAT/ULA literal
+	RuleUserPath    = "user-path"         // the user folder of a home path (C:\Users\<name>, /home/<name>)
+	RuleUserName    = "user-name"         // the OS account name given to AddUser
 	minSecretLength = 4
 )
 
@@ -92,7 +94,7 @@ type Redactor struct {
 	hosts     map[string]bool
 	hostsBare bool                 // a registered host has no dot: every token is looked up
 	pmu       sync.RWMutex         // guards the pseudonym tables and stats
-	fwd       [3]map[string]string // per kind: raw text as seen → pseudonym
+	fwd       [4]map[string]string // per kind: raw text as seen → pseudonym
 	back      map[string]string
 	stats     map[string]int
 }
@@ -187,7 +189,7 @@ var MarkdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", 
 // nameSpans lists where registered names stand in b. Callers hold r.mu.
 func (r *Redactor) nameSpans(b []byte) []span {
 	var out []span
-	r.names.find(b, func(s, e int) { out = append(out, span{s, e, ""}) })
+	r.names.find(b, func(s, e int, _ identityKind) { out = append(out, span{s, e, ""}) })
 	return out
 }
 
@@ -275,7 +277,7 @@ func (r *Redactor) Bytes(b []byte) []byte {
 	var counts map[string]int // allocated on the first find: most strings have none
 	out := b
 	r.mu.RLock()
-	spans := r.findSecrets(b, r.level == LevelNone)
+	spans := r.findSecrets(b, r.level == LevelNone, r.level != LevelNone)
 	r.mu.RUnlock()
 	var scratch *[]byte // stage one's output, recycled when stage two copies it again
 	if len(spans) > 0 {
@@ -283,7 +285,9 @@ func (r *Redactor) Bytes(b []byte) []byte {
 		if r.level != LevelNone {
 			scratch = bufPool.Get().(*[]byte)
 		}
-		out = applySpans(b, spans, counts, scratch)
+		out = applySpans(b, spans, counts, scratch, func(s span) string {
+			return r.pseudonym(s.rule, []byte(normUser(b[s.start:s.end])))
+		})
 	}
 	if r.level != LevelNone {
 		var buf []byte
@@ -331,6 +335,8 @@ func (r *Redactor) pseudonym(rule string, raw []byte) string {
 		ki, kind = 1, "ip"
 	case RulePrivateIP:
 		ki, kind = 2, "private"
+	case RuleUserPath, RuleUserName:
+		ki, kind = 3, "user"
 	}
 	r.pmu.RLock()
 	tok, ok := r.fwd[ki][string(raw)]
@@ -339,7 +345,7 @@ func (r *Redactor) pseudonym(rule string, raw []byte) string {
 		return tok
 	}
 	value := string(raw)
-	if ki > 0 {
+	if ki == 1 || ki == 2 {
 		if a, err := netip.ParseAddr(value); err == nil {
 			value = a.Unmap().String()
 		}

@@ -17,7 +17,7 @@ import (
 
 var testAllow = []string{"api.openai.com", "api.anthropic.com", "generativelanguage.googleapis.com", "*.amazonaws.com"}
 
-var rePseudo = regexp.MustCompile(`(host|ip|private)-[0-9a-f]{6,}\b`)
+var rePseudo = regexp.MustCompile(`(host|ip|private|user)-[0-9a-f]{6,}\b`)
 
 // norm makes pseudonyms comparable across runs (their key is random).
 func norm(s string) string { return rePseudo.ReplaceAllString(s, "$1-X") }

@@ -33,7 +33,7 @@ func (r *Redactor) Scan(file string, b []byte) []Finding {
 	}
 	var hits []hit
 	r.mu.RLock()
-	for _, s := range r.findSecrets(b, false) {
+	for _, s := range r.findSecrets(b, false, true) {
 		hits = append(hits, hit{s.start, s.rule})
 	}
 	r.mu.RUnlock()

@@ -18,8 +18,10 @@ type span struct {
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // applySpans writes b with spans replaced, into *into when given (its
-// backing array is reused and handed back there).
-func applySpans(b []byte, spans []span, counts map[string]int, into *[]byte) []byte {
+// backing array is reused and handed back there). Secrets become Redacted;
+// identities (user paths, registered user and machine names) the pseudonym
+// repl gives.
+func applySpans(b []byte, spans []span, counts map[string]int, into *[]byte, repl func(s span) string) []byte {
 	slices.SortFunc(spans, func(a, b span) int {
 		if a.start != b.start {
 			return a.start - b.start
@@ -37,14 +39,20 @@ func applySpans(b []byte, spans []span, counts map[string]int, into *[]byte) []b
 		s := spans[i]
 		// Overlapping finds merge into one: hiding more is the safe side.
 		j := i + 1
+		secret := !isIdentityRule(s.rule)
 		for j < len(spans) && spans[j].start < s.end {
 			if spans[j].end > s.end {
 				s.end = spans[j].end
 			}
+			secret = secret || !isIdentityRule(spans[j].rule)
 			j++
 		}
 		out = append(out, b[last:s.start]...)
-		out = append(out, Redacted...)
+		if secret || repl == nil {
+			out = append(out, Redacted...)
+		} else {
+			out = append(out, repl(s)...)
+		}
 		counts[s.rule]++
 		last = s.end
 		i = j
@@ -72,6 +80,7 @@ type secretIndex struct {
 type indexed struct {
 	s    string
 	mode matchMode
+	kind identityKind // a secret, or an account or machine name (users.go)
 }
 
 // matchMode says where a registered value is found: a value that could be
@@ -83,6 +92,7 @@ const (
 	matchAnywhere matchMode = iota // distinctive: also inside other words
 	matchToken                     // only as a whole token
 	matchValue                     // a whole token in a value's place, not in prose
+	matchPlace                     // a whole token where an account name stands (users.go)
 )
 
 // safeSecretLength is how long a value must be, mixing more than letters or
@@ -127,13 +137,16 @@ func addUnique(list []indexed, v indexed) []indexed {
 	for i, o := range list {
 		if o.s == v.s {
 			list[i].mode = min(o.mode, v.mode)
+			list[i].kind = min(o.kind, v.kind) // a secret stays a secret
 			return list
 		}
 	}
 	return append(list, v)
 }
 
-func (x *secretIndex) add(s string, mode matchMode) {
+func (x *secretIndex) add(s string, mode matchMode) { x.addKind(s, mode, kindSecret) }
+
+func (x *secretIndex) addKind(s string, mode matchMode, kind identityKind) {
 	if len(s) < 4 {
 		return // a form can shrink (Markdown drops \r); the index keys on 4 bytes
 	}
@@ -145,16 +158,16 @@ func (x *secretIndex) add(s string, mode matchMode) {
 	w4 := binary.LittleEndian.Uint32([]byte(s[len(s)-4:]))
 	if len(s) >= 8 {
 		w := binary.LittleEndian.Uint64([]byte(s[len(s)-8:]))
-		x.long[w] = addUnique(x.long[w], indexed{s, mode})
+		x.long[w] = addUnique(x.long[w], indexed{s, mode, kind})
 	} else {
-		x.short[w4] = addUnique(x.short[w4], indexed{s, mode})
+		x.short[w4] = addUnique(x.short[w4], indexed{s, mode, kind})
 	}
 	h1, h2 := filterHashes(w4)
 	x.filter[h1/64] |= 1 << (h1 % 64)
 	x.filter[h2/64] |= 1 << (h2 % 64)
 }
 
-func (x *secretIndex) find(b []byte, add func(s, e int)) {
+func (x *secretIndex) find(b []byte, add func(s, e int, kind identityKind)) {
 	if x.filter == nil {
 		return
 	}
@@ -172,13 +185,13 @@ func (x *secretIndex) find(b []byte, add func(s, e int)) {
 		if e >= 8 {
 			for _, v := range x.long[w] {
 				if st := e - len(v.s); st >= 0 && string(b[st:e]) == v.s && v.mode.fits(b, st, e) {
-					add(st, e)
+					add(st, e, v.kind)
 				}
 			}
 		}
 		for _, v := range x.short[w4] {
 			if st := e - len(v.s); st >= 0 && string(b[st:e]) == v.s && v.mode.fits(b, st, e) {
-				add(st, e)
+				add(st, e, v.kind)
 			}
 		}
 	}
@@ -186,8 +199,11 @@ func (x *secretIndex) find(b []byte, add func(s, e int)) {
 
 // fits says whether b[s:e] stands where the mode lets a value match.
 func (m matchMode) fits(b []byte, s, e int) bool {
-	if m == matchAnywhere {
+	switch m {
+	case matchAnywhere:
 		return true
+	case matchPlace:
+		return placeFits(b, s, e)
 	}
 	if !tokenEdge(b, s, -1) || !tokenEdge(b, e, +1) {
 		return false // inside a longer word: "bypass", "proxy-wrong-password"
@@ -248,9 +264,11 @@ var (
 	pemDash  = []byte("-----")
 )
 
-// findSecrets lists every secret span in b. Callers hold r.mu for reading.
-// shapes=false leaves key shapes to visitHosts, which walks the same tokens.
-func (r *Redactor) findSecrets(b []byte, shapes bool) []span {
+// findSecrets lists every secret span in b, and with idents the user paths
+// and registered account and machine names too. Callers hold r.mu for
+// reading. shapes=false leaves key shapes to visitHosts, which walks the
+// same tokens.
+func (r *Redactor) findSecrets(b []byte, shapes, idents bool) []span {
 	var spans []span
 	add := func(s, e int, rule string) {
 		if e > s && !bytes.HasPrefix(b[s:], []byte(Redacted)) {
@@ -282,12 +300,23 @@ func (r *Redactor) findSecrets(b []byte, shapes bool) []span {
 	}
 	var names []span
 	namesDone := false
-	r.secrets.find(b, func(s, e int) {
+	if idents {
+		findUserPaths(b, func(s, e int) { add(s, e, RuleUserPath) })
+	}
+	r.secrets.find(b, func(s, e int, kind identityKind) {
+		if kind != kindSecret && !idents {
+			return
+		}
 		if !namesDone { // only when a registered value is found: most strings have none
 			names, namesDone = r.nameSpans(b), true
 		}
-		if !insideName(names, s, e) {
+		if insideName(names, s, e) {
+			return
+		}
+		if kind == kindSecret {
 			add(s, e, RuleRegistered)
+		} else {
+			add(s, e, identityRule(kind))
 		}
 	})
 	return spans
