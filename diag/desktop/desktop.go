@@ -20,6 +20,7 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // Platform answers the OS-specific questions (tests fake it).
@@ -81,7 +82,7 @@ func Collect(ctx context.Context, o Options) *diag.DesktopInfo {
 			if _, err := os.Stat(filepath.Join(data, "new-api.db")); err == nil {
 				d.DB = filepath.Join(data, "new-api.db")
 			} else {
-				d.Notes = append(d.Notes, "the data folder holds no new-api.db yet: the app's server has not started once, or uses another SQLITE_PATH")
+				d.Notes = append(d.Notes, i18n.Default().T("the data folder holds no new-api.db yet: the app's server has not started once, or uses another SQLITE_PATH"))
 			}
 		}
 		d.Logs = readLogs(filepath.Join(d.AppDir, "logs"), o.MaxLogs)
@@ -93,11 +94,11 @@ func Collect(ctx context.Context, o Options) *diag.DesktopInfo {
 		}
 	}
 	if owner, err := o.Platform.PortOwner(o.Port); err != nil {
-		d.Notes = append(d.Notes, "who holds port "+strconv.Itoa(o.Port)+" is unknown: "+err.Error())
+		d.Notes = append(d.Notes, i18n.Default().Sprintf("who holds port %s is unknown: %s", strconv.Itoa(o.Port), err.Error()))
 	} else if owner != nil {
 		d.PortOwner = owner
 		if isNewAPI(owner.Process) {
-			d.Notes = append(d.Notes, fmt.Sprintf("port %d is new-api's own (PID %d, %s)", o.Port, owner.PID, owner.Process))
+			d.Notes = append(d.Notes, i18n.Default().Sprintf("port %s is new-api's own (PID %s, %s)", strconv.Itoa(o.Port), strconv.Itoa(owner.PID), owner.Process))
 		} else {
 			found = true
 			d.Hints = append(d.Hints, portTakenHint(o.Port, owner))
@@ -116,7 +117,7 @@ func Collect(ctx context.Context, o Options) *diag.DesktopInfo {
 		d.Hosts = ParseHosts(string(b), o.Platform.HostsFile())
 		for _, h := range d.Hosts {
 			found = true
-			d.Hints = append(d.Hints, fmt.Sprintf("%s line %d pins %s to %s: new-api connects there instead of the provider's real address. Remove the line (Watt Toolkit/Steam++ and 'accelerators' write these) unless you put it there on purpose, then flush the DNS cache.", h.File, h.Line, h.Name, h.Addr))
+			d.Hints = append(d.Hints, i18n.Default().Sprintf("%s line %s pins %s to %s: new-api connects there instead of the provider's real address. Remove the line (Watt Toolkit/Steam++ and 'accelerators' write these) unless you put it there on purpose, then flush the DNS cache.", h.File, strconv.Itoa(h.Line), h.Name, h.Addr))
 		}
 	}
 	if !found {
@@ -130,20 +131,24 @@ func isNewAPI(process string) bool {
 	return strings.Contains(p, "new-api") || strings.Contains(p, "new api") || strings.Contains(p, "one-api")
 }
 
+// The hints are in the process's language (i18n; Chinese in zh.go); ports
+// and PIDs go as strings, which x/text would group.
 func portTakenHint(port int, o *diag.PortOwner) string {
+	l, p, pid := i18n.Default(), strconv.Itoa(port), strconv.Itoa(o.PID)
 	if o.PID == 0 {
 		// PID 0 is the idle process, never a listener: the owner is unknown.
-		return fmt.Sprintf("Port %d is taken by another program: new-api's server cannot start there (10048, 'Only one usage of each socket address'). Find it with `netstat -ano | findstr :%d` (last column: the PID) and end it, or start new-api on another port (PORT).", port, port)
+		return l.Sprintf("Port %s is taken by another program: new-api's server cannot start there (10048, 'Only one usage of each socket address'). Find it with `netstat -ano | findstr :%s` (last column: the PID) and end it, or start new-api on another port (PORT).", p, p)
 	}
-	who := fmt.Sprintf("PID %d", o.PID)
+	who := "PID " + pid
 	if o.Process != "" {
 		who += " (" + o.Process + ")"
 	}
-	return fmt.Sprintf("Port %d is taken by %s: new-api's server cannot start there (10048, 'Only one usage of each socket address'). End that program (Task Manager → Details, or `taskkill /PID %d`), or start new-api on another port (PORT).", port, who, o.PID)
+	return l.Sprintf("Port %s is taken by %s: new-api's server cannot start there (10048, 'Only one usage of each socket address'). End that program (Task Manager → Details, or `taskkill /PID %s`), or start new-api on another port (PORT).", p, who, pid)
 }
 
 func excludedHint(port int, r diag.PortRange) string {
-	return fmt.Sprintf("Port %d lies in the excluded range %d-%d that Hyper-V/WSL/Docker (winnat) reserved: binding it fails with 10013 'forbidden by its access permissions'. Use a port outside the range, or, from a terminal run as Administrator: `net stop winnat`, `netsh int ipv4 add excludedportrange protocol=tcp startport=%d numberofports=1`, `net start winnat` to keep the port for new-api.", port, r.Start, r.End, port)
+	p := strconv.Itoa(port)
+	return i18n.Default().Sprintf("Port %s lies in the excluded range %s-%s that Hyper-V/WSL/Docker (winnat) reserved: binding it fails with 10013 'forbidden by its access permissions'. Use a port outside the range, or, from a terminal run as Administrator: `net stop winnat`, `netsh int ipv4 add excludedportrange protocol=tcp startport=%s numberofports=1`, `net start winnat` to keep the port for new-api.", p, strconv.Itoa(r.Start), strconv.Itoa(r.End), p)
 }
 
 // readLogs reads the newest log files through explain.
