@@ -12,6 +12,9 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/internal/testenv"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	pt "github.com/newapi-doctor/newapi-doctor/probe/probetest"
 )
 
@@ -533,4 +536,38 @@ func TestControlEvidenceNamesDefaultControls(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "such as https://dns.alidns.com/dns-query") {
 		t.Fatalf("--doh: exit %d, stderr %q", code, errOut)
 	}
+}
+
+// TestREADMENamesEveryFlag: the README is the newcomer's manual; flags
+// landed (--lang, --control, proxy --target, bundle --output) without it.
+// Flags whose short form the README gives (-v, -4/-6) count as named.
+func TestREADMENamesEveryFlag(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }, Version: "t"}
+	root := NewRootCmd(f)
+	var visit func(c *cobra.Command)
+	visit = func(c *cobra.Command) {
+		if c.Hidden || c.Name() == "completion" || c.Name() == "help" {
+			return
+		}
+		c.LocalFlags().VisitAll(func(fl *pflag.Flag) {
+			if fl.Hidden || fl.Name == "help" {
+				return
+			}
+			named := bytes.Contains(readme, []byte("--"+fl.Name))
+			if !named && fl.Shorthand != "" {
+				named = bytes.Contains(readme, []byte("`-"+fl.Shorthand)) || bytes.Contains(readme, []byte("/-"+fl.Shorthand))
+			}
+			if !named {
+				t.Errorf("%s: --%s is not in README.md", c.CommandPath(), fl.Name)
+			}
+		})
+		for _, sub := range c.Commands() {
+			visit(sub)
+		}
+	}
+	visit(root)
 }
