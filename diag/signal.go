@@ -111,7 +111,7 @@ var (
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
 	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
-		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details"}
+		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		"json.parse: unexpected character at line 1 column 1"}
 	RateLimitMarkers = []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",

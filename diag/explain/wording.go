@@ -67,11 +67,13 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
-	"socks error", "socks5 server", "socks server"}
+	"socks error", "socks5 server", "socks server",
+	// curl's SOCKS failures (its exit code then says 7 or 97, not the proxy).
+	"complete socks5 connection", "initial socks5 response", "socks5 connect request ack", "complete socks4 connection"}
 
 // connectFailedWords: a connect that failed, the reason left out.
 var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect",
-	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed"}
+	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed", "network error"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -100,7 +102,7 @@ var statusAnchors = []struct {
 	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
-		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ",
+		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
 		"exception: ", "error ", "error"}, true},
 }
 
@@ -232,7 +234,7 @@ func statusAfter(low, anchor string, errOnly bool) int {
 			return 0
 		}
 		j := from + i + len(anchor)
-		if errOnly && j < len(low) && (low[j] == '"' || low[j] == '\'') {
+		if errOnly && j < len(low) && (low[j] == '"' || low[j] == '\'' || low[j] == '`') {
 			j++ // "code":"502"
 		}
 		if n := status3(low, j); n != 0 && (!errOnly || n >= 400) {

@@ -177,6 +177,13 @@ func TestWordingRules(t *testing.T) {
 		{"java CONNECT answer", "java.io.IOException: Unexpected response code for CONNECT: 403", diag.CauseProxyOther},
 		{"nginx stock 50x page", "The page you are looking for is temporarily unavailable. Please try again later.", diag.CauseUnavailable},
 		{"curl's verification words alone", "SSL certificate problem: unable to get loca l issuer certificate", diag.CauseTLSUntrusted},
+		// Held-out part 6's misses.
+		{"curl SOCKS5 connect failure is the proxy's", "curl: (7) Can't complete SOCKS5 connection to 10.0.0.1:443. (4)", diag.CauseProxyOther},
+		{"node EPROTO boringssl", "Error: write EPROTO 1:error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER:tls_record.cc:242:", diag.CauseTLSNotTLS},
+		{"node old altname wording", "Error: Hostname/IP doesn't match certificate's altnames", diag.CauseTLSHostname},
+		{"chinese no route", "[Errno 113] 没有到主机的路由", diag.CauseHostUnreachable},
+		{"status : `N`", "ResponseError: Unknown response status : `502`", diag.CauseBadGateway},
+		{"new-api pre-consume failure is quota", "status_code=403, 预扣费额度失败, 用户剩余额度: ¥0.1, 需要预扣费额度: ¥0.2", diag.CauseQuota},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
