@@ -16,7 +16,6 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
-	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
@@ -138,9 +137,7 @@ func runBundle(ctx context.Context, f *Factory, o *bundleOptions, args []string)
 			SystemProxies: f.systemProxies(),
 			Logger:        slog.New(slog.NewTextHandler(&runLog, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		}
-		if o.src.Resolver != "" {
-			ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
-		}
+		ro.DNS = f.dnsConfig(o.src.Resolver)
 		progress("checking %d endpoint(s)…", len(eps))
 		stop := attachProgress(f, &ro)
 		rep = diag.Run(ctx, eps, ro)

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,9 +29,16 @@ import (
 
 func runBundleCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
 	t.Helper()
+	return runBundleCmdDNS(t, env, nil, args...)
+}
+
+// runBundleCmdDNS is runBundleCmd with --resolver reached through dial (a
+// DNS fake's Dial: TCP under wine).
+func runBundleCmdDNS(t *testing.T, env map[string]string, dial func(context.Context, string, string) (net.Conn, error), args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
-		Getenv: func(k string) string { return env[k] }, Version: "v0.0.0-test"}
+		Getenv: func(k string) string { return env[k] }, Version: "v0.0.0-test", DNSDial: dial}
 	code := Execute(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
@@ -91,7 +99,7 @@ func TestBundleEndToEnd(t *testing.T) {
 	)
 	up := probetest.NewHTTPUpstream(t, probetest.Upstream{Status: 401, ContentType: "application/json",
 		Body: `{"error":{"message":"Incorrect API key provided: ` + key + `","type":"invalid_request_error"}}`})
-	dns := probetest.NewDNSServer(t)
+	dns := probetest.NewInProcessDNSServer(t)
 	dns.Set(relay, probetest.Answer{A: []string{"127.0.0.1"}})
 	port := up.Listener.Addr().(interface{ String() string }).String()
 	port = port[strings.LastIndex(port, ":")+1:]
@@ -103,7 +111,7 @@ func TestBundleEndToEnd(t *testing.T) {
 	}
 	env := map[string]string{"HTTPS_PROXY": "http://bob:" + proxyPwd + "@proxy.corp.example:3128"}
 	out := filepath.Join(dir, "b.zip")
-	code, stdout, stderr := runBundleCmd(t, env, "bundle", "--config", cfg, "--resolver", dns.Addr, "-o", out,
+	code, stdout, stderr := runBundleCmdDNS(t, env, dns.Dial, "bundle", "--config", cfg, "--resolver", dns.Addr, "-o", out,
 		"--newapi-url", newAPIFake(t), "--http-timeout", "5s")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)

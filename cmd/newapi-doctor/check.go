@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
-	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
@@ -116,9 +115,7 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 		return err
 	}
 	ro.Controls = controls
-	if o.src.Resolver != "" {
-		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
-	}
+	ro.DNS = f.dnsConfig(o.src.Resolver)
 	for _, r := range o.compareDNS {
 		if err := checkResolver(r); err != nil {
 			return usageError("--compare-resolver: %v", err)

@@ -14,7 +14,6 @@ import (
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
-	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
@@ -91,9 +90,7 @@ Exit codes: 0 explained, 1 nothing recognised (or a probe could not run), 2 bad 
 			probeFailed := false
 			if doProbe {
 				o := diag.RunOptions{Timeouts: timeouts, Getenv: f.Getenv, Version: f.Version}
-				if resolver != "" {
-					o.DNS = probe.DNSConfig{Servers: []string{resolver}}
-				}
+				o.DNS = f.dnsConfig(resolver)
 				for i := range items {
 					ep, ok := probeEndpoint(items[i].Result)
 					if !ok {

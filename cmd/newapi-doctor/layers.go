@@ -75,6 +75,15 @@ func checkResolver(s string) error {
 	return nil
 }
 
+// dnsConfig: the resolver --resolver names (none: the system's), reached
+// through f.DNSDial.
+func (f *Factory) dnsConfig(resolver string) probe.DNSConfig {
+	if resolver == "" {
+		return probe.DNSConfig{}
+	}
+	return probe.DNSConfig{Servers: []string{resolver}, Dial: f.DNSDial}
+}
+
 // addProbeFlags: the per-layer timeouts and the resolver, the same on every command.
 func addProbeFlags(fl *pflag.FlagSet, t *diag.Timeouts, resolver *string) {
 	fl.DurationVar(&t.DNS, "dns-timeout", 0, "DNS timeout (default 3s)")
@@ -86,9 +95,7 @@ func addProbeFlags(fl *pflag.FlagSet, t *diag.Timeouts, resolver *string) {
 
 func (lo *layerOptions) runOptions(f *Factory) diag.RunOptions {
 	o := diag.RunOptions{Timeouts: lo.timeouts, Getenv: f.Getenv, Version: f.Version, SystemProxies: f.systemProxies()}
-	if lo.resolver != "" {
-		o.DNS = probe.DNSConfig{Servers: []string{lo.resolver}}
-	}
+	o.DNS = f.dnsConfig(lo.resolver)
 	return o
 }
 

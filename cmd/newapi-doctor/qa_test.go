@@ -21,8 +21,15 @@ import (
 // runInProcess runs the root command with empty environment and stdin.
 func runInProcess(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runInProcessDNS(t, nil, args...)
+}
+
+// runInProcessDNS is runInProcess with --resolver reached through dial (a
+// DNS fake's Dial: TCP under wine).
+func runInProcessDNS(t *testing.T, dial func(context.Context, string, string) (net.Conn, error), args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }, Version: "t"}
+	f := &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Getenv: func(string) string { return "" }, Version: "t", DNSDial: dial}
 	code := Execute(context.Background(), f, args)
 	return code, out.String(), errOut.String()
 }
@@ -103,7 +110,7 @@ func TestDNSResolverUnreachableCause(t *testing.T) {
 // refused before anything is probed (dns/tcp/tls probed first, so a bad
 // --format cost a full timeout before the usage error).
 func TestProbeCommandsRefuseFormatFirst(t *testing.T) {
-	srv := pt.NewDNSServer(t)
+	srv := pt.NewInProcessDNSServer(t)
 	srv.Set("relay.example.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	for _, args := range [][]string{
 		{"dns", "relay.example.test"}, {"tcp", "relay.example.test:1"}, {"tls", "relay.example.test:1"},
@@ -111,7 +118,7 @@ func TestProbeCommandsRefuseFormatFirst(t *testing.T) {
 		for _, format := range []string{"junit", "markdown", "github"} {
 			t.Run(args[0]+"/"+format, func(t *testing.T) {
 				before := srv.Queries("relay.example.test.")
-				code, out, errOut := runInProcess(t, append(args, "--resolver", srv.Addr, "--format", format)...)
+				code, out, errOut := runInProcessDNS(t, srv.Dial, append(args, "--resolver", srv.Addr, "--format", format)...)
 				if code != ExitUsage || out != "" || !strings.Contains(errOut, format) {
 					t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 				}

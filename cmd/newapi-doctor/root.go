@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/newapi-doctor/newapi-doctor/diag/sysenv"
@@ -32,6 +33,10 @@ type Factory struct {
 	// LocalNames are this account's and machine's names, hidden in every
 	// output (main: sysenv.LocalNames; nil: what Getenv spells).
 	LocalNames func(getenv func(string) string) (users, machines []string)
+	// DNSDial reaches --resolver (probe.DNSConfig.Dial): nil in main, UDP
+	// first; an in-process test under wine, which opens no UDP socket,
+	// hands its DNS fake a TCP connection.
+	DNSDial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	// Global output flags, filled by the root command.
 	Format       string

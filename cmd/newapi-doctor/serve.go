@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
-	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report"
 )
 
@@ -84,9 +83,7 @@ func runServe(ctx context.Context, f *Factory, o *serveOptions, args []string) e
 		return err
 	}
 	ro := diag.RunOptions{Timeouts: timeouts, Parallel: o.parallel, Getenv: f.Getenv, Retries: o.retries, Version: f.Version}
-	if o.src.Resolver != "" {
-		ro.DNS = probe.DNSConfig{Servers: []string{o.src.Resolver}}
-	}
+	ro.DNS = f.dnsConfig(o.src.Resolver)
 	if o.interval > 0 {
 		// A round must end before the next one is due.
 		ro.Deadline = min(o.interval, timeouts.EndpointBudget()*time.Duration(1+o.retries))
