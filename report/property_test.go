@@ -24,13 +24,15 @@ import (
 // may appear in any output.
 type sensitive struct {
 	keys, passwords, hosts, ips []string
+	// users are account names planted in home paths (user-path).
+	users []string
 	// names spell out a short password in part (proxy-zebra-password):
 	// names are never redacted, so there the password's letters stay.
 	names []string
 }
 
 func (s *sensitive) all() []string {
-	return append(append(append(append([]string{}, s.keys...), s.passwords...), s.hosts...), s.ips...)
+	return append(append(append(append(append([]string{}, s.keys...), s.passwords...), s.hosts...), s.ips...), s.users...)
 }
 
 // testAllow are the provider hosts the tests keep visible at the default level.
@@ -83,6 +85,27 @@ func randHost(r *rand.Rand) string {
 		p = append(p, randStr(r, 1, "abcdefghijklmnopqrstuvwxyz")+randStr(r, 2+r.IntN(10), "abcdefghijklmnopqrstuvwxyz0123456789-")+randStr(r, 1, "abcdefghijklmnopqrstuvwxyz0123456789"))
 	}
 	return strings.Join(p, ".") + "." + privTLDs[r.IntN(len(privTLDs))]
+}
+
+// accountNames are user names of every shape: plain words, a space, CJK,
+// '_' (Markdown escapes it), a dot (a host's shape).
+var accountNames = []string{"pangolin", "Mary Ann", "张伟", "john_doe", "o.tapir", "Lemurx"}
+
+func randUser(r *rand.Rand) string {
+	if r.IntN(3) == 0 {
+		return "zq" + randStr(r, 4+r.IntN(8), "abcdefghijklmnopqrstuvwxyz0123456789")
+	}
+	return accountNames[r.IntN(len(accountNames))]
+}
+
+// homePath is a path under user's home in one of the forms a user meets.
+func homePath(r *rand.Rand, user string) string {
+	return []string{
+		`C:\Users\` + user + `\AppData\Roaming\New API\logs\oneapi.log`,
+		`C:/Users/` + user + `/AppData/Roaming/New API/data/new-api.db`,
+		"/home/" + user + "/.config/newapi-doctor/config.yaml",
+		"/Users/" + user + "/Library/Logs/new-api.log",
+	}[r.IntN(4)]
 }
 
 func randIP(r *rand.Rand) string {
@@ -165,8 +188,16 @@ func randReport(r *rand.Rand, n int) (*diag.Report, []diag.Endpoint, *sensitive)
 		if r.IntN(3) == 0 {
 			e.Path = &diag.PathInfo{Target: ip, Summary: "lost after hop 3 (" + pip + ")", Trace: []string{"1 " + pip, "2 " + relay}}
 		}
+		// An account name in a path, as the desktop app and errors print it.
+		user := randUser(r)
+		s.users = append(s.users, user)
+		e.Notes = append(e.Notes, "read "+homePath(r, user))
+		e.Layers[r.IntN(len(e.Layers))].Error = "open " + homePath(r, user) + ": permission denied"
 		rep.Endpoints = append(rep.Endpoints, e)
 	}
+	user := s.users[0]
+	rep.Desktop = &diag.DesktopInfo{AppDir: `C:\Users\` + user + `\AppData\Roaming\New API`, Port: 3000,
+		Logs: []diag.AppLog{{Path: homePath(r, user)}}}
 	rep.Summarize()
 	return rep, eps, s
 }
@@ -206,6 +237,11 @@ func TestPropertyNothingLeaks(t *testing.T) {
 			rd := redact.New(level, testAllow)
 			// The endpoints go through a real config file, half of the keys via key_env.
 			register(rd, viaConfig(t, r, eps))
+			if seed%2 == 0 { // as the commands register this machine's account
+				for _, u := range s.users {
+					rd.AddUser(u)
+				}
+			}
 			env := randEnvironment(t, r, s)
 			// As bundle does: the proxy environment is registered like an endpoint's.
 			rd.AddURL(env.proxyURL)

@@ -119,3 +119,41 @@ func TestScanFindsUserPaths(t *testing.T) {
 		t.Errorf("registered machine name not flagged: %v", fs)
 	}
 }
+
+// FuzzUserPath: an account name planted in a home path, in each form a
+// renderer writes it, never survives at the default level; Scan passes the
+// result; no input panics the engine.
+func FuzzUserPath(f *testing.F) {
+	f.Add("open ", "zhangwei", `\AppData\Roaming\New API`)
+	f.Add(`{"p":"`, "Mary Ann", `\\x"}`)
+	f.Add("see ", "张伟", "/.config")
+	f.Add("", "john_doe", `\`)
+	f.Add("/srv/", "o.brien", "/x.log")
+	f.Fuzz(func(t *testing.T, pre, name, post string) {
+		r := New(LevelDefault, nil)
+		_ = r.Scan("x", []byte(pre+name+post))
+		_ = r.String(pre + name + post)
+		// A plausible account name: no path or stop characters, not a
+		// folder that names no one, not found elsewhere in the input.
+		if len(name) < 2 || strings.TrimSpace(name) != name || strings.ContainsAny(name, `\/%.@`) ||
+			strings.IndexFunc(name, func(c rune) bool { return c < 0x20 || (c < 0x80 && userStop(byte(c))) }) >= 0 ||
+			notPersonal[strings.ToLower(name)] || isPseudonym([]byte(strings.ToLower(name))) ||
+			strings.Contains(pre+post, name) || strings.Contains(strings.ToLower(name), "user-") {
+			return
+		}
+		for _, form := range []string{` C:\Users\%s\x `, ` "C:\\Users\\%s\\x" `, ` /home/%s/x `, ` /Users/%s/x `} {
+			in := pre + strings.Replace(form, "%s", name, 1) + post
+			out := r.String(in)
+			// The name (possibly a piece of a pseudonym's hex) is gone
+			// from its place, and the pseudonym stands there.
+			if want := strings.Replace(form, "%s", "user-X", 1); !strings.Contains(norm(out), want) {
+				t.Fatalf("%q: want %q in %q", name, want, out)
+			}
+			for _, f := range r.Scan("x", []byte(out)) {
+				if f.Rule == RuleUserPath {
+					t.Fatalf("scan flags %q: %v", out, f)
+				}
+			}
+		}
+	})
+}
