@@ -3,6 +3,7 @@ package diag
 import (
 	"context"
 	"fmt"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"net/url"
 	"strings"
 
@@ -64,16 +65,18 @@ func withSystemProxy(ctx context.Context, ep Endpoint, o RunOptions, res *Endpoi
 	res.Proxy.System[at].Works = &works
 	res.Proxy.System[at].Verdict = string(r2.Category) + "/" + string(r2.Cause)
 	if !works {
-		res.Notes = append(res.Notes, fmt.Sprintf("the system proxy %s (%s) fails too: %s", sys.Redacted(), infos[at].Source, r2.Message))
+		res.Notes = append(res.Notes, i18n.Default().Sprintf("the system proxy %s (%s) fails too: %s", sys.Redacted(), infos[at].Source, r2.Message))
 		return
 	}
-	path := "connects directly"
+	l := i18n.Default()
+	path, said := "connects directly", l.T("connects directly")
 	if strings.HasPrefix(res.Proxy.Source, proxySourceEnv) {
 		path = "uses " + strings.TrimPrefix(res.Proxy.Source, proxySourceEnv) + " (" + res.Proxy.URL + ")"
+		said = l.Sprintf("uses %s", strings.TrimPrefix(path, "uses "))
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("new-api's own path (%s) gives %s/%s: %s", path, res.Category, res.Cause, res.Message))
-	res.Message = fmt.Sprintf("new-api %s and that fails (%s/%s), but the system proxy %s (%s) reaches the upstream: new-api does not use the system proxy",
-		path, res.Category, res.Cause, sys.Redacted(), infos[at].Source)
+	res.Notes = append(res.Notes, l.Sprintf("new-api's own path (%s) gives %s/%s: %s", said, res.Category, res.Cause, res.Message))
+	res.Message = l.Sprintf("new-api %s and that fails (%s/%s), but the system proxy %s (%s) reaches the upstream: new-api does not use the system proxy",
+		said, res.Category, res.Cause, sys.Redacted(), infos[at].Source)
 	res.Cause = ClassifySignal(Signal{SystemProxyWorks: true})
 	res.Category = res.Cause.Category()
 	res.Hint = HintFor(res.Cause, HintFacts{Host: target.Hostname(), SystemProxy: sys.Redacted(), SystemProxyFrom: infos[at].Source, NewAPIPath: path})

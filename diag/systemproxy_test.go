@@ -2,6 +2,7 @@ package diag
 
 import (
 	"context"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"strings"
 	"testing"
 
@@ -105,5 +106,33 @@ func TestSystemProxyLine(t *testing.T) {
 		if got := c.s.Line(); !strings.Contains(got, c.want) {
 			t.Errorf("%q lacks %q", got, c.want)
 		}
+	}
+}
+
+// In Chinese the system-proxy verdict keeps its facts: the proxy, its
+// source, the fix's variable, and new-api's own path.
+func TestSystemProxyOnlyChinese(t *testing.T) {
+	defer i18n.SetDefault(i18n.Default())
+	i18n.SetDefault(i18n.ZH)
+	target, proxy := systemProxyWorld(t)
+	wininet, err := sysproxy.WinINET(1, proxy.Addr, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := CheckEndpoint(context.Background(), Endpoint{Name: "x", URL: target}, RunOptions{Timeouts: fastTimeouts, Getenv: envMap(nil), SystemProxies: wininet})
+	if r.Cause != CauseSystemProxyOnly {
+		t.Fatalf("%s/%s: %s", r.Category, r.Cause, r.Message)
+	}
+	want := "http://" + proxy.Addr
+	for _, s := range []string{"直接连接", "不使用系统代理", want, "system:wininet", "refused/"} {
+		if !strings.Contains(r.Message, s) {
+			t.Errorf("message %q lacks %q", r.Message, s)
+		}
+	}
+	if !strings.Contains(r.Hint, "HTTPS_PROXY") || !strings.Contains(r.Hint, want) || !strings.Contains(r.Hint, "系统代理") {
+		t.Errorf("hint: %q", r.Hint)
+	}
+	if len(r.Notes) == 0 || !strings.Contains(strings.Join(r.Notes, "\n"), "new-api 自己的路径") {
+		t.Errorf("notes %q", r.Notes)
 	}
 }

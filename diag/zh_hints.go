@@ -166,6 +166,10 @@ var zhHints = map[string]string{
 	`the network`: `网络`,
 	`the proxy %s (or the network behind it)`: `代理 %s（或其后方的网络）`,
 	`in the path`: `（地址未知）`,
+	// systemproxy.go: the verdict's message and notes
+	"the system proxy %s (%s) fails too: %s":  "系统代理 %s（%s）同样失败：%s",
+	"new-api's own path (%s) gives %s/%s: %s": "new-api 自己的路径（%s）结果为 %s/%s：%s",
+	"new-api %s and that fails (%s/%s), but the system proxy %s (%s) reaches the upstream: new-api does not use the system proxy": "new-api %s，这样会失败（%s/%s），而系统代理 %s（%s）可以连到上游：new-api 不使用系统代理",
 }
 
 func init() { i18n.Register(zhHints) }
