@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
@@ -194,6 +195,9 @@ func excerpt(low, w string) string {
 	s, e := max(0, i-30), min(len(low), i+len(w)+30)
 	for s > 0 && low[s-1] != ' ' && i-s < 40 {
 		s--
+	}
+	for s < i && !utf8.RuneStart(low[s]) { // a Chinese or accented page: start on a whole character
+		s++
 	}
 	return strings.TrimSpace(truncate(low[s:], e-s))
 }
