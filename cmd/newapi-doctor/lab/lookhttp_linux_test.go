@@ -28,9 +28,11 @@ const (
 	nhUp       = "192.0.2.10" // upstream :80 (lookhttp role), block-page proxy :8080, squid :3128, tinyproxy :8888, dante :1080, dnsmasq :53
 	nhRefuse   = "192.0.2.11" // nothing listens: a refused target
 	nhDrop     = "192.0.2.12" // iptables drops everything to it: a target that times out
+	nhPortal   = "192.0.2.13" // https with a certificate for *.lab.test; plain http redirects to a login host
+	nhWrongCrt = "192.0.2.14" // https with the same certificate; plain http answers in place
 )
 
-var nhNames = map[string]string{"ok.h.test": nhUp, "refused.h.test": nhRefuse, "drop.h.test": nhDrop}
+var nhNames = map[string]string{"ok.h.test": nhUp, "refused.h.test": nhRefuse, "drop.h.test": nhDrop, "portal.h.test": nhPortal, "wrongcert.h.test": nhWrongCrt}
 
 func newNHLab(t *testing.T) *lab {
 	prerequisites(t)
@@ -61,7 +63,7 @@ func newNHLab(t *testing.T) *lab {
 	}
 	run(t, "ip", "link", "add", "nd-lab-hc0", "netns", nhClient, "type", "veth", "peer", "name", "nd-lab-hs0", "netns", nhServer)
 	run(t, "ip", "-n", nhClient, "addr", "add", nhClientIP+"/24", "dev", "nd-lab-hc0")
-	for _, a := range []string{nhUp, nhRefuse, nhDrop} {
+	for _, a := range []string{nhUp, nhRefuse, nhDrop, nhPortal, nhWrongCrt} {
 		run(t, "ip", "-n", nhServer, "addr", "add", a+"/24", "dev", "nd-lab-hs0")
 	}
 	run(t, "ip", "-n", nhClient, "link", "set", "nd-lab-hc0", "up")
@@ -72,6 +74,13 @@ func newNHLab(t *testing.T) *lab {
 		l.start(nhServer, []string{roleEnv + "=" + name, "ND_LAB_LISTEN=" + listen}, l.self)
 	}
 	role("lookhttp", nhUp+":80")
+	role("lookhttp", nhWrongCrt+":80")
+	role("portal", nhPortal+":80")
+	ca, cert, key := writePKI(t, dir)
+	l.ca = ca
+	for _, a := range []string{nhPortal, nhWrongCrt} {
+		l.start(nhServer, []string{roleEnv + "=upstream", "ND_LAB_LISTEN=" + a + ":443", "ND_LAB_CERT=" + cert, "ND_LAB_KEY=" + key}, l.self)
+	}
 	role("blockpage", nhUp+":8080")
 	var dm strings.Builder
 	fmt.Fprintf(&dm, "no-resolv\nno-hosts\nkeep-in-foreground\nbind-interfaces\nlisten-address=%s\nuser=root\naddress=/nx.h.test/\n", nhUp)
@@ -98,6 +107,9 @@ func newNHLab(t *testing.T) *lab {
 	var ws []string
 	for _, p := range []string{"80", "8080", "3128", "8888", "1080"} {
 		ws = append(ws, "tcp:"+nhUp+":"+p)
+	}
+	for _, a := range []string{nhPortal, nhWrongCrt} {
+		ws = append(ws, "tcp:"+a+":80", "tcp:"+a+":443")
 	}
 	wait.Env = append(os.Environ(), roleEnv+"=wait", "ND_LAB_WAIT="+strings.Join(append(ws, "dns:"+nhUp+":53:ok.h.test"), ","))
 	if out, err := wait.CombinedOutput(); err != nil {
@@ -153,6 +165,16 @@ func lookHTTPHandler() http.Handler {
 	})
 }
 
+func withCA(e diag.Endpoint, ca string) diag.Endpoint { e.CAFile = ca; return e }
+
+// portal redirects every plain-HTTP request to its login host.
+func portal() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://login.portal-h.example/login?from="+r.Host)
+		w.WriteHeader(http.StatusFound)
+	})
+}
+
 // blockPage answers every request, a proxy's absolute-form ones included,
 // with a filter's 200 page.
 func blockPage() http.Handler {
@@ -177,6 +199,7 @@ func TestLookHTTPLab(t *testing.T) {
 	pairs := []pair{
 		{"5 stalled body vs slow body", ep("stall", "http://ok.h.test/stall", ""), ep("slow", "http://ok.h.test/slow", ""), diag.CauseBodyStalled, diag.CauseOK, "10 body bytes and nothing more", ""},
 		{"6 portal redirect vs the provider's own redirect", ep("portal", "http://ok.h.test/portal", ""), ep("own-redirect", "http://ok.h.test/own", ""), diag.CauseCaptivePortal, diag.CauseHTTPStatus, "login.portal-h.example", ""},
+		{"6 portal's certificate vs a certificate for another name", withCA(ep("portal-cert", "https://portal.h.test/v1", ""), l.ca), withCA(ep("wrong-cert", "https://wrongcert.h.test/v1", ""), l.ca), diag.CauseCaptivePortal, diag.CauseTLSHostname, "login.portal-h.example", "portal-http"},
 		{"6 proxy block page vs the upstream's page", ep("block-page", "http://ok.h.test/v1", filter), ep("upstream-page", "http://"+nhUp+":8080/v1", ""), diag.CauseProxyBlockPage, diag.CauseHTML, "Access Denied by Web Filter", ""},
 		{"6 cloudflare challenge vs region block 403", ep("challenge", "http://ok.h.test/cf", ""), ep("region", "http://ok.h.test/region", ""), diag.CauseBotWall, diag.CauseRegionBlocked, "cf-mitigated: challenge", ""},
 		// Not in the lab: squid 5.7 answers a CONNECT to a name that does not

@@ -48,6 +48,8 @@ func runRole(role string) int {
 		err = bodyServer(os.Getenv("ND_LAB_LISTEN"), role == "stalled-body")
 	case "lookhttp":
 		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: lookHTTPHandler(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
+	case "portal":
+		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: portal(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
 	case "blockpage":
 		err = (&http.Server{Addr: os.Getenv("ND_LAB_LISTEN"), Handler: blockPage(), ReadHeaderTimeout: 10 * time.Second}).ListenAndServe()
 	case "lookcheck":
