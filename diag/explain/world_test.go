@@ -26,6 +26,7 @@ var worldFloors = map[string]int{
 	"heldout-4.txt": 110, // scored blind once: 93/110 (84.5%); tuned on since
 	"heldout-5.txt": 103, // scored blind once: 94/103 (91.3%); tuned on since
 	"heldout-6.txt": 104, // scored blind once: 87/104 (83.7%); tuned on since
+	"heldout-7.txt": 93,  // scored blind once: 93/103 (90.3%)
 }
 
 type worldAccept struct {
@@ -146,7 +147,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one.
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
