@@ -377,3 +377,21 @@ func TestBundleHidesUserNames(t *testing.T) {
 		t.Errorf("verify of a raw path: exit %d %q", code, stdout2)
 	}
 }
+
+// TestLocalNamesHidden: the account and machine names the environment
+// spells are registered by every command (explain here); --no-redact shows
+// them, as it shows hosts.
+func TestLocalNamesHidden(t *testing.T) {
+	env := map[string]string{"USERNAME": "zw-2024x", "COMPUTERNAME": "DESKTOP-ZW0042"}
+	line := `dial tcp 127.0.0.1:3000: connect: connection refused (from DESKTOP-ZW0042 as CORP\zw-2024x, log D:\Logs\zw-2024x\new-api.log)`
+	for _, f := range []string{"text", "json"} {
+		_, out, _ := runBundleCmd(t, env, "explain", "--format", f, line)
+		if strings.Contains(out, "zw-2024x") || strings.Contains(out, "ZW0042") || !strings.Contains(out, "user-") {
+			t.Errorf("%s: %s", f, out)
+		}
+		_, out, _ = runBundleCmd(t, env, "explain", "--no-redact", "--format", f, line)
+		if !strings.Contains(out, "zw-2024x") || !strings.Contains(out, "DESKTOP-ZW0042") {
+			t.Errorf("--no-redact %s hides the names: %s", f, out)
+		}
+	}
+}
