@@ -20,7 +20,7 @@ import (
 // redirects plain HTTP to another host is a captive portal; the same
 // certificate where plain HTTP answers in place stays a hostname mismatch.
 func TestPortalCertificate(t *testing.T) {
-	dns := pt.NewDNSServer(t)
+	dns := pt.NewInProcessDNSServer(t)
 	dns.Set("api.test.", pt.Answer{A: []string{"127.0.0.1"}})
 	ca := pt.NewCA(t)
 	caFile := filepath.Join(testenv.TempDir(t), "ca.pem")
@@ -43,7 +43,7 @@ func TestPortalCertificate(t *testing.T) {
 	inPlace := plain(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("{}")) })
 	saved := portalHTTPPort
 	t.Cleanup(func() { portalHTTPPort = saved })
-	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}}
+	o := RunOptions{Timeouts: fastTimeouts, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}}
 	var hints []string
 	for _, c := range []struct {
 		port  string

@@ -183,13 +183,13 @@ func TestProxyWrongScheme(t *testing.T) {
 // stands). Through a proxy, the control goes through the same proxy. An
 // endpoint that answers runs no control (no added time).
 func TestControlTarget(t *testing.T) {
-	dns := pt.NewDNSServer(t) // every name NXDOMAIN: no query leaves loopback
+	dns := pt.NewInProcessDNSServer(t) // every name NXDOMAIN: no query leaves loopback
 	answers := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(answers.Close)
 	closed := "https://" + pt.ClosedPort(t)
 	silent := "https://" + pt.SilentListener(t) + "/v1"
 	opts := func(controls ...string) RunOptions {
-		return RunOptions{Timeouts: middleTimeouts, Controls: controls, DNS: probe.DNSConfig{Servers: []string{dns.Addr}}}
+		return RunOptions{Timeouts: middleTimeouts, Controls: controls, DNS: probe.DNSConfig{Servers: []string{dns.Addr}, Dial: dns.Dial}}
 	}
 	for _, c := range []struct {
 		name     string
