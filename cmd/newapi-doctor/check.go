@@ -117,8 +117,8 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	ro.Controls = controls
 	ro.DNS = f.dnsConfig(o.src.Resolver)
 	for _, r := range o.compareDNS {
-		if err := checkResolver(r); err != nil {
-			return usageError("--compare-resolver: %v", err)
+		if err := checkResolver("--compare-resolver", r); err != nil {
+			return err
 		}
 	}
 	for _, d := range o.doh {

@@ -30,7 +30,7 @@ func (lo *layerOptions) addFlags(cmd *cobra.Command) {
 	addProbeFlags(cmd.Flags(), &lo.timeouts, &lo.resolver)
 	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Flags().Changed("resolver") {
-			return checkResolver(lo.resolver)
+			return checkResolver("--resolver", lo.resolver)
 		}
 		return nil
 	}
@@ -56,21 +56,22 @@ func checkPortArg(port string) error {
 // checkResolver validates --resolver: HOST or HOST:PORT (an IP literal or a
 // name; IPv6 with a port in brackets). Unchecked, "127.0.0.1:99999" or "[::1"
 // ran a whole check against a resolver that could never be asked.
-func checkResolver(s string) error {
+// checkResolver checks a resolver flag's value; flag names it in the error.
+func checkResolver(flag, s string) error {
 	s = strings.TrimSpace(s)
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
 		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "53"
 		brackets := strings.HasPrefix(s, "[") != strings.HasSuffix(s, "]")
 		if brackets || strings.Contains(host, ":") && net.ParseIP(host) == nil || strings.ContainsAny(host, "[]") {
-			return usageError("--resolver: %q is not HOST or HOST:PORT", s)
+			return usageError("%s: %q is not HOST or HOST:PORT", flag, s)
 		}
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return usageError("--resolver: %q: the port must be a number from 1 to 65535", s)
+		return usageError("%s: %q: the port must be a number from 1 to 65535", flag, s)
 	}
 	if _, err := diag.ASCIIHost(host); err != nil {
-		return usageError("--resolver: %q: %v", s, err)
+		return usageError("%s: %q: %v", flag, s, err)
 	}
 	return nil
 }

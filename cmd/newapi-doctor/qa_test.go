@@ -578,3 +578,16 @@ func TestREADMENamesEveryFlag(t *testing.T) {
 	}
 	visit(root)
 }
+
+// TestCompareResolverChecked: a bad --compare-resolver said
+// "--compare-resolver: --resolver: …", naming a flag the user did not give.
+func TestCompareResolverChecked(t *testing.T) {
+	for _, v := range []string{"::::", "127.0.0.1:0", "a b"} {
+		t.Run(v, func(t *testing.T) {
+			code, _, errOut := runInProcess(t, "check", "http://127.0.0.1:1", "--compare-resolver", v)
+			if code != ExitUsage || !strings.HasPrefix(errOut, "newapi-doctor: --compare-resolver: ") || strings.Contains(errOut, "--resolver") {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+		})
+	}
+}
