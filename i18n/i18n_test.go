@@ -76,3 +76,24 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("MissingKeys = %q", m)
 	}
 }
+
+// check formats hints from many endpoints at once: the catalogue printer is
+// shared (run with -race).
+func TestConcurrentSprintf(t *testing.T) {
+	Register(map[string]string{"port %s of %s": "%[2]s 的端口 %[1]s"})
+	done := make(chan string, 16)
+	for i := range 16 {
+		go func() {
+			if i%2 == 0 {
+				done <- ZH.Sprintf("port %s of %s", "7890", "h")
+			} else {
+				done <- EN.Sprintf("port %s of %s", "7890", "h")
+			}
+		}()
+	}
+	for range 16 {
+		if s := <-done; s != "h 的端口 7890" && s != "port 7890 of h" {
+			t.Errorf("got %q", s)
+		}
+	}
+}
