@@ -331,7 +331,9 @@ var kindWords = []struct {
 	words []string
 }{
 	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "econnrefused", "because the target machine",
-		"connect call failed", "all connection attempts failed", "actively rejected", "拒绝连接"}},
+		"connect call failed", "all connection attempts failed", "actively rejected", "拒绝连接",
+		// Bun names the errno in CamelCase: "Unable to connect to API (ConnectionRefused)".
+		"connectionrefused"}},
 	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
 	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach", "没有到主机的路由"}},
 	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach", "network unreachable", "网络不可达"}},
@@ -344,7 +346,7 @@ var kindWords = []struct {
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
-		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread"}},
+		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

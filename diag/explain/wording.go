@@ -35,7 +35,7 @@ var phaseWords = []struct {
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
-		"premature close", "incomplete chunked read", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
+		"premature close", "mid-response", "incomplete chunked read", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
@@ -73,7 +73,10 @@ var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "pr
 
 // connectFailedWords: a connect that failed, the reason left out.
 var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect",
-	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed", "network error"}
+	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed", "network error",
+	// Older curl ("Failed connect to h:443; No error"), and clients that only
+	// ask the user to check the line (huggingface_hub's LocalEntryNotFoundError).
+	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -99,7 +102,7 @@ var statusAnchors = []struct {
 	words   []string
 	errOnly bool
 }{
-	{[]string{"bad response status code ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
+	{[]string{"bad response status code ", "status code of ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
 		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",

@@ -183,6 +183,13 @@ func TestWordingRules(t *testing.T) {
 		{"node old altname wording", "Error: Hostname/IP doesn't match certificate's altnames", diag.CauseTLSHostname},
 		{"chinese no route", "[Errno 113] 没有到主机的路由", diag.CauseHostUnreachable},
 		{"status : `N`", "ResponseError: Unknown response status : `502`", diag.CauseBadGateway},
+		// Held-out part 7's misses.
+		{"old curl's failed connect", "fatal: unable to access 'https://x.com/r.git/': Failed connect to x.com:443; No error", diag.CauseSYNTimeout},
+		{"hub client asks to check the line", "LocalEntryNotFoundError: Connection error, and we cannot find the requested files in the disk cache.", diag.CauseSYNTimeout},
+		{"rustls expired", "error trying to connect: invalid peer certificate: Expired", diag.CauseTLSExpired},
+		{"dio status code of N", "the response has a status code of 503 and RequestOptions.validateStatus was configured to throw", diag.CauseUnavailable},
+		{"bun CamelCase errno", "Unable to connect to API (ConnectionRefused) · Retrying in 11s · attempt 8/10", diag.CauseConnRefused},
+		{"a response cut mid-way", "API Error: Connection closed mid-response. The response above may be incomplete.", diag.CauseHTTPEOF},
 		{"new-api pre-consume failure is quota", "status_code=403, 预扣费额度失败, 用户剩余额度: ¥0.1, 需要预扣费额度: ¥0.2", diag.CauseQuota},
 	}
 	for _, c := range cases {
