@@ -40,6 +40,12 @@ func controlApplies(c *chain, ev *Evidence, cause Cause) bool {
 	switch ev.Layer {
 	case LayerConfig, LayerDNS, LayerProxyDNS:
 		return false
+	case LayerHTTP:
+		// The request reached the target over a connection that worked: a
+		// timeout there is the server's, and controls would prove nothing
+		// about the path (behind a proxy whose egress is limited to the
+		// target, they would even read as "the proxy is down").
+		return false
 	}
 	cat := cause.Category()
 	return cat == CatBlocked || cat == CatUnreachable || kindOf(ev.Err) == KindTimeout
@@ -53,7 +59,7 @@ type controlResult struct {
 	noName bool // the control could not be resolved (inconclusive)
 }
 
-func controlDifferential(ctx context.Context, c *chain, _ *Evidence) diffOutcome {
+func controlDifferential(ctx context.Context, c *chain, ev *Evidence) diffOutcome {
 	rs := make([]controlResult, len(c.o.Controls))
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -83,7 +89,13 @@ func controlDifferential(ctx context.Context, c *chain, _ *Evidence) diffOutcome
 	if len(failed) == 0 {
 		return diffOutcome{evidence: "no control could be resolved (" + strings.Join(unresolved, ", ") + "): inconclusive"}
 	}
-	return diffOutcome{look: LookPathDown, evidence: fmt.Sprintf("%d of %d controls failed through the same path too (%s)", len(failed), len(rs), strings.Join(failed, "; "))}
+	both := fmt.Sprintf("%d of %d controls failed through the same path too (%s)", len(failed), len(rs), strings.Join(failed, "; "))
+	if ev != nil && ev.Layer == LayerTLS {
+		// TCP to the target itself connected: the network and the proxy
+		// carried it, so failing controls cannot mean they are down.
+		return diffOutcome{evidence: both + ", yet the connection to the target itself was made: inconclusive"}
+	}
+	return diffOutcome{look: LookPathDown, evidence: both}
 }
 
 // probeControl connects to one control along the chain's path, and

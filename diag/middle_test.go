@@ -199,7 +199,10 @@ func TestControlTarget(t *testing.T) {
 		evidence string
 	}{
 		{"a control answers", Endpoint{URL: silent}, []string{closed, answers.URL}, CauseEndpointFiltered, "answered through the same path"},
-		{"every control fails", Endpoint{URL: silent}, []string{closed}, CausePathDown, "1 of 1 controls failed"},
+		// TCP to the target connected, so failing controls cannot mean the
+		// network is down: the verdict stands (path-down needs a target that
+		// failed before its connection; the lab's dropped target proves it).
+		{"every control fails, yet TCP to the target connected", Endpoint{URL: silent}, []string{closed}, CauseTLSTimeout, ""},
 		{"no control resolves", Endpoint{URL: silent}, []string{"https://control.invalid"}, CauseTLSTimeout, ""},
 		{"through the proxy, a control answers", Endpoint{URL: "https://api.example.test/v1", Proxy: pt.NewConnectProxy(t, pt.ProxyBehaviour{Hosts: map[string]string{"api.example.test": pt.ResetListener(t), "control.example.test": strings.TrimPrefix(answers.URL, "https://")}}).URL},
 			[]string{"https://control.example.test"}, CauseEndpointFiltered, "control.example.test:443 answered"},
@@ -213,8 +216,28 @@ func TestControlTarget(t *testing.T) {
 			if c.evidence != "" && !strings.Contains(r.Hint, c.evidence) {
 				t.Errorf("hint %q does not state the evidence %q", r.Hint, c.evidence)
 			}
+			if c.cause == CauseTLSTimeout && len(c.controls) > 0 && c.controls[0] == closed {
+				var ev string
+				for _, d := range r.Differentials {
+					if d.Name == "control" {
+						ev = d.Evidence
+					}
+				}
+				if !strings.Contains(ev, "1 of 1 controls failed") || !strings.Contains(ev, "connection to the target itself was made") {
+					t.Errorf("control evidence %q, want the failed control and why it proves nothing", ev)
+				}
+			}
 		})
 	}
+	t.Run("a timeout after the request was sent runs no control", func(t *testing.T) {
+		stall := server(t, func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		r := CheckEndpoint(context.Background(), Endpoint{Name: "stall", URL: stall + "/v1"}, opts(closed))
+		for _, d := range r.Differentials {
+			if d.Name == "control" {
+				t.Errorf("control ran for %s at %s: %+v", r.Cause, r.FailingLayer, d)
+			}
+		}
+	})
 	t.Run("an answer runs no control", func(t *testing.T) {
 		ok := server(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"data":[]}`) })
 		r := CheckEndpoint(context.Background(), Endpoint{Name: "ok", URL: ok + "/v1"}, opts(closed))

@@ -14,8 +14,8 @@ func NamesFromEnv(getenv func(string) string) (users, machines []string) {
 		users = append(users, getenv(k))
 	}
 	for _, k := range []string{"HOME", "USERPROFILE"} {
-		if h := strings.TrimRight(getenv(k), `/\`); h != "" {
-			users = append(users, h[strings.LastIndexAny(h, `/\`)+1:])
+		if u := homeUser(getenv(k)); u != "" {
+			users = append(users, u)
 		}
 	}
 	for _, k := range []string{"COMPUTERNAME", "HOSTNAME"} {
@@ -48,4 +48,26 @@ func compact(v []string) []string {
 		}
 	}
 	return out
+}
+
+// homeUser is the account name a home directory carries: its last segment,
+// but only under a conventional home root (/home/alice, /Users/alice,
+// C:\Users\alice). A service's or a test's HOME (/var/lib/new-api,
+// /tmp/x) names no person, and registering its last segment hid ordinary
+// path segments (a setcap fix's /tmp/<dir>/newapi-doctor) as an account.
+func homeUser(home string) string {
+	h := strings.TrimRight(home, `/\`)
+	i := strings.LastIndexAny(h, `/\`)
+	if h == "" || i < 0 {
+		return ""
+	}
+	parent := strings.ToLower(strings.ReplaceAll(h[:i], `\`, "/"))
+	if len(parent) >= 2 && parent[1] == ':' {
+		parent = parent[2:] // C:\Users → /users
+	}
+	switch parent {
+	case "/home", "/users", "/export/home", "/var/home", "/documents and settings":
+		return h[i+1:]
+	}
+	return ""
 }

@@ -25,3 +25,37 @@ func TestNamesFromEnv(t *testing.T) {
 		})
 	}
 }
+func TestHomeUser(t *testing.T) {
+	for _, c := range []struct{ home, want string }{
+		{"/home/alice", "alice"},
+		{"/home/alice/", "alice"},
+		{"/Users/bob", "bob"},
+		{`C:\Users\Zhang San`, "Zhang San"},
+		{`D:\Documents and Settings\li`, "li"},
+		{"/var/home/carol", "carol"},
+		// Not a person's home: a service's, a container's or a test's.
+		{"/root", ""},
+		{"/var/lib/new-api", ""},
+		{"/tmp/nd-lab-1029368048", ""},
+		{"/", ""},
+		{"", ""},
+		{"relative", ""},
+	} {
+		t.Run(c.home, func(t *testing.T) {
+			if got := homeUser(c.home); got != c.want {
+				t.Errorf("homeUser(%q) = %q, want %q", c.home, got, c.want)
+			}
+		})
+	}
+}
+
+func TestNamesFromEnvSkipsNonPersonalHomes(t *testing.T) {
+	env := map[string]string{"USER": "nobody", "HOME": "/tmp/nd-lab-42", "USERPROFILE": `C:\Users\wang`, "HOSTNAME": "vm"}
+	users, machines := NamesFromEnv(func(k string) string { return env[k] })
+	if !slices.Equal(users, []string{"nobody", "wang"}) {
+		t.Errorf("users = %q, want [nobody wang]", users)
+	}
+	if !slices.Equal(machines, []string{"vm"}) {
+		t.Errorf("machines = %q", machines)
+	}
+}
