@@ -507,7 +507,9 @@ func TestControlEvidenceNamesDefaultControls(t *testing.T) {
 			held = append(held, c)
 		}
 	}()
-	u := "http://" + ln.Addr().String()
+	// https: the handshake times out, before any request reached the target
+	// (after an HTTP-layer timeout no control runs: the connection proved the path).
+	u := "https://" + ln.Addr().String()
 	for _, tc := range []struct {
 		name        string
 		args        []string
@@ -517,7 +519,7 @@ func TestControlEvidenceNamesDefaultControls(t *testing.T) {
 		{"operator's control", []string{"--control", "https://ctl.corp.example.com"}, "host-", "ctl.corp.example.com"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"check", u, "--format", "json", "--resolver", "127.0.0.1:1", "--dns-timeout", "300ms", "--http-timeout", "300ms"}, tc.args...)
+			args := append([]string{"check", u, "--format", "json", "--resolver", "127.0.0.1:1", "--dns-timeout", "300ms", "--tls-timeout", "300ms", "--http-timeout", "300ms"}, tc.args...)
 			code, out, errOut := runInProcess(t, args...)
 			var rep struct {
 				Endpoints []struct {
