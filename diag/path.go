@@ -2,8 +2,8 @@ package diag
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,11 +55,11 @@ type PathTarget struct {
 	Role string
 }
 
-func (t PathTarget) who() string {
+func (t PathTarget) who() phrase {
 	if t.Role == PathRoleProxy {
-		return "the proxy"
+		return ph("the proxy")
 	}
-	return "the target"
+	return ph("the target")
 }
 
 // label is PathInfo.Target: the name and the address probed.
@@ -132,10 +132,12 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 		tcp = &tcpr
 		pi.TCPTrace = tcp
 	}
-	pi.Verdict, pi.Summary = summarisePath(pr, tr, tcp, port, t.who())
+	verdict, summary := summarisePath(pr, tr, tcp, port, t.who())
+	pi.Verdict = verdict
+	pi.setSummary(summary)
 	if tr.Warning != "" {
 		// Silent hops before an answering target: the local firewall, not the path.
-		pi.Summary += "; " + tr.Warning
+		pi.addSummary(ph("; %s", tr.Warning))
 	}
 	switch {
 	case pi.Verdict == PathPortRejected || (pi.Verdict == PathUnreachable && tr.End != probe.TraceUnreachable):
@@ -163,14 +165,16 @@ func (t PathTarget) role() string {
 
 // summarisePath is the one table from probe outcomes to a sentence.
 // who ("the target" or "the proxy") is the subject of the sentence.
-func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceResult, port int, who string) (string, string) {
+func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceResult, port int, who phrase) (string, phrase) {
 	pingOK := pr.Reached()
 	traceOK := tr.Reached()
 	answers := pingOK || traceOK
-	answersHow := "ping"
+	answersHow := ph("ping")
 	if !pingOK {
 		answersHow = traceroute(tr.Method)
 	}
+	// Ports go as strings: the catalogue groups the digits of %d ≥ 1000.
+	portS := strconv.Itoa(port)
 	tcpRan := tcp != nil && !tcp.Skipped && tcp.Err == nil && tcp.End != ""
 	// The whole path refused (no route, unreachable route): the TCP trace
 	// hears the same refusal, which says nothing about the port.
@@ -181,45 +185,47 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	if tcpRan {
 		switch tcp.End {
 		case probe.TraceReached:
-			what := "accepts"
+			key := "%s accepts TCP %s (hop %d): the network path is open; %s"
 			if tcp.Hops[len(tcp.Hops)-1].Note == "reset" {
-				what = "answers with a reset on"
+				key = "%s answers with a reset on TCP %s (hop %d): the network path is open; %s"
 			}
-			return PathTCPOpen, fmt.Sprintf("%s %s TCP %d (hop %d): the network path is open; anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)", who, what, port, tcp.EndHop)
+			return PathTCPOpen, ph(key, who, portS, tcp.EndHop, aboveTCP)
 		case probe.TraceUnreachable:
 			if !answers && routeRefusal(tcp.Reason) {
 				// Nothing else got through and a router says "no route": the
 				// path, not the port (routers rate-limit these answers, so the
 				// TCP probes may be the only ones that heard it).
-				return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), tcp.Reason, tcp.ICMPCode)
+				return PathUnreachable, ph("hop %d (%s) answers %s (ICMP code %d): the path ends there", tcp.EndHop, addrOr(tcp.UnreachableFrom), tcp.Reason, tcp.ICMPCode)
 			}
-			s := fmt.Sprintf("hop %d (%s) refuses TCP %d with ICMP %s (code %d): a filter on the port", tcp.EndHop, addrOr(tcp.UnreachableFrom, "this machine"), port, tcp.Reason, tcp.ICMPCode)
+			s := ph("hop %d (%s) refuses TCP %s with ICMP %s (code %d): a filter on the port", tcp.EndHop, addrOr(tcp.UnreachableFrom), portS, tcp.Reason, tcp.ICMPCode)
 			if answers {
-				s += "; " + who + " itself answers " + answersHow
+				s = seq(s, ph("; %s itself answers %s", who, answersHow))
 			}
 			return PathPortRejected, s
 		case probe.TraceSilent:
 			if answers {
-				return PathPortFiltered, fmt.Sprintf("%s answers %s but not TCP %d: a filter on the port (TCP probes stop after hop %d%s)", who, answersHow, port, tcp.LastHop, hopAddr(*tcp))
+				return PathPortFiltered, ph("%s answers %s but not TCP %s: a filter on the port (TCP probes stop after hop %d%s)", who, answersHow, portS, tcp.LastHop, hopAddr(*tcp))
 			}
 		}
 	}
 	switch {
 	case tr.End == probe.TraceUnreachable:
-		return PathUnreachable, fmt.Sprintf("hop %d (%s) answers %s (ICMP code %d): the path ends there", tr.EndHop, addrOr(tr.UnreachableFrom, "this machine"), tr.Reason, tr.ICMPCode)
+		return PathUnreachable, ph("hop %d (%s) answers %s (ICMP code %d): the path ends there", tr.EndHop, addrOr(tr.UnreachableFrom), tr.Reason, tr.ICMPCode)
 	case answers:
-		s := who + " answers ping"
-		if traceOK {
-			s += " and " + traceroute(tr.Method)
+		var s phrase
+		switch {
+		case !pingOK:
+			s = ph("%s answers %s", who, traceroute(tr.Method))
+		case traceOK:
+			s = ph("%s answers ping and %s", who, traceroute(tr.Method))
+		default:
+			s = ph("%s answers ping", who)
 		}
-		if !pingOK {
-			s = who + " answers " + traceroute(tr.Method)
-		}
 		if traceOK {
-			s += fmt.Sprintf(" (%d hops)", tr.EndHop)
+			s = seq(s, ph(" (%d hops)", tr.EndHop))
 		}
 		if port > 0 && !tcpRan {
-			s += fmt.Sprintf("; TCP %d could not be traced", port)
+			s = seq(s, ph("; TCP %s could not be traced", portS))
 		}
 		return PathReached, s
 	}
@@ -227,17 +233,20 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	if tr.Skipped || tr.Err != nil || tr.End == "" {
 		if !tcpRan {
 			if pr.Skipped && (tr.Skipped || tr.Err != nil) {
-				return PathSkipped, "path localisation skipped: " + pr.SkipReason + "; fix: " + pr.Fix
+				return PathSkipped, ph("path localisation skipped: %s; fix: %s", pr.SkipReason, pr.Fix)
 			}
-			return PathSkipped, "path localisation could not run: " + firstNonEmpty(tr.Error, tr.SkipReason, pr.Error, pr.SkipReason)
+			return PathSkipped, ph("path localisation could not run: %s", firstNonEmpty(tr.Error, tr.SkipReason, pr.Error, pr.SkipReason))
 		}
 		silent = *tcp
 	}
 	if silent.LastHop == 0 {
-		return PathNoHop, "no hop answered: packets die on this machine or at its first router (local firewall, default route), or every hop drops probes"
+		return PathNoHop, ph("no hop answered: packets die on this machine or at its first router (local firewall, default route), or every hop drops probes")
 	}
-	return PathEnds, fmt.Sprintf("the path ends after hop %d%s; %s does not answer", silent.LastHop, hopAddr(silent), who)
+	return PathEnds, ph("the path ends after hop %d%s; %s does not answer", silent.LastHop, hopAddr(silent), who)
 }
+
+// aboveTCP ends the sentence of a path proven open.
+var aboveTCP = ph("anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)")
 
 // routeRefusal: an unreachable reason about the route, not a filter.
 func routeRefusal(reason string) bool {
@@ -248,32 +257,34 @@ func routeRefusal(reason string) bool {
 	return false
 }
 
-func traceroute(method string) string {
+func traceroute(method string) phrase {
 	if method == probe.TraceICMP {
-		return "an ICMP traceroute"
+		return ph("an ICMP traceroute")
 	}
-	return "a " + strings.ToUpper(method) + " traceroute"
+	return ph("a %s traceroute", strings.ToUpper(method))
 }
 
-func hopAddr(t probe.TraceResult) string {
+func hopAddr(t probe.TraceResult) phrase {
 	if a := t.LastAddr(); a.IsValid() {
-		return " (" + a.String() + ")"
+		return ph(" (%s)", a.String())
 	}
-	return ""
+	return phrase{}
 }
 
-func addrOr(a netip.Addr, alt string) string {
+// addrOr is the address that answered, or this machine (none did).
+func addrOr(a netip.Addr) phrase {
 	if a.IsValid() {
-		return a.String()
+		return phrase{args: []any{a.String()}}
 	}
-	return alt
+	return ph("this machine")
 }
 
-func firstNonEmpty(s ...string) string {
+// firstNonEmpty is the first error text given (the OS's words, untranslated).
+func firstNonEmpty(s ...string) phrase {
 	for _, v := range s {
 		if v != "" {
-			return v
+			return phrase{args: []any{v}}
 		}
 	}
-	return "no probe ran"
+	return ph("no probe ran")
 }

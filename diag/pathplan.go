@@ -2,7 +2,6 @@ package diag
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"sync"
@@ -27,7 +26,7 @@ func (c *chain) localise(ctx context.Context, ev Evidence, cat Category, cause C
 	}
 	pi := c.o.paths.do(ctx, t, c.o.PathProbe)
 	if pi != nil && c.proxy != nil && t.Role == PathRoleTarget {
-		pi.Summary += " (probed from this machine directly, not through the proxy)"
+		pi.addSummary(ph(" (probed from this machine directly, not through the proxy)"))
 	}
 	return pi
 }
@@ -100,16 +99,17 @@ func atoiPort(s string) int {
 // the port is open, so ping and trace would only say so again.
 func provenOpen(t PathTarget, by Layer) *PathInfo {
 	pi := &PathInfo{Target: t.label(), Probed: t.role(), Port: t.Port, Verdict: PathTCPOpen, ProvenBy: by}
-	above := "anything wrong is above TCP (a filter reading the TLS handshake, or the server itself)"
+	port := strconv.Itoa(t.Port) // the catalogue groups the digits of %d ≥ 1000
+	var s phrase
 	switch by {
 	case LayerProxyConnect:
-		pi.Summary = fmt.Sprintf("the proxy connected to the target's TCP %d (the %s layer): the network path is open; %s", t.Port, by, above)
+		s = ph("the proxy connected to the target's TCP %s (the %s layer): the network path is open; %s", port, string(by), aboveTCP)
 	case LayerProxyTCP:
-		pi.Summary = fmt.Sprintf("the proxy accepted TCP %d (the %s layer connected): the path to the proxy is open; anything wrong is above TCP (the proxy's TLS)", t.Port, by)
+		s = ph("the proxy accepted TCP %s (the %s layer connected): the path to the proxy is open; anything wrong is above TCP (the proxy's TLS)", port, string(by))
 	default:
-		pi.Summary = fmt.Sprintf("%s accepted TCP %d (the %s layer connected): the network path is open; %s", t.who(), t.Port, by, above)
+		s = ph("%s accepted TCP %s (the %s layer connected): the network path is open; %s", t.who(), port, string(by), aboveTCP)
 	}
-	pi.Summary += "; --deep pings and traces it anyway"
+	pi.setSummary(seq(s, ph("; --deep pings and traces it anyway")))
 	return pi
 }
 

@@ -304,6 +304,8 @@ type PathInfo struct {
 	// open ("tcp", "proxy-tcp", "proxy-connect"): no ping or trace ran
 	// (--deep runs them anyway).
 	ProvenBy Layer `json:"proven_by,omitempty"`
+	// summary is Summary as catalogue phrases (SummaryIn renders it in a language).
+	summary phrase
 }
 
 // ProxyInfo says which proxy was used and where it came from.

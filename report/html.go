@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 	"github.com/newapi-doctor/newapi-doctor/report/redact"
 )
@@ -148,7 +149,7 @@ func buildHTMLPage(rep *diag.Report, o Options, hist map[string][]HistoryPoint) 
 			Category: string(e.Category), Cause: rd.String(string(e.Cause)), Grade: string(e.Grade()),
 			Mark: gradeMark(e), PolicyTag: policyTag(e, pol, l),
 			Message: rd.String(e.Message), Hint: rd.String(e.Hint), FailingLayer: string(e.FailingLayer),
-			DurationMS: e.DurationMS, Phases: phases(e), Path: htmlPathOf(e.Path, rd),
+			DurationMS: e.DurationMS, Phases: phases(e), Path: htmlPathOf(e.Path, rd, l),
 			Channel: rd.String(e.ChannelStatus()), ChannelLine: rd.String(e.ChannelStatusLine()),
 		}
 		he.Class = "g-" + he.Grade
@@ -218,11 +219,11 @@ func phases(e diag.EndpointResult) []htmlPhase {
 
 // htmlPathOf reads the path probes whether they are the probe's own types
 // (a live run) or decoded JSON (a report read back).
-func htmlPathOf(pi *diag.PathInfo, rd *redact.Redactor) *htmlPath {
+func htmlPathOf(pi *diag.PathInfo, rd *redact.Redactor, l i18n.Lang) *htmlPath {
 	if pi == nil {
 		return nil
 	}
-	hp := &htmlPath{Summary: rd.String(pi.Summary), Target: rd.String(pi.Target), Verdict: pi.Verdict}
+	hp := &htmlPath{Summary: rd.String(pi.SummaryIn(l)), Target: rd.String(pi.Target), Verdict: pi.Verdict}
 	switch {
 	case pi.ProvenBy != "":
 		hp.Ends = fmt.Sprintf("not traced: the %s layer's connection proved the path open", pi.ProvenBy)

@@ -127,7 +127,7 @@ func mdEndpoint(w io.Writer, e diag.EndpointResult, mark string, mdText, mdCode 
 		item("Attempts", mdText(strings.Join(a, ", ")))
 	}
 	if e.Path != nil {
-		item("Path", mdText(e.Path.Summary))
+		item("Path", mdText(e.Path.SummaryIn(lang)))
 	}
 	if len(e.Extra) > 0 {
 		keys := sortedKeys(e.Extra)

@@ -218,7 +218,7 @@ func renderText(w io.Writer, rep *diag.Report, o Options) error {
 			fmt.Fprintf(w, "    %s\n", l.Sprintf("note: %s", n))
 		}
 		if e.Path != nil && e.Path.Summary != "" {
-			fmt.Fprintf(w, "    %s\n", l.Sprintf("path: %s", e.Path.Summary))
+			fmt.Fprintf(w, "    %s\n", l.Sprintf("path: %s", e.Path.SummaryIn(l)))
 		}
 		if o.Verbose {
 			for _, l := range e.Layers {
