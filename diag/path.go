@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
@@ -137,7 +138,7 @@ func localisePath(ctx context.Context, t PathTarget, p pathProbes) *PathInfo {
 	pi.setSummary(summary)
 	if tr.Warning != "" {
 		// Silent hops before an answering target: the local firewall, not the path.
-		pi.addSummary(ph("; %s", tr.Warning))
+		pi.addSummary(ph("; %s", tr.WarningMsg()))
 	}
 	switch {
 	case pi.Verdict == PathPortRejected || (pi.Verdict == PathUnreachable && tr.End != probe.TraceUnreachable):
@@ -233,9 +234,9 @@ func summarisePath(pr probe.PingResult, tr probe.TraceResult, tcp *probe.TraceRe
 	if tr.Skipped || tr.Err != nil || tr.End == "" {
 		if !tcpRan {
 			if pr.Skipped && (tr.Skipped || tr.Err != nil) {
-				return PathSkipped, ph("path localisation skipped: %s; fix: %s", pr.SkipReason, pr.Fix)
+				return PathSkipped, ph("path localisation skipped: %s; fix: %s", pr.SkipReasonMsg(), pr.FixMsg())
 			}
-			return PathSkipped, ph("path localisation could not run: %s", firstNonEmpty(tr.Error, tr.SkipReason, pr.Error, pr.SkipReason))
+			return PathSkipped, ph("path localisation could not run: %s", firstNonEmpty(i18n.Raw(tr.Error), tr.SkipReasonMsg(), i18n.Raw(pr.Error), pr.SkipReasonMsg()))
 		}
 		silent = *tcp
 	}
@@ -268,22 +269,23 @@ func hopAddr(t probe.TraceResult) phrase {
 	if a := t.LastAddr(); a.IsValid() {
 		return ph(" (%s)", a.String())
 	}
-	return phrase{}
+	return i18n.Raw("")
 }
 
 // addrOr is the address that answered, or this machine (none did).
 func addrOr(a netip.Addr) phrase {
 	if a.IsValid() {
-		return phrase{args: []any{a.String()}}
+		return i18n.Raw(a.String())
 	}
 	return ph("this machine")
 }
 
-// firstNonEmpty is the first error text given (the OS's words, untranslated).
-func firstNonEmpty(s ...string) phrase {
-	for _, v := range s {
-		if v != "" {
-			return phrase{args: []any{v}}
+// firstNonEmpty is the first message that says something (an error is the
+// OS's words, untranslated).
+func firstNonEmpty(ms ...phrase) phrase {
+	for _, m := range ms {
+		if m.In(i18n.EN) != "" {
+			return m
 		}
 	}
 	return ph("no probe ran")

@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"context"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -13,12 +14,12 @@ import (
 
 // pathFacts are what a translation must keep: flags, kebab-case reasons and
 // layers, numbers (hops, ports, codes) and addresses.
-var pathFacts = regexp.MustCompile(`--[a-z-]+|[a-z]+(?:-[a-z]+)+|\d+(?:\.\d+)*|cap_net_raw\+ep`)
+var pathFacts = regexp.MustCompile(`--[a-z-]+|[a-z]+(?:-[a-z]+)+|\d+(?:\.\d+)*|cap_net_raw\+ep|/[^\s）]+|net\.ipv4\.ping_group_range="[^"]*"`)
 
 // pathWordsKept are the English words a Chinese path summary keeps: protocol
 // and tool names an operator types or reads in their own output.
 var pathWordsKept = map[string]bool{"ping": true, "traceroute": true, "trace": true, "TCP": true, "UDP": true,
-	"ICMP": true, "code": true, "RST": true, "TLS": true, "tcp": true, "sudo": true, "setcap": true, "sysctl": true, "newapi": true, "doctor": true}
+	"ICMP": true, "code": true, "RST": true, "TLS": true, "tcp": true, "sudo": true, "setcap": true, "sysctl": true, "raw": true, "echo": true, "socket": true, "root": true, "newapi": true, "doctor": true}
 
 // assertChinese fails when zh is still English: no Han, the English text
 // itself, an English word left after the kept facts are removed, or a fact
@@ -92,6 +93,15 @@ func TestPathSummariesChinese(t *testing.T) {
 	add("unreachable from this machine", pingLost, noRoute, nil, 0, ph("the target"))
 	add("no hop", pingLost, noHop, nil, 0, ph("the target"))
 	add("could not run", pingLost, traceErr, nil, 0, ph("the target"))
+	// The skip reason and its fix come from the probes' own catalogue.
+	pr := probe.Ping(context.Background(), "127.0.0.1", probe.PingOptions{Count: 1, Privileges: &probe.Privileges{}})
+	tr := probe.Trace(context.Background(), "127.0.0.1", probe.TraceOptions{Method: probe.TraceICMP, Privileges: &probe.Privileges{}})
+	if pr.Skipped && tr.Skipped { // not on Windows: its ICMP API needs no privilege
+		add("skipped: the fix", pr, tr, nil, 0, ph("the target"))
+		if !strings.Contains(sums[len(sums)-1].pi.SummaryIn(i18n.ZH), "sudo setcap cap_net_raw+ep ") {
+			t.Errorf("the setcap fix is lost: %q", sums[len(sums)-1].pi.SummaryIn(i18n.ZH))
+		}
+	}
 	for _, by := range []Layer{LayerTCP, LayerProxyTCP, LayerProxyConnect} {
 		sums = append(sums, sum{"proven by " + string(by), provenOpen(PathTarget{Host: "api.example.test", Addr: target, Port: 7890}, by)})
 	}

@@ -6,6 +6,8 @@ import (
 	"context"
 	"net/netip"
 	"time"
+
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // systemICMP: only Windows has an unprivileged system ICMP API (iphlpapi).
@@ -15,5 +17,5 @@ func pingSystem(_ context.Context, res PingResult, _ PingOptions) PingResult { r
 
 func newSystemTracer(netip.Addr, time.Duration) (tracer, error) { return nil, errMethodUnsupported }
 
-const silentHopsWarning = "every router before the target was silent while the target answered: " +
-	"a firewall on this machine (or the first router) is likely dropping ICMP Time Exceeded, not the path"
+var silentHopsWarning = i18n.M("every router before the target was silent while the target answered: " +
+	"a firewall on this machine (or the first router) is likely dropping ICMP Time Exceeded, not the path")

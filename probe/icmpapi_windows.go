@@ -9,6 +9,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"golang.org/x/sys/windows"
 )
 
@@ -215,7 +216,7 @@ func (t *sysTracer) close() {
 	}()
 }
 
-const silentHopsWarning = "every router before the target was silent while the target answered: " +
+var silentHopsWarning = i18n.M("every router before the target was silent while the target answered: " +
 	"Windows Defender Firewall (or a security suite) is dropping the ICMP Time Exceeded replies, not the path. " +
 	"To see the hops, allow them from a terminal run as Administrator: " +
-	`netsh advfirewall firewall add rule name="ICMPv4 Time Exceeded (newapi-doctor)" dir=in action=allow protocol=icmpv4:11,any`
+	`netsh advfirewall firewall add rule name="ICMPv4 Time Exceeded (newapi-doctor)" dir=in action=allow protocol=icmpv4:11,any`)

@@ -3,10 +3,11 @@ package probe
 import (
 	"testing"
 
+	"net/netip"
+
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
-	"net/netip"
 )
 
 // TestEchoID: the shared socket's reader hands a message to the run whose

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	probing "github.com/prometheus-community/pro-bing"
 )
 
@@ -69,10 +70,17 @@ type PingResult struct {
 	Error      string      `json:"error,omitempty"`
 	DurationMS float64     `json:"duration_ms"`
 	Err        error       `json:"-"`
+	// skip and fix are SkipReason and Fix as messages.
+	skip, fix i18n.Msg
 }
 
 // Reached reports whether any reply came back.
 func (r PingResult) Reached() bool { return r.Received > 0 }
+
+// SkipReasonMsg and FixMsg are those fields as messages, to render in a
+// language (the field as it is when set by hand or read back).
+func (r PingResult) SkipReasonMsg() i18n.Msg { return msgOr(r.skip, r.SkipReason) }
+func (r PingResult) FixMsg() i18n.Msg        { return msgOr(r.fix, r.Fix) }
 
 // ErrNoPrivilege is wrapped by skipped results' Err.
 var ErrNoPrivilege = errors.New("no privilege for ICMP")
@@ -158,8 +166,9 @@ func Ping(ctx context.Context, host string, o PingOptions) (res PingResult) {
 
 func skippedPing(res PingResult, priv Privileges) PingResult {
 	res.Skipped = true
-	res.SkipReason = "ping needs raw ICMP or an ICMP echo socket: " + priv.Detail
-	res.Fix = PingFix()
+	res.skip = i18n.M("ping needs raw ICMP or an ICMP echo socket: %s", priv.DetailMsg())
+	res.fix = pingFix(selfPath())
+	res.SkipReason, res.Fix = res.skip.In(i18n.EN), res.fix.In(i18n.EN)
 	res.Err = fmt.Errorf("%w: %s", ErrNoPrivilege, priv.Detail)
 	return res
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 )
 
 // Privileges says which kinds of ICMP socket this process may open. Ping and
@@ -18,6 +20,25 @@ type Privileges struct {
 	PingSocket bool `json:"ping_socket"`
 	// Detail explains the decision ("uid 65534 without CAP_NET_RAW; …").
 	Detail string `json:"detail,omitempty"`
+	// detail is Detail as a message (rendered in --lang by the human formats).
+	detail i18n.Msg
+}
+
+// setDetail sets Detail and its message from the parts ("; "-joined).
+func (p *Privileges) setDetail(parts ...i18n.Msg) {
+	d := parts[0]
+	for _, m := range parts[1:] {
+		d = i18n.Seq(d, i18n.M("; %s", m))
+	}
+	p.detail, p.Detail = d, d.In(i18n.EN)
+}
+
+// DetailMsg is Detail as a message (Detail as it is when set by hand).
+func (p Privileges) DetailMsg() i18n.Msg {
+	if p.detail.IsZero() {
+		return i18n.Raw(p.Detail)
+	}
+	return p.detail
 }
 
 // selfPath is the binary the fix must name (setcap applies to a file).
@@ -33,10 +54,10 @@ func selfPath() string {
 }
 
 // PingFix is the exact command that makes ping possible on this platform.
-func PingFix() string { return pingFix(selfPath()) }
+func PingFix() string { return pingFix(selfPath()).In(i18n.EN) }
 
 // TraceFix is the exact command that makes an ICMP traceroute possible.
-func TraceFix() string { return traceFix(selfPath()) }
+func TraceFix() string { return traceFix(selfPath()).In(i18n.EN) }
 
 // isPermission reports a socket refused for lack of privilege.
 func isPermission(err error) bool {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,30 +35,33 @@ func DetectPrivileges() Privileges {
 	}
 	p.Raw = raw && canOpen(unix.AF_INET, unix.SOCK_RAW)
 	p.PingSocket = inRange && canOpen(unix.AF_INET, unix.SOCK_DGRAM)
-	var d []string
+	// Numbers go as strings: the catalogue groups the digits of %d ≥ 1000.
+	uidS, gidS := strconv.Itoa(uid), strconv.Itoa(gid)
+	rng := strconv.FormatInt(lo, 10) + " " + strconv.FormatInt(hi, 10)
+	var d []i18n.Msg
 	switch {
 	case uid == 0:
-		d = append(d, "running as root")
+		d = append(d, i18n.M("running as root"))
 	case raw:
-		d = append(d, fmt.Sprintf("uid %d with CAP_NET_RAW", uid))
+		d = append(d, i18n.M("uid %s with CAP_NET_RAW", uidS))
 	default:
-		d = append(d, fmt.Sprintf("uid %d without CAP_NET_RAW", uid))
+		d = append(d, i18n.M("uid %s without CAP_NET_RAW", uidS))
 	}
 	switch {
 	case rangeErr != nil:
-		d = append(d, "net.ipv4.ping_group_range unreadable: "+rangeErr.Error())
+		d = append(d, i18n.M("net.ipv4.ping_group_range unreadable: %s", rangeErr.Error()))
 	case inRange:
-		d = append(d, fmt.Sprintf("net.ipv4.ping_group_range=\"%d %d\" includes gid %d", lo, hi, gid))
+		d = append(d, i18n.M("net.ipv4.ping_group_range=\"%s\" includes gid %s", rng, gidS))
 	default:
-		d = append(d, fmt.Sprintf("net.ipv4.ping_group_range=\"%d %d\" excludes gid %d", lo, hi, gid))
+		d = append(d, i18n.M("net.ipv4.ping_group_range=\"%s\" excludes gid %s", rng, gidS))
 	}
 	if raw && !p.Raw {
-		d = append(d, "but the kernel refused a raw socket")
+		d = append(d, i18n.M("but the kernel refused a raw socket"))
 	}
 	if inRange && !p.PingSocket {
-		d = append(d, "but the kernel refused an ICMP echo socket")
+		d = append(d, i18n.M("but the kernel refused an ICMP echo socket"))
 	}
-	p.Detail = strings.Join(d, "; ")
+	p.setDetail(d...)
 	return p
 }
 
@@ -109,10 +113,10 @@ func parsePingGroupRange(s string) (lo, hi int64, err error) {
 	return lo, hi, nil
 }
 
-func pingFix(bin string) string {
-	return fmt.Sprintf("sudo setcap cap_net_raw+ep %s  (or allow unprivileged ping for all groups: sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", bin)
+func pingFix(bin string) i18n.Msg {
+	return i18n.M("sudo setcap cap_net_raw+ep %s  (or allow unprivileged ping for all groups: sudo sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")", bin)
 }
 
-func traceFix(bin string) string {
-	return fmt.Sprintf("sudo setcap cap_net_raw+ep %s  (or run as root)", bin)
+func traceFix(bin string) i18n.Msg {
+	return i18n.M("sudo setcap cap_net_raw+ep %s  (or run as root)", bin)
 }

@@ -3,9 +3,10 @@
 package probe
 
 import (
-	"fmt"
 	"os"
+	"strconv"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"golang.org/x/net/icmp"
 )
 
@@ -21,9 +22,9 @@ func DetectPrivileges() Privileges {
 		c.Close()
 		p.PingSocket = true
 	}
-	p.Detail = fmt.Sprintf("uid %d; raw ICMP %v, ICMP echo socket %v", os.Geteuid(), p.Raw, p.PingSocket)
+	p.setDetail(i18n.M("uid %s; raw ICMP %v, ICMP echo socket %v", strconv.Itoa(os.Geteuid()), p.Raw, p.PingSocket))
 	return p
 }
 
-func pingFix(bin string) string  { return fmt.Sprintf("run as root: sudo %s ping …", bin) }
-func traceFix(bin string) string { return fmt.Sprintf("run as root: sudo %s trace …", bin) }
+func pingFix(bin string) i18n.Msg  { return i18n.M("run as root: sudo %s ping …", bin) }
+func traceFix(bin string) i18n.Msg { return i18n.M("run as root: sudo %s trace …", bin) }

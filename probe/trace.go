@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/newapi-doctor/newapi-doctor/i18n"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -113,6 +114,21 @@ type TraceResult struct {
 	Error      string  `json:"error,omitempty"`
 	DurationMS float64 `json:"duration_ms"`
 	Err        error   `json:"-"`
+	// skip, fix and warning are SkipReason, Fix and Warning as messages.
+	skip, fix, warning i18n.Msg
+}
+
+// SkipReasonMsg, FixMsg and WarningMsg are those fields as messages, to
+// render in a language (the field as it is when set by hand or read back).
+func (r TraceResult) SkipReasonMsg() i18n.Msg { return msgOr(r.skip, r.SkipReason) }
+func (r TraceResult) FixMsg() i18n.Msg        { return msgOr(r.fix, r.Fix) }
+func (r TraceResult) WarningMsg() i18n.Msg    { return msgOr(r.warning, r.Warning) }
+
+func msgOr(m i18n.Msg, s string) i18n.Msg {
+	if m.IsZero() {
+		return i18n.Raw(s)
+	}
+	return m
 }
 
 // Reached reports whether the target answered.
@@ -193,7 +209,7 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 			break
 		}
 		if !priv.Raw {
-			return skippedTrace(res, "an ICMP traceroute needs raw sockets: "+priv.Detail, TraceFix())
+			return skippedTrace(res, i18n.M("an ICMP traceroute needs raw sockets: %s", priv.DetailMsg()))
 		}
 		if sharedICMP {
 			t, err = newMuxTracer(addr)
@@ -214,11 +230,11 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 		err = fmt.Errorf("unknown trace method %q (want icmp, udp or tcp)", method)
 	}
 	if errors.Is(err, errMethodUnsupported) {
-		return skippedTrace(res, fmt.Sprintf("the %s method needs Linux; raw ICMP needs privileges: %s", method, priv.Detail), TraceFix())
+		return skippedTrace(res, i18n.M("the %s method needs Linux; raw ICMP needs privileges: %s", method, priv.DetailMsg()))
 	}
 	if err != nil {
 		if isPermission(err) {
-			return skippedTrace(res, "socket refused: "+err.Error(), TraceFix())
+			return skippedTrace(res, i18n.M("socket refused: %s", err.Error()))
 		}
 		res.Err, res.Error = err, err.Error()
 		return res
@@ -229,14 +245,18 @@ func Trace(ctx context.Context, host string, o TraceOptions) (res TraceResult) {
 		res.Err, res.Error = err, err.Error()
 	}
 	if firewallSilencesHops(res) {
-		res.Warning = silentHopsWarning
+		res.warning = silentHopsWarning
+		res.Warning = silentHopsWarning.In(i18n.EN)
 	}
 	return res
 }
 
-func skippedTrace(res TraceResult, why, fix string) TraceResult {
-	res.Skipped, res.SkipReason, res.Fix = true, why, fix
-	res.Err = fmt.Errorf("%w: %s", ErrNoPrivilege, why)
+// skippedTrace: the trace cannot run here; why and the fix are kept as
+// messages too, for the human formats in --lang.
+func skippedTrace(res TraceResult, why i18n.Msg) TraceResult {
+	res.skip, res.fix = why, traceFix(selfPath())
+	res.Skipped, res.SkipReason, res.Fix = true, why.In(i18n.EN), res.fix.In(i18n.EN)
+	res.Err = fmt.Errorf("%w: %s", ErrNoPrivilege, res.SkipReason)
 	return res
 }
 

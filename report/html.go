@@ -236,7 +236,7 @@ func htmlPathOf(pi *diag.PathInfo, rd *redact.Redactor, l i18n.Lang) *htmlPath {
 	if as(pi.Ping, &pr) {
 		switch {
 		case pr.Skipped:
-			hp.Ping = rd.String("ping skipped: " + pr.SkipReason)
+			hp.Ping = rd.String("ping skipped: " + pr.SkipReasonMsg().In(l))
 		case pr.Sent > 0:
 			hp.Ping = rd.String(fmt.Sprintf("ping: %d/%d replies, %.0f%% loss, rtt min/avg/max %.2f/%.2f/%.2f ms", pr.Received, pr.Sent, pr.LossPct, pr.MinMS, pr.AvgMS, pr.MaxMS))
 		}

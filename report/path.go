@@ -62,7 +62,7 @@ func pingText(b *bytes.Buffer, r *probe.PingResult, l i18n.Lang) {
 	t := targetLabel(r.Target, addr)
 	switch {
 	case r.Skipped:
-		fmt.Fprint(b, l.Sprintf("ping %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix))
+		fmt.Fprint(b, l.Sprintf("ping %s: skipped: %s\n  fix: %s\n", t, r.SkipReasonMsg().In(l), r.FixMsg().In(l)))
 		return
 	case r.Error != "" && r.Sent == 0:
 		fmt.Fprint(b, l.Sprintf("ping %s: error: %s\n", t, r.Error))
@@ -95,7 +95,7 @@ func traceText(b *bytes.Buffer, r *probe.TraceResult, l i18n.Lang) {
 	t := targetLabel(r.Target, addr)
 	switch {
 	case r.Skipped:
-		fmt.Fprint(b, l.Sprintf("trace %s: skipped: %s\n  fix: %s\n", t, r.SkipReason, r.Fix))
+		fmt.Fprint(b, l.Sprintf("trace %s: skipped: %s\n  fix: %s\n", t, r.SkipReasonMsg().In(l), r.FixMsg().In(l)))
 		return
 	case r.Error != "" && len(r.Hops) == 0:
 		fmt.Fprint(b, l.Sprintf("trace %s: error: %s\n", t, r.Error))
@@ -144,7 +144,7 @@ func traceText(b *bytes.Buffer, r *probe.TraceResult, l i18n.Lang) {
 		}
 	}
 	if r.Warning != "" {
-		fmt.Fprint(b, l.Sprintf("note: %s\n", r.Warning))
+		fmt.Fprint(b, l.Sprintf("note: %s\n", r.WarningMsg().In(l)))
 	}
 	if r.Error != "" {
 		fmt.Fprint(b, l.Sprintf("error: %s\n", r.Error))
