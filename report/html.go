@@ -226,17 +226,17 @@ func htmlPathOf(pi *diag.PathInfo, rd *redact.Redactor, l i18n.Lang) *htmlPath {
 	hp := &htmlPath{Summary: rd.String(pi.SummaryIn(l)), Target: rd.String(pi.Target), Verdict: pi.Verdict}
 	switch {
 	case pi.ProvenBy != "":
-		hp.Ends = fmt.Sprintf("not traced: the %s layer's connection proved the path open", pi.ProvenBy)
+		hp.Ends = l.Sprintf("not traced: the %s layer's connection proved the path open", string(pi.ProvenBy))
 	case pi.LastHop > 0:
-		hp.Ends = rd.String(fmt.Sprintf("last answer at hop %d (%s)", pi.LastHop, orDash(pi.LastHopAddr)))
+		hp.Ends = rd.String(l.Sprintf("last answer at hop %d (%s)", pi.LastHop, orDash(pi.LastHopAddr)))
 	case pi.Trace != nil || pi.TCPTrace != nil:
-		hp.Ends = "no hop answered"
+		hp.Ends = l.T("no hop answered")
 	}
 	var pr probe.PingResult
 	if as(pi.Ping, &pr) {
 		switch {
 		case pr.Skipped:
-			hp.Ping = rd.String("ping skipped: " + pr.SkipReasonMsg().In(l))
+			hp.Ping = rd.String(l.Sprintf("ping skipped: %s", pr.SkipReasonMsg().In(l)))
 		case pr.Sent > 0:
 			hp.Ping = rd.String(fmt.Sprintf("ping: %d/%d replies, %.0f%% loss, rtt min/avg/max %.2f/%.2f/%.2f ms", pr.Received, pr.Sent, pr.LossPct, pr.MinMS, pr.AvgMS, pr.MaxMS))
 		}

@@ -191,7 +191,11 @@ var zhReport = map[string]string{
 	"reached the target at hop %d\n":                   "在第 %d 跳到达目标\n",
 	"this machine":                                     "本机",
 	"ended at hop %d: %s answered %s (ICMP code %d)\n": "在第 %d 跳终止：%s 回复 %s（ICMP code %d）\n",
-	"silence: no hop answered\n":                       "无应答：没有任何一跳回复\n",
+	"not traced: the %s layer's connection proved the path open": "未追踪：%s 层的连接已证明路径是通的",
+	"last answer at hop %d (%s)":                                 "最后一次应答在第 %d 跳（%s）",
+	"no hop answered":                                            "没有任何一跳回应",
+	"ping skipped: %s":                                           "ping 已跳过：%s",
+	"silence: no hop answered\n":                                 "无应答：没有任何一跳回复\n",
 	"silence after hop %d: the path ends there; the target does not answer\n": "第 %d 跳之后再无应答：路径在此中断；目标没有回复\n",
 	"note: %s\n": "备注：%s\n",
 }
