@@ -191,26 +191,35 @@ func (l *lab) teardownNS(nss ...string) {
 	}
 }
 
+// routedTopology builds the shape every lab fixture shares: client ——
+// router —— server namespaces joined by veth pairs nd-lab-<tag>c0/r0 and
+// nd-lab-<tag>r1/s0, the client in 198.51.100.0/26, the server holding
+// serverAddrs in 203.0.113.0/26, default routes through the router and
+// nothing routed out. Forwarding and any faults are the caller's.
+func routedTopology(t testing.TB, client, router, server, tag string, serverAddrs []string) {
+	for _, ns := range []string{client, router, server} {
+		run(t, "ip", "netns", "add", ns)
+		run(t, "ip", "-n", ns, "link", "set", "lo", "up")
+	}
+	dev := func(end string) string { return nsPrefix + tag + end }
+	run(t, "ip", "link", "add", dev("c0"), "netns", client, "type", "veth", "peer", "name", dev("r0"), "netns", router)
+	run(t, "ip", "link", "add", dev("s0"), "netns", server, "type", "veth", "peer", "name", dev("r1"), "netns", router)
+	ipn := func(ns string, args ...string) { run(t, append([]string{"ip", "-n", ns}, args...)...) }
+	ipn(client, "addr", "add", ipClient+"/26", "dev", dev("c0"))
+	ipn(router, "addr", "add", ipRouterIn+"/26", "dev", dev("r0"))
+	ipn(router, "addr", "add", ipRouterOut+"/26", "dev", dev("r1"))
+	for _, a := range serverAddrs {
+		ipn(server, "addr", "add", a+"/26", "dev", dev("s0"))
+	}
+	for _, x := range [][2]string{{client, "c0"}, {router, "r0"}, {router, "r1"}, {server, "s0"}} {
+		ipn(x[0], "link", "set", dev(x[1]), "up")
+	}
+	ipn(client, "route", "add", "default", "via", ipRouterIn)
+	ipn(server, "route", "add", "default", "via", ipRouterOut)
+}
+
 func (l *lab) topology() {
-	for _, ns := range []string{nsClient, nsRouter, nsServer} {
-		run(l.t, "ip", "netns", "add", ns)
-		run(l.t, "ip", "-n", ns, "link", "set", "lo", "up")
-	}
-	run(l.t, "ip", "link", "add", "nd-lab-c0", "netns", nsClient, "type", "veth", "peer", "name", "nd-lab-r0", "netns", nsRouter)
-	run(l.t, "ip", "link", "add", "nd-lab-s0", "netns", nsServer, "type", "veth", "peer", "name", "nd-lab-r1", "netns", nsRouter)
-	ipn := func(ns string, args ...string) { run(l.t, append([]string{"ip", "-n", ns}, args...)...) }
-	ipn(nsClient, "addr", "add", ipClient+"/26", "dev", "nd-lab-c0")
-	ipn(nsRouter, "addr", "add", ipRouterIn+"/26", "dev", "nd-lab-r0")
-	ipn(nsRouter, "addr", "add", ipRouterOut+"/26", "dev", "nd-lab-r1")
-	for _, a := range []string{ipOK, ipBlackhole, ipReset, ipProhib, ipProxy, ipDNS, ipServfail, ipDNSSilent} {
-		ipn(nsServer, "addr", "add", a+"/26", "dev", "nd-lab-s0")
-	}
-	ipn(nsClient, "link", "set", "nd-lab-c0", "up")
-	ipn(nsRouter, "link", "set", "nd-lab-r0", "up")
-	ipn(nsRouter, "link", "set", "nd-lab-r1", "up")
-	ipn(nsServer, "link", "set", "nd-lab-s0", "up")
-	ipn(nsClient, "route", "add", "default", "via", ipRouterIn)
-	ipn(nsServer, "route", "add", "default", "via", ipRouterOut)
+	routedTopology(l.t, nsClient, nsRouter, nsServer, "", []string{ipOK, ipBlackhole, ipReset, ipProhib, ipProxy, ipDNS, ipServfail, ipDNSSilent})
 	// The router forwards, and answers every probe: Linux rate-limits ICMP
 	// errors per destination (a burst of 6, then 1/s), which would make
 	// back-to-back lab traces lose hops at random. icmp_ratemask=0 exempts

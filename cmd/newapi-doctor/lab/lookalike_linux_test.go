@@ -77,24 +77,8 @@ func newNDLab(t *testing.T) *ndLab {
 }
 
 func (l *ndLab) topologyND() {
-	for _, ns := range []string{ndClient, ndRouter, ndServer} {
-		run(l.t, "ip", "netns", "add", ns)
-		run(l.t, "ip", "-n", ns, "link", "set", "lo", "up")
-	}
-	run(l.t, "ip", "link", "add", "nd-lab-dc0", "netns", ndClient, "type", "veth", "peer", "name", "nd-lab-dr0", "netns", ndRouter)
-	run(l.t, "ip", "link", "add", "nd-lab-ds0", "netns", ndServer, "type", "veth", "peer", "name", "nd-lab-dr1", "netns", ndRouter)
+	routedTopology(l.t, ndClient, ndRouter, ndServer, "d", []string{ndUp, ndHang, ndReset, ndMTLS, ndNoChain, ndChain, ndFiles, ndMTU, ndHonest, ndLiar, ndNoDNS, ndProxy})
 	ipn := func(ns string, args ...string) { run(l.t, append([]string{"ip", "-n", ns}, args...)...) }
-	ipn(ndClient, "addr", "add", ipClient+"/26", "dev", "nd-lab-dc0")
-	ipn(ndRouter, "addr", "add", ipRouterIn+"/26", "dev", "nd-lab-dr0")
-	ipn(ndRouter, "addr", "add", ipRouterOut+"/26", "dev", "nd-lab-dr1")
-	for _, a := range []string{ndUp, ndHang, ndReset, ndMTLS, ndNoChain, ndChain, ndFiles, ndMTU, ndHonest, ndLiar, ndNoDNS, ndProxy} {
-		ipn(ndServer, "addr", "add", a+"/26", "dev", "nd-lab-ds0")
-	}
-	for _, x := range [][2]string{{ndClient, "nd-lab-dc0"}, {ndRouter, "nd-lab-dr0"}, {ndRouter, "nd-lab-dr1"}, {ndServer, "nd-lab-ds0"}} {
-		ipn(x[0], "link", "set", x[1], "up")
-	}
-	ipn(ndClient, "route", "add", "default", "via", ipRouterIn)
-	ipn(ndServer, "route", "add", "default", "via", ipRouterOut)
 	l.ns(ndRouter, "sysctl", "-qw", "net.ipv4.ip_forward=1")
 
 	ipt := func(args ...string) { l.ns(ndRouter, append([]string{"iptables"}, args...)...) }
