@@ -7,9 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -107,10 +104,7 @@ func (c *chain) hostsFile() string {
 	if c.o.HostsFile != "" {
 		return c.o.HostsFile
 	}
-	if runtime.GOOS == "windows" {
-		return filepath.Join(os.Getenv("SystemRoot"), "System32", "drivers", "etc", "hosts")
-	}
-	return "/etc/hosts"
+	return probe.SystemHostsFile()
 }
 
 // altAnswer is another path's answer and whether its address connects.

@@ -5,6 +5,9 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 )
 
@@ -33,30 +36,66 @@ func HostsLookup(path, host string) (HostsEntry, bool) {
 func parseHosts(r io.Reader, host string) HostsEntry {
 	var e HostsEntry
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	EachHostsRecord(r, func(rec HostsRecord) bool {
+		if slices.Contains(rec.Names, host) {
+			if e.Line == 0 {
+				e.Line = rec.Line
+			}
+			e.Addrs = append(e.Addrs, rec.Addr.Unmap())
+		}
+		return true
+	})
+	return e
+}
+
+// HostsRecord is one mapping line of a hosts file.
+type HostsRecord struct {
+	Line     int        // 1-based
+	AddrText string     // the address as written
+	Addr     netip.Addr // and parsed
+	Names    []string   // lower case, without a trailing dot
+}
+
+// EachHostsRecord calls fn for every mapping line of a hosts file, in the
+// file's order, until fn returns false. Comments, blank lines and lines whose
+// first field is no address are passed over; a line has no length limit.
+// The one reader of the hosts-file format: the DNS differential's lookup and
+// the desktop section's provider pins both go through it.
+func EachHostsRecord(r io.Reader, fn func(HostsRecord) bool) {
+	br := bufio.NewReader(r)
+	for n := 1; ; n++ {
+		line, err := br.ReadString('\n')
+		if line == "" && err != nil {
+			return
+		}
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		a, err := netip.ParseAddr(f[0])
-		if err != nil {
-			continue
-		}
-		for _, name := range f[1:] {
-			if strings.ToLower(strings.TrimSuffix(name, ".")) == host {
-				if e.Line == 0 {
-					e.Line = n
+		if f := strings.Fields(line); len(f) >= 2 {
+			if a, perr := netip.ParseAddr(f[0]); perr == nil {
+				names := make([]string, len(f)-1)
+				for i, name := range f[1:] {
+					names[i] = strings.ToLower(strings.TrimSuffix(name, "."))
 				}
-				e.Addrs = append(e.Addrs, a.Unmap())
-				break
+				if !fn(HostsRecord{Line: n, AddrText: f[0], Addr: a, Names: names}) {
+					return
+				}
 			}
 		}
+		if err != nil {
+			return
+		}
 	}
-	return e
+}
+
+// SystemHostsFile is the hosts file the system resolver reads.
+func SystemHostsFile() string {
+	if runtime.GOOS == "windows" {
+		root := os.Getenv("SystemRoot")
+		if root == "" {
+			root = `C:\Windows`
+		}
+		return filepath.Join(root, "System32", "drivers", "etc", "hosts")
+	}
+	return "/etc/hosts"
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/newapi-doctor/newapi-doctor/diag"
 	"github.com/newapi-doctor/newapi-doctor/diag/explain"
 	"github.com/newapi-doctor/newapi-doctor/i18n"
+	"github.com/newapi-doctor/newapi-doctor/probe"
 )
 
 // Platform answers the OS-specific questions (tests fake it).
@@ -217,24 +218,14 @@ func ParseExcludedRanges(out string) []diag.PortRange {
 // ParseHosts returns the hosts-file lines that name a known provider's host.
 func ParseHosts(data, file string) []diag.HostsLine {
 	var out []diag.HostsLine
-	for i, line := range strings.Split(data, "\n") {
-		if j := strings.IndexByte(line, '#'); j >= 0 {
-			line = line[:j]
-		}
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		if _, err := netip.ParseAddr(f[0]); err != nil {
-			continue
-		}
-		for _, name := range f[1:] {
-			name = strings.ToLower(strings.TrimSuffix(name, "."))
+	probe.EachHostsRecord(strings.NewReader(data), func(r probe.HostsRecord) bool {
+		for _, name := range r.Names {
 			if p, ok := diag.ProviderForHost(name); ok {
-				out = append(out, diag.HostsLine{File: file, Line: i + 1, Addr: f[0], Name: name, Provider: p.ID})
+				out = append(out, diag.HostsLine{File: file, Line: r.Line, Addr: r.AddrText, Name: name, Provider: p.ID})
 			}
 		}
-	}
+		return true
+	})
 	return out
 }
 

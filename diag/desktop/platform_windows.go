@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/newapi-doctor/newapi-doctor/diag"
+	"github.com/newapi-doctor/newapi-doctor/probe"
 	"golang.org/x/sys/windows"
 )
 
@@ -66,10 +67,4 @@ func (platform) ExcludedRanges(ctx context.Context) (string, error) {
 	return string(out), err
 }
 
-func (platform) HostsFile() string {
-	root := os.Getenv("SystemRoot")
-	if root == "" {
-		root = `C:\Windows`
-	}
-	return filepath.Join(root, "System32", "drivers", "etc", "hosts")
-}
+func (platform) HostsFile() string { return probe.SystemHostsFile() }
