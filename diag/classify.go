@@ -230,7 +230,8 @@ var classTable = []rule{
 	// channel's POST URL (issue 9.7).
 	{CauseOK, and(reachability, clientError)},
 	{CauseOK, and(fullURL, status(405))},
-	{CauseQuota, body(BodyQuota)},
+	// 402 Payment Required is how DeepSeek and OpenRouter say the balance ran out.
+	{CauseQuota, or(body(BodyQuota), status(402))},
 	{CauseRateLimited, or(status(429), body(BodyRateLimit))},
 	{CauseOverloaded529, or(status(529), body(BodyOverloaded))},
 	{CauseUnavailable, status(503)},

@@ -149,6 +149,7 @@ var classifyCases = []struct {
 	{"openai region 403", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: &probe.HTTPResult{Status: 403, ErrorCode: "unsupported_country_region_territory"}}, CatBlocked, CauseRegionBlocked},
 	{"gemini location 400", Evidence{Layer: LayerHTTP, HTTP: httpRes(400, "application/json", `{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}`)}, CatBlocked, CauseRegionBlocked},
 	{"429 quota", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Status: 429, ErrorType: "insufficient_quota"}}, CatOverloaded, CauseQuota},
+	{"402 payment required", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Status: 402}}, CatOverloaded, CauseQuota},
 	{"429 rate limit", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Status: 429, RetryAfter: "20"}}, CatOverloaded, CauseRateLimited},
 	{"503", Evidence{Layer: LayerHTTP, HTTP: httpRes(503, "application/json", "{}")}, CatOverloaded, CauseUnavailable},
 	{"529", Evidence{Layer: LayerHTTP, HTTP: httpRes(529, "application/json", `{"type":"error","error":{"type":"overloaded_error"}}`)}, CatOverloaded, CauseOverloaded529},

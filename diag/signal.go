@@ -113,14 +113,19 @@ var (
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
-		"json.parse: unexpected character at line 1 column 1"}
+		"json.parse: unexpected character at line 1 column 1",
+		// JavaScript's older JSON.parse wording, and Python's json on a body that is no JSON.
+		"unexpected token < in json", "expecting value: line 1 column 1"}
 	RateLimitMarkers = []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
 		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted", "rate limit", "rate limited",
 		"tokens per min", "requests per min"}
 	OverloadedMarkers = []string{"overloaded_error"}
 	AuthMarkers       = []string{"invalid_api_key", "invalid_apikey", "no apikey provided", "a valid api key", `"code": "unauthorized"`, `"code":"unauthorized"`, "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
 		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key",
-		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期"}
+		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期",
+		// AWS (Bedrock) and Google's own words for a rejected credential.
+		"unrecognizedclientexception", "security token included in the request is invalid", "invalidsignatureexception", "accessdeniedexception",
+		"request had invalid authentication credentials", "permission_denied", "unauthenticated"}
 )
 
 var bodyMarkers = []struct {

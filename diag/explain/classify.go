@@ -320,6 +320,9 @@ func (f *facts) loopbackTarget() bool {
 	if f.host == "localhost" {
 		return true
 	}
+	if f.host == "" && strings.Contains(f.low, "is it running") {
+		return true // "could not connect to ollama app, is it running?": a service on this machine
+	}
 	ip := net.ParseIP(f.host)
 	return ip != nil && ip.IsLoopback()
 }
@@ -333,20 +336,29 @@ var kindWords = []struct {
 	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "econnrefused", "because the target machine",
 		"connect call failed", "all connection attempts failed", "actively rejected", "拒绝连接",
 		// Bun names the errno in CamelCase: "Unable to connect to API (ConnectionRefused)".
-		"connectionrefused"}},
+		"connectionrefused", "connection_refused"}},
 	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
-	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach", "没有到主机的路由"}},
-	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach", "network unreachable", "网络不可达"}},
-	{diag.KindNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down"}},
+	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach", "没有到主机的路由",
+		"hostunreachable", "host_unreachable"}},
+	{diag.KindNetUnreach, []string{"network is unreachable", "unreachable network", "无法连接的网络", "无法访问的网络", "無法連線的網路", "wsaenetunreach", "10051", "enetunreach", "network unreachable", "网络不可达",
+		"networkunreachable", "network_unreachable"}},
+	{diag.KindNetDown, []string{"network is down", "dead network", "已死的网络", "已失效的網路", "wsaenetdown", "10050", "network down", "networkdown",
+		// Apple's NSURLErrorNotConnectedToInternet and the like: no network at all.
+		"internet connection appears to be offline", "not connected to the internet"}},
 	{diag.KindReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
-		"connection was reset", "connect reset", "强迫关闭", "强制关闭", "强行关闭", "connection abort"}},
-	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout"}},
-	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse"}},
-	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049"}},
+		"connection was reset", "connect reset", "强迫关闭", "强制关闭", "强行关闭", "connection abort",
+		// Rust's io::ErrorKind and others' names in CamelCase or snake case; Apple's wording.
+		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost"}},
+	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
+		// Rust's TimedOut; Ruby's Timeout::Error message.
+		"timedout", "execution expired"}},
+	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
+	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
-		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response"}},
+		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
+		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

@@ -46,7 +46,9 @@ var statusWords = []struct {
 	// nginx's stock 50x page says the backend behind it is not answering.
 	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "the page you are looking for is temporarily unavailable"}, envoyWords...)},
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
-		"do not have access to this model", "model name is invalid"}},
+		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist"}},
+	// OpenAI's body for its own 500.
+	{500, []string{"the server had an error while processing your request"}},
 }
 
 // blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
@@ -55,7 +57,9 @@ var blockedWords = []string{"you have been blocked"}
 
 // protocolWords: Go's transport saying the answer was not valid HTTP.
 var protocolWords = []string{"server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
-	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport"}
+	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport",
+	// An answer of another shape than the API's (a relay's error object).
+	"json: cannot unmarshal"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -197,6 +201,9 @@ func (f *facts) read() (diag.Signal, string) {
 		return on(diag.LayerTCP, diag.KindRefused), f.evidence("connect")
 	}
 	if w, ok := f.has(connectFailedWords...); ok {
+		if f.loopbackTarget() {
+			return on(diag.LayerTCP, diag.KindRefused), f.evidence(w) // a local service: nothing listens
+		}
 		// A connect that failed with no reason given (OkHttp, tinyproxy):
 		// nothing answered the SYN is the usual case for a remote API.
 		return on(diag.LayerTCP, diag.KindTimeout), f.evidence(w)
@@ -456,18 +463,25 @@ var tlsWords = []struct {
 	sig   diag.Signal
 	words []string
 }{
-	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
-		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted"}},
-	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "doesn't match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配"}},
+	// The certificate's specific verdicts first: Python prints them after "certificate verify failed".
+	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "doesn't match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配",
+		// Python's and OpenSSL's reason after "certificate verify failed", .NET's and Java's names.
+		"hostname mismatch", "ip address mismatch", "remotecertificatenamemismatch", "sslpeerunverifiedexception"}},
 	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
-	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "cert_has_expired", "certificate is expired", "is after", "cert_date_invalid", "invalid peer certificate: expired"}},
+	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "cert_has_expired", "certificate is expired", "is after", "cert_date_invalid", "invalid peer certificate: expired", "notimevalid"}},
+	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
+		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
+		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
+		"certificate_verify_failed", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
-	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error"}},
+	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
+		"remote party has closed the transport stream"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
 	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
-	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate"}},
+	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate",
+		"remote certificate is invalid", "certificate for this server is invalid"}},
 	// rustls refusing the name it was given for SNI: the TLS set-up failed.
 	{diag.Signal{}, []string{"invalid dnsname", "invalid dns name"}},
 	// curl's verification failures, when the reason after it was not matched above.
@@ -504,7 +518,8 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 		}
 		return at(diag.LayerTLS), f.evidence("tls")
 	}
-	if w, ok := f.has("x509:", "tls: ", "the ssl connection could not be established"); ok {
+	if w, ok := f.has("x509:", "tls: ", "the ssl connection could not be established", "unable to establish ssl connection", "could not create ssl/tls secure channel",
+		"secure connection to the server cannot be made", "an ssl error has occurred"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w))
 	}
 	if f.phase == phaseTLS {
@@ -543,9 +558,12 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 		return dns(diag.Signal{Rcode: strings.ToUpper(m[1])}), f.evidence(m[0])
 	}
 	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
-		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found"}
+		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found",
+		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host"}
 	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
-		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname"); f.dnsCtx || ok {
+		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname",
+		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
+		"dns lookup failed", "dns resolution failed"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]

@@ -31,7 +31,9 @@ var phaseWords = []struct {
 }{
 	{phaseTLS, []string{"before secure tls connection was established", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
 		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed",
-		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel"}},
+		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel",
+		// .NET Framework's usual TLS-version failure.
+		"an unexpected error occurred on a send"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
@@ -41,7 +43,9 @@ var phaseWords = []struct {
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
 		"all connection attempts failed", "error trying to connect", "connect failed", "connection attempt failed", "etimedout",
 		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
-		" port 443 failed", " port 80 failed"}},
+		" port 443 failed", " port 80 failed",
+		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
+		"opentimeout", "unable to connect to the remote server", "could not connect to the server"}},
 }
 
 func phaseOf(low string) phase {
@@ -67,7 +71,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
-	"socks error", "socks5 server", "socks server",
+	"socks error", "socks5 server", "socks server", "socksclienterror", "socks5 proxy", "socks4 proxy", "socks proxy", "(socks5", "(socks4",
 	// curl's SOCKS failures (its exit code then says 7 or 97, not the proxy).
 	"complete socks5 connection", "initial socks5 response", "socks5 connect request ack", "complete socks4 connection"}
 
@@ -76,7 +80,9 @@ var connectFailedWords = []string{"failed to connect to", "could not establish a
 	"cannot connect to host", "clientconnectorerror", "apiconnectionerror", "connection error.", "fetch failed", "network error",
 	// Older curl ("Failed connect to h:443; No error"), and clients that only
 	// ask the user to check the line (huggingface_hub's LocalEntryNotFoundError).
-	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again"}
+	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again",
+	"unable to connect to the remote server", "could not connect to the server", "could not connect to", "unable to connect to", "cannot connect to", "can't connect to",
+	"connection failed"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
