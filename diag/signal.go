@@ -111,21 +111,30 @@ var (
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
 	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
-		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败"}
+		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败",
+		// OpenRouter, Hugging Face, Moonshot, DashScope ("Arrearage"), Zhipu: credits or balance spent.
+		"insufficient credits", "included credits", "out of credits", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		"json.parse: unexpected character at line 1 column 1",
 		// JavaScript's older JSON.parse wording, and Python's json on a body that is no JSON.
 		"unexpected token < in json", "expecting value: line 1 column 1"}
 	RateLimitMarkers = []string{"rate_limit_exceeded", "rate limit reached", "too many requests", "upstream load saturated", "resource_exhausted", "rate_limit_error",
 		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted", "rate limit", "rate limited",
-		"tokens per min", "requests per min"}
-	OverloadedMarkers = []string{"overloaded_error"}
-	AuthMarkers       = []string{"invalid_api_key", "invalid_apikey", "no apikey provided", "a valid api key", `"code": "unauthorized"`, `"code":"unauthorized"`, "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
+		"tokens per min", "requests per min",
+		// Chinese providers' concurrency limits; a plan's usage cap.
+		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling"}
+	OverloadedMarkers = []string{"overloaded_error",
+		// A provider saying it is too busy, in its own words.
+		"server is busy", "server_busy", "服务器繁忙", "系统繁忙", "服务繁忙", "engine_overloaded", "负载已经饱和"}
+	AuthMarkers = []string{"invalid_api_key", "invalid_apikey", "no apikey provided", "a valid api key", `"code": "unauthorized"`, `"code":"unauthorized"`, "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
 		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key",
 		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期",
 		// AWS (Bedrock) and Google's own words for a rejected credential.
 		"unrecognizedclientexception", "security token included in the request is invalid", "invalidsignatureexception", "accessdeniedexception",
-		"request had invalid authentication credentials", "permission_denied", "unauthenticated"}
+		"request had invalid authentication credentials", "permission_denied", "unauthenticated",
+		// FastAPI's, DashScope's, one-api's and Chinese providers' wording; Anthropic's disabled organisation.
+		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "身份验证失败", "鉴权失败", "认证失败", "已被封禁", "无权",
+		"permission_error", "organization has been disabled", `"error":"unauthorized"`, `"error": "unauthorized"`}
 )
 
 var bodyMarkers = []struct {

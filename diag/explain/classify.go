@@ -121,11 +121,13 @@ var (
 	reValidFor  = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
 	reCurlNoAlt = regexp.MustCompile(`target host name '([^']+)'`)
 	reCurlCode  = regexp.MustCompile(`curl: \((\d+)\)`)
-	reCONNECT   = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
-	reAutoOff   = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
-	reRelayChan = regexp.MustCompile(`relay error \(channel #(\d+)`)
-	reNode      = regexp.MustCompile(`(?:connect|read|write) e[a-z]+ (\[[0-9a-f:.]+\]|[0-9a-z.-]+):(\d+)|getaddrinfo e[a-z_]+ ([^\s:]+)`)
-	reChanEN    = regexp.MustCompile(`channel #(\d+)(?: \(([^)]*)\))?`)
+	// Only an address or a dotted name: "connect to API" is a sentence.
+	reCurlConnectTo = regexp.MustCompile(`(?:^|[^a-z])connect to (\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+) port (\d+)`)
+	reCONNECT       = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
+	reAutoOff       = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
+	reRelayChan     = regexp.MustCompile(`relay error \(channel #(\d+)`)
+	reNode          = regexp.MustCompile(`(?:connect|read|write) e[a-z]+ (\[[0-9a-f:.]+\]|[0-9a-z.-]+):(\d+)|getaddrinfo e[a-z_]+ ([^\s:]+)`)
+	reChanEN        = regexp.MustCompile(`channel #(\d+)(?: \(([^)]*)\))?`)
 )
 
 func (f *facts) extract() {
@@ -183,6 +185,11 @@ func (f *facts) extract() {
 		if m[2] != "" {
 			f.resolver = m[2]
 		}
+	}
+	if !has("connect to ") || !has(" port ") {
+	} else if m := f.find(reCurlConnectTo); m != nil && f.host == "" {
+		// curl -v's own line: "connect to 127.0.0.1 port 7890 failed: Connection refused".
+		f.host, f.port = unbracket(m[1]), m[2]
 	}
 	if !has("failed to connect to") && !has("could not resolve") && !has("in connection to") {
 	} else if m := f.find(reCurlHost); m != nil {
@@ -358,7 +365,8 @@ var kindWords = []struct {
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
-		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed"}},
+		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
+		"premature close", "prematurely closed"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

@@ -44,9 +44,13 @@ var statusWords = []struct {
 }{
 	// new-api/one-api: no enabled channel serves the model in the group (its 503).
 	// nginx's stock 50x page says the backend behind it is not answering.
-	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "the page you are looking for is temporarily unavailable"}, envoyWords...)},
+	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "the page you are looking for is temporarily unavailable", "get_channel_failed"}, envoyWords...)},
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
-		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist"}},
+		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist",
+		// FastAPI's and Express's own 404s.
+		`"detail":"not found"`, `"detail": "not found"`, "cannot post /", "cannot get /"}},
+	// A request the model cannot take (too long): the provider's 400.
+	{400, []string{"context_length_exceeded", "maximum context length", "model token limit", "prompt is too long"}},
 	// OpenAI's body for its own 500.
 	{500, []string{"the server had an error while processing your request"}},
 }
@@ -58,8 +62,9 @@ var blockedWords = []string{"you have been blocked"}
 // protocolWords: Go's transport saying the answer was not valid HTTP.
 var protocolWords = []string{"server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
 	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport",
-	// An answer of another shape than the API's (a relay's error object).
-	"json: cannot unmarshal"}
+	// An answer of another shape than the API's (a relay's error object),
+	// or one new-api could not read.
+	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -140,6 +145,9 @@ func (f *facts) read() (diag.Signal, string) {
 	// "Connection refused" is the provider's backend), OpenAI's unknown_url
 	// is its 404.
 	for _, sw := range statusWords {
+		if f.status != 0 && f.status != sw.status && sw.status != 503 {
+			continue // "403 … model_not_found": the status the text gives outranks the words
+		}
 		if w, ok := f.has(sw.words...); ok {
 			sig := f.answer()
 			sig.HTTPStatus = sw.status
@@ -472,7 +480,7 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
+		"certificate_verify_failed", "unable to get issuer certificate", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",

@@ -37,7 +37,7 @@ var phaseWords = []struct {
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
-		"premature close", "mid-response", "incomplete chunked read", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
+		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
@@ -82,7 +82,9 @@ var connectFailedWords = []string{"failed to connect to", "could not establish a
 	// ask the user to check the line (huggingface_hub's LocalEntryNotFoundError).
 	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again",
 	"unable to connect to the remote server", "could not connect to the server", "could not connect to", "unable to connect to", "cannot connect to", "can't connect to",
-	"connection failed"}
+	"connection failed",
+	// new-api's answer to its client when the upstream could not be reached (the cause is in its log).
+	"do request failed", "do_request_failed"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
