@@ -110,7 +110,7 @@ func answerFromMiddle(h *probe.HTTPResult, target, proxy *url.URL) (Lookalike, s
 	if m := h.Header.Get("Cf-Mitigated"); strings.EqualFold(m, "challenge") {
 		return LookBotWall, "cf-mitigated: " + m + cfRay(h)
 	}
-	if strings.Contains(low, "<title>just a moment...</title>") || strings.Contains(low, "challenge-platform") {
+	if CloudflareChallengeIn(low) {
 		return LookBotWall, fmt.Sprintf("HTTP %d, Cloudflare's \"Just a moment...\" challenge page%s", h.Status, cfRay(h))
 	}
 	if h.Status == http.StatusForbidden && h.Header.Get("Cf-Ray") != "" && isHTML(h) && BodyMarksOf(low)&(BodyRegion|BodyQuota|BodyAuth) == 0 {
@@ -200,4 +200,11 @@ func excerpt(low, w string) string {
 		s++
 	}
 	return strings.TrimSpace(truncate(low[s:], e-s))
+}
+
+// CloudflareChallengeIn reports Cloudflare's "Just a moment..." challenge page
+// in lower-cased text: check reads it in an answer's body, explain in a
+// pasted one, so both name the bot wall.
+func CloudflareChallengeIn(low string) bool {
+	return strings.Contains(low, "<title>just a moment...</title>") || strings.Contains(low, "challenge-platform") || strings.Contains(low, "cf-mitigated: challenge")
 }

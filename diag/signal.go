@@ -113,7 +113,7 @@ var (
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败",
 		// OpenRouter, Hugging Face, Moonshot, DashScope ("Arrearage"), Zhipu: credits or balance spent.
-		"insufficient credits", "included credits", "out of credits", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
+		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		"json.parse: unexpected character at line 1 column 1",
 		// JavaScript's older JSON.parse wording, and Python's json on a body that is no JSON.

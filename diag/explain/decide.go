@@ -64,7 +64,8 @@ var protocolWords = []string{"server sent goaway", "goaway", "malformed http res
 	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport",
 	// An answer of another shape than the API's (a relay's error object),
 	// or one new-api could not read.
-	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body"}
+	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body", "stream_read_error", "stream read error",
+	"json decode error", "jsondecodeerror", "unexpected end of json input", "is not valid json", "failed to parse json"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -119,6 +120,9 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.AdminProhibited = strings.Contains(f.low, "administratively prohibited")
 	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
 	sig.Lookalike = diag.LookalikeIn(f.low)
+	if sig.Lookalike == diag.LookNone && sig.Layer == diag.LayerHTTP && diag.CloudflareChallengeIn(f.low) {
+		sig.Lookalike = diag.LookBotWall // the page check would have read in the answer
+	}
 	sig.PortGuessed = strings.Contains(f.low, "(the port is a guess)")
 	sig.SystemProxyWorks = strings.Contains(f.low, "reaches the upstream: new-api does not use the system proxy")
 	return sig, evidence, source
@@ -138,7 +142,7 @@ func (f *facts) read() (diag.Signal, string) {
 		}
 		return sig, f.evidence(strconv.Itoa(n))
 	}
-	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed"); ok {
+	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed", "unknown scheme for proxy url"); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
 	}
 	// Words that carry their status: Envoy's body is its own 503 (its nested
@@ -181,6 +185,11 @@ func (f *facts) read() (diag.Signal, string) {
 				return sig, f.evidence(asciiLower(w))
 			}
 		}
+	}
+	if w := f.keyRejected(); w != "" {
+		sig := f.answer()
+		sig.Body |= diag.BodyAuth
+		return sig, f.evidence(w)
 	}
 	for _, step := range []func() (diag.Signal, string){f.chromiumSignal, f.proxySignal, f.tlsSignal, f.dnsSignal, f.curlSignal, f.transportSignal} {
 		if sig, ev := step(); sig.Layer != "" {
@@ -480,11 +489,11 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "unable to get issuer certificate", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
+		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
-		"remote party has closed the transport stream"}},
+		"remote party has closed the transport stream", "ssl peer shut down incorrectly"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
 	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
@@ -775,4 +784,22 @@ func probeFor(r Result, f facts) string {
 		return "newapi-doctor http " + target
 	}
 	return "newapi-doctor check"
+}
+
+// keyWords name the credential; keyFaultWords say it was refused. Both
+// together are a rejected key in a client's own words ("Authentication
+// failed, please check if API key is correct"); either alone is not (.NET's
+// "Authentication failed because the remote party has closed…" is TLS).
+var (
+	keyWords      = []string{"api key", "api_key", "apikey", "api-key", "密钥", "令牌"}
+	keyFaultWords = []string{"invalid", "incorrect", "wrong", "authentication failed", "not valid", "is correct", "expired", "revoked", "无效", "错误", "不正确", "过期"}
+)
+
+// keyRejected returns the key word when the text says the key was refused.
+func (f *facts) keyRejected() string {
+	k := firstOf(f.low, keyWords...)
+	if k == "" || firstOf(f.low, keyFaultWords...) == "" {
+		return ""
+	}
+	return k
 }

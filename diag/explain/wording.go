@@ -71,7 +71,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
-	"socks error", "socks5 server", "socks server", "socksclienterror", "socks5 proxy", "socks4 proxy", "socks proxy", "(socks5", "(socks4",
+	"socks error", "socks5 server", "socks server", "sockshttp" /* requests' SOCKSHTTPSConnectionPool */, "socksclienterror", "socks5 proxy", "socks4 proxy", "socks proxy", "(socks5", "(socks4",
 	// curl's SOCKS failures (its exit code then says 7 or 97, not the proxy).
 	"complete socks5 connection", "initial socks5 response", "socks5 connect request ack", "complete socks4 connection"}
 
@@ -114,7 +114,7 @@ var statusAnchors = []struct {
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
 		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
-		"exception: ", "error ", "error"}, true},
+		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回"}, true},
 }
 
 // reasonPhrases: a status written with its reason phrase ("529 Overloaded",
@@ -128,6 +128,10 @@ var reasonPhrases = []struct {
 	{500, "internal server error"}, {502, "bad gateway"}, {503, "service unavailable"}, {503, "service temporarily unavailable"},
 	{504, "gateway timeout"}, {504, "gateway time-out"}, {520, "web server is returning an unknown error"}, {521, "web server is down"},
 	{522, "connection timed out"}, {523, "origin is unreachable"}, {524, "a timeout occurred"}, {529, "overloaded"},
+	{402, "payment required"}, {404, "page not found"}, {405, "method not allowed"}, {405, "not allowed"}, {408, "request timeout"},
+	{413, "request entity too large"}, {413, "payload too large"}, {422, "unprocessable entity"},
+	// A status followed by "error" in Chinese or English: "返回524错误", "got a 429 error".
+	{0, "错误"}, {0, "报错"}, {0, " error"}, {0, "error"},
 }
 
 // envoyWords: Envoy's body for its own 503 (a provider's edge is up, its
@@ -153,7 +157,7 @@ func statusOf(low string) int {
 				break
 			}
 			i += from
-			if n := statusBefore(low[:i]); n == r.code {
+			if n := statusBefore(low[:i]); n != 0 && (n == r.code || r.code == 0 && n >= 400) {
 				return n
 			}
 			from = i + len(r.phrase)

@@ -44,6 +44,11 @@ func TestStatusOf(t *testing.T) {
 		{"reason phrase alone", "[OpenAI] 错误的网关 | Bad Gateway", 502},
 		{"a port is no status", "address: '1.2.3.4', port: 443,", 0},
 		{"status alone in parentheses", "API Error: Request rejected (429) · This request would exceed", 429},
+		{"status before 错误", "访问经常返回524错误，是cloudflare的超时", 524},
+		{"status before error", "got a 429 error from the API", 429},
+		{"json error field", `{"error":"404 page not found","level":"error"}`, 404},
+		{"payment required", "HTTP 402 Payment Required", 402},
+		{"a number before error that is no status", "line 12 error: x", 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

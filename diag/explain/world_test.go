@@ -26,7 +26,8 @@ var worldFloors = map[string]int{
 	"heldout-4.txt": 110, // scored blind once: 93/110 (84.5%); tuned on since
 	"heldout-5.txt": 103, // scored blind once: 94/103 (91.3%); tuned on since
 	"heldout-6.txt": 104, // scored blind once: 87/104 (83.7%); tuned on since
-	"heldout-7.txt": 93,  // scored blind once: 93/103 (90.3%)
+	"heldout-7.txt": 101, // scored blind once: 93/103 (90.3%); tuned on since
+	"train-2.txt":   120, // first run, before any rule from it: 108/120 (90.0%); tuned on since
 }
 
 type worldAccept struct {
@@ -146,8 +147,9 @@ func worldVerdict(r worldRecord) (ok, causeOK bool, got []string) {
 var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|bearer [a-z0-9._-]{20,}|AIza[0-9a-z_-]{30,})`)
 
 // worldParts, in the order they were collected: a later part shares no
-// thread with an earlier one.
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt"}
+// thread with an earlier one. train-2.txt was collected beside held-out
+// parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
