@@ -358,7 +358,7 @@ var kindWords = []struct {
 		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
-		"timedout", "execution expired"}},
+		"timedout", "execution expired", "timing out"}},
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
@@ -366,7 +366,7 @@ var kindWords = []struct {
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
 		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
-		"premature close", "prematurely closed"}},
+		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

@@ -48,7 +48,7 @@ var statusWords = []struct {
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist",
 		// FastAPI's and Express's own 404s.
-		`"detail":"not found"`, `"detail": "not found"`, "cannot post /", "cannot get /"}},
+		`"detail":"not found"`, `"detail": "not found"`, "cannot post /", "cannot get /", "model not found", "unknown model", "unsupported model"}},
 	// A request the model cannot take (too long): the provider's 400.
 	{400, []string{"context_length_exceeded", "maximum context length", "model token limit", "prompt is too long"}},
 	// OpenAI's body for its own 500.
@@ -489,13 +489,15 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
+		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
 		"remote party has closed the transport stream", "ssl peer shut down incorrectly"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
-	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol"}},
+	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol",
+		// Records that arrive corrupted: a middlebox rewriting the stream.
+		"bad record mac", "bad_record_mac", "record overflow", "decryption failed"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
 	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate",
 		"remote certificate is invalid", "certificate for this server is invalid"}},
@@ -724,10 +726,11 @@ func (f *facts) transportSignal() (diag.Signal, string) {
 		switch {
 		case strings.Contains(f.low, "awaiting headers") || strings.Contains(f.low, "client.timeout") || strings.Contains(f.low, "context deadline exceeded") && !strings.Contains(f.low, "dial"):
 			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
+		case f.status == 0 && !strings.Contains(f.low, "dial tcp") && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
+			// "read tcp a->b: read: connection timed out": the connection was up, the answer did not come.
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
 		case f.connecting():
 			return on(diag.LayerTCP, k), f.evidence(w)
-		case f.status == 0 && (strings.Contains(f.low, "read tcp") || strings.Contains(f.low, "wsarecv")):
-			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)
 		}
 	}
 	return diag.Signal{}, ""
@@ -791,8 +794,9 @@ func probeFor(r Result, f facts) string {
 // failed, please check if API key is correct"); either alone is not (.NET's
 // "Authentication failed because the remote party has closed…" is TLS).
 var (
-	keyWords      = []string{"api key", "api_key", "apikey", "api-key", "密钥", "令牌"}
-	keyFaultWords = []string{"invalid", "incorrect", "wrong", "authentication failed", "not valid", "is correct", "expired", "revoked", "无效", "错误", "不正确", "过期"}
+	keyWords      = []string{"api key", "api_key", "apikey", "api-key", "密钥", "令牌", "oauth token", "access token", "auth token", "api token"}
+	keyFaultWords = []string{"invalid", "incorrect", "wrong", "authentication failed", "not valid", "is correct", "expired", "revoked", "missing", "not provided",
+		"no api key", "must be set", "无效", "错误", "不正确", "过期", "缺少"}
 )
 
 // keyRejected returns the key word when the text says the key was refused.

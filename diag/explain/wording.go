@@ -216,7 +216,7 @@ func wordStatus(low string) int {
 var phraseOnly = []struct {
 	code   int
 	phrase string
-}{{500, "internal server error"}, {502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
+}{{401, "unauthorized"}, {500, "internal server error"}, {502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
 
 // httpMethods follow the status in access lines: "… 400 POST {…}".
 var httpMethods = []string{" get ", " post ", " put ", " delete ", " patch ", " head ", " options "}
