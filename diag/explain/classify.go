@@ -262,6 +262,9 @@ func firstURL(raw, low string) string {
 		}
 		switch low[start:i] {
 		case "http", "https", "ws", "wss":
+			if quotedInMessage(low[:start]) {
+				break // a provider's "find your API key at https://…" names no failed request
+			}
 			end := i + 3
 			for end < len(raw) && !strings.ContainsRune(" \t\n\r\"'<>,)", rune(raw[end])) {
 				end++
@@ -272,6 +275,19 @@ func firstURL(raw, low string) string {
 		}
 		from = i + 3
 	}
+}
+
+// messageURLWords precede a URL that a message points the reader to, not
+// the one the request went to ("Post \"https://…\"", "request to https://…").
+var messageURLWords = []string{" at ", "visit ", "see ", "go to ", "refer to ", "using ", "docs: ", "(see ", "details: ", "learn more: "}
+
+func quotedInMessage(before string) bool {
+	for _, w := range messageURLWords {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigits(s string) bool {
@@ -379,8 +395,8 @@ func (f *facts) kind(text string) (diag.ErrKind, string) {
 				if w == "timeout" && unsetValue(text[i+len(w):]) {
 					continue // an inspected object's "timeout: undefined" is a setting, no event
 				}
-				if isDigits(w) && !containsNumber(text, w) {
-					continue // a Winsock number inside a longer number (a request id, a port)
+				if isDigits(w) && (!containsNumber(text, w) || sqlValue(text, w)) {
+					continue // a Winsock number inside a longer number (a request id, a port), or a value in SQL
 				}
 				return kw.k, w
 			}
@@ -411,6 +427,22 @@ func containsNumber(s, num string) bool {
 		}
 		from = i + 1
 	}
+}
+
+// sqlValue reports num compared or assigned in a query ("user_id = 10061",
+// "id IN (10054)"), as GORM's SQL traces print: a value, not a Winsock error.
+// Dart's "errno = 10061" stays an errno.
+func sqlValue(s, num string) bool {
+	i := strings.Index(s, num)
+	before := strings.TrimRight(s[:max(0, i)], " '\"(")
+	if strings.HasSuffix(before, " in") {
+		return true
+	}
+	if !strings.HasSuffix(before, "=") {
+		return false
+	}
+	before = strings.TrimRight(strings.TrimSuffix(before, "="), " !<>")
+	return !strings.HasSuffix(before, "errno") && !strings.HasSuffix(before, "error") && !strings.HasSuffix(before, "code")
 }
 
 // unsetValue reports a property with no value: ": undefined", "=None".

@@ -179,3 +179,32 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// A URL a provider's message points the reader to is no target to probe.
+func TestQuotedURLIsNoTarget(t *testing.T) {
+	r := Classify("Error code: 401 - {'error': {'message': 'Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.'}}")
+	if r.Cause != diag.CauseUnauthorized || r.Host != "" || strings.Contains(r.Probe, "platform.openai.com") {
+		t.Errorf("got %s host %q probe %q, want unauthorized, no host, no probe of the quoted URL", r.Cause, r.Host, r.Probe)
+	}
+	r = Classify(`Post "https://api.openai.com/v1/chat/completions": dial tcp 104.18.7.192:443: connect: connection refused`)
+	if r.URL != "https://api.openai.com/v1/chat/completions" {
+		t.Errorf("the request's URL was lost: %q", r.URL)
+	}
+}
+
+// GORM's SQL traces hold numbers that are Winsock codes elsewhere.
+func TestSQLValueIsNoWinsock(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"[1.2ms] [rows:1] SELECT * FROM `logs` WHERE user_id = 10061 LIMIT 10 error", false},
+		{"UPDATE channels SET status = 2 WHERE id IN (10054)", false},
+		{"SocketException: OS Error: Connection refused, errno = 10061", true},
+		{"[WinError 10061] 由于目标计算机积极拒绝，无法连接。", true},
+	} {
+		if got := Classify(c.text).Recognized(); got != c.want {
+			t.Errorf("%q: recognised %v, want %v", c.text, got, c.want)
+		}
+	}
+}
