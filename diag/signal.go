@@ -133,9 +133,9 @@ var (
 		"unrecognizedclientexception", "security token included in the request is invalid", "invalidsignatureexception", "accessdeniedexception",
 		"request had invalid authentication credentials", "permission_denied", "unauthenticated",
 		// FastAPI's, DashScope's, one-api's and Chinese providers' wording; Anthropic's disabled organisation.
-		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "身份验证失败", "鉴权失败", "认证失败", "已被封禁", "无权",
+		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "已被封禁", "无权",
 		"permission_error", "organization has been disabled", `"error":"unauthorized"`, `"error": "unauthorized"`,
-		`"message":"unauthorized"`, `"message": "unauthorized"`, "missing bearer", "invalid authorization header", "must be logged in"}
+		`"message":"unauthorized"`, `"message": "unauthorized"`, "missing bearer", "invalid authorization header"}
 )
 
 var bodyMarkers = []struct {

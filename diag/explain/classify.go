@@ -120,7 +120,7 @@ var (
 	reCurlHost  = regexp.MustCompile(`(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([^\s:]+)(?:(?: port |:)(\d+))?`)
 	reValidFor  = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
 	reCurlNoAlt = regexp.MustCompile(`target host name '([^']+)'`)
-	reCurlCode  = regexp.MustCompile(`curl: \((\d+)\)`)
+	reCurlCode  = regexp.MustCompile(`curl(?:: \(| error )(\d+)`) // curl's own, and PHP's "cURL error 28:"
 	// Only an address or a dotted name: "connect to API" is a sentence.
 	reCurlConnectTo = regexp.MustCompile(`(?:^|[^a-z])connect to (\[[0-9a-f:.]+\]|[0-9a-f:.]+|[a-z0-9-]+(?:\.[a-z0-9-]+)+) port (\d+)`)
 	reCONNECT       = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
@@ -374,7 +374,7 @@ var kindWords = []struct {
 		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
-		"timedout", "execution expired", "timing out"}},
+		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired"}},
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
@@ -382,7 +382,8 @@ var kindWords = []struct {
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
 		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
-		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated"}},
+		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
+		"stream disconnected"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {
@@ -392,7 +393,7 @@ func (f *facts) kind(text string) (diag.ErrKind, string) {
 				if w == "eof" && !isEOFWord(text, i) {
 					continue
 				}
-				if w == "timeout" && unsetValue(text[i+len(w):]) {
+				if w == "timeout" && (unsetValue(text[i+len(w):]) || setting(text[i+len(w):])) {
 					continue // an inspected object's "timeout: undefined" is a setting, no event
 				}
 				if isDigits(w) && (!containsNumber(text, w) || sqlValue(text, w)) {
@@ -443,6 +444,13 @@ func sqlValue(s, num string) bool {
 	}
 	before = strings.TrimRight(strings.TrimSuffix(before, "="), " !<>")
 	return !strings.HasSuffix(before, "errno") && !strings.HasSuffix(before, "error") && !strings.HasSuffix(before, "code")
+}
+
+// setting reports a timeout given a value ("Keep-Alive: timeout=4",
+// "timeout: 10000ms"): a configuration, not an event.
+func setting(after string) bool {
+	after = strings.TrimLeft(after, " :=")
+	return len(after) > 0 && after[0] >= '0' && after[0] <= '9'
 }
 
 // unsetValue reports a property with no value: ": undefined", "=None".

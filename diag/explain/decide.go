@@ -32,8 +32,8 @@ var markWords = []struct {
 	mark  diag.BodyMarks
 	words *[]string
 }{
-	{diag.BodyRegion, &diag.RegionMarkers}, {diag.BodyQuota, &diag.QuotaMarkers}, {diag.BodyHTML, &diag.HTMLMarkers},
-	{diag.BodyOverloaded, &diag.OverloadedMarkers}, {0, &protocolWords}, {diag.BodyRegion, &blockedWords}, {diag.BodyRateLimit, &diag.RateLimitMarkers},
+	{diag.BodyRegion, &diag.RegionMarkers}, {diag.BodyQuota, &diag.QuotaMarkers}, {diag.BodyRegion, &blockedWords}, {diag.BodyHTML, &diag.HTMLMarkers},
+	{diag.BodyOverloaded, &diag.OverloadedMarkers}, {0, &protocolWords}, {diag.BodyRateLimit, &diag.RateLimitMarkers},
 	{diag.BodyAuth, &diag.AuthMarkers},
 }
 
@@ -57,7 +57,9 @@ var statusWords = []struct {
 
 // blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
 // blocked"): the client's location or address is refused, as a region block.
-var blockedWords = []string{"you have been blocked"}
+var blockedWords = []string{"you have been blocked", "the site owner may have set restrictions", "<title>access denied</title>",
+	// Bing's answer to a network it serves no chat to.
+	"network settings are preventing access"}
 
 // protocolWords: Go's transport saying the answer was not valid HTTP.
 var protocolWords = []string{"server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
@@ -65,7 +67,9 @@ var protocolWords = []string{"server sent goaway", "goaway", "malformed http res
 	// An answer of another shape than the API's (a relay's error object),
 	// or one new-api could not read.
 	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body", "stream_read_error", "stream read error",
-	"json decode error", "jsondecodeerror", "unexpected end of json input", "is not valid json", "failed to parse json"}
+	"json decode error", "jsondecodeerror", "unexpected end of json input", "is not valid json", "failed to parse json",
+	// A stream cut, a body that would not decode, a browser refusing the answer's CORS headers.
+	"error decoding response body", "blocked by cors policy"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -120,7 +124,7 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.AdminProhibited = strings.Contains(f.low, "administratively prohibited")
 	sig.IPv6Failed = strings.Contains(f.low, "(ipv6 failed")
 	sig.Lookalike = diag.LookalikeIn(f.low)
-	if sig.Lookalike == diag.LookNone && sig.Layer == diag.LayerHTTP && diag.CloudflareChallengeIn(f.low) {
+	if sig.Lookalike == diag.LookNone && sig.Layer == diag.LayerHTTP && (diag.CloudflareChallengeIn(f.low) || f.cloudflare403Page()) {
 		sig.Lookalike = diag.LookBotWall // the page check would have read in the answer
 	}
 	sig.PortGuessed = strings.Contains(f.low, "(the port is a guess)")
@@ -186,6 +190,12 @@ func (f *facts) read() (diag.Signal, string) {
 			}
 		}
 	}
+	if st, w := nginxUpstream(f.low); st != 0 {
+		// nginx's error log about its backend: what it answered its client.
+		sig := f.answer()
+		sig.HTTPStatus = st
+		return sig, f.evidence(w)
+	}
 	if w := f.keyRejected(); w != "" {
 		sig := f.answer()
 		sig.Body |= diag.BodyAuth
@@ -224,6 +234,12 @@ func (f *facts) read() (diag.Signal, string) {
 		// A connect that failed with no reason given (OkHttp, tinyproxy):
 		// nothing answered the SYN is the usual case for a remote API.
 		return on(diag.LayerTCP, diag.KindTimeout), f.evidence(w)
+	}
+	if w, ok := f.has(weakAuthWords...); ok {
+		// Said of a login, not of a key: only when nothing else explains the text.
+		sig := f.answer()
+		sig.Body |= diag.BodyAuth
+		return sig, f.evidence(asciiLower(w))
 	}
 	return diag.Signal{}, ""
 }
@@ -329,6 +345,11 @@ var chromiumCodes = []struct {
 	{"err_cert_date_invalid", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertExpired}},
 	{"err_ssl_protocol_error", at(diag.LayerTLS)},
 	{"err_timed_out", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}},
+	{"err_http2_protocol_error", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}},
+	{"err_quic_protocol_error", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}},
+	{"err_ssl_version_or_cipher_mismatch", diag.Signal{Layer: diag.LayerTLS, Alert: true}},
+	{"err_connection_aborted", on(diag.LayerTLS, diag.KindReset)},
+	{"err_connection_failed", on(diag.LayerTCP, diag.KindTimeout)},
 }
 
 func (f *facts) chromiumSignal() (diag.Signal, string) {
@@ -481,7 +502,7 @@ var tlsWords = []struct {
 	words []string
 }{
 	// The certificate's specific verdicts first: Python prints them after "certificate verify failed".
-	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "does not match certificate's altnames", "doesn't match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配",
+	{diag.Signal{Cert: diag.CertHostname}, []string{"certificate is valid for", "doesn't match either of", "does not match certificate's altnames", "doesn't match certificate's altnames", "err_tls_cert_altname_invalid", "legacy common name field", "certificate is not valid for any names", "no alternative certificate subject name", "doesn't contain any ip sans", "principal name does not match", "证书中的主机名不匹配",
 		// Python's and OpenSSL's reason after "certificate verify failed", .NET's and Java's names.
 		"hostname mismatch", "ip address mismatch", "remotecertificatenamemismatch", "sslpeerunverifiedexception"}},
 	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
@@ -489,7 +510,7 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by"}},
+		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by", "certificate verification error"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
@@ -528,7 +549,7 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 			return on(diag.LayerTLS, k), f.evidence(w)
 		}
 	}
-	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_"); ok {
+	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w)) // Schannel's handshake failures, no kind said
 	}
 	if goTLS {
@@ -543,7 +564,7 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 	}
 	if f.phase == phaseTLS {
 		// Python's SSLError (or a handshake exception) with its reason cut off.
-		if w, ok := f.has("sslerror", "ssl error", "sslexception", "handshakeexception"); ok {
+		if w, ok := f.has("sslerror", "ssl error", "sslexception", "handshakeexception", "authenticationexception"); ok {
 			return at(diag.LayerTLS), f.evidence(asciiLower(w))
 		}
 	}
@@ -629,7 +650,7 @@ func firstOf(s string, words ...string) string {
 }
 
 func (f *facts) curlCode() (int, bool) {
-	if !strings.Contains(f.low, "curl: (") {
+	if !strings.Contains(f.low, "curl: (") && !strings.Contains(f.low, "curl error ") {
 		return 0, false
 	}
 	m := f.find(reCurlCode)
@@ -806,4 +827,34 @@ func (f *facts) keyRejected() string {
 		return ""
 	}
 	return k
+}
+
+// weakAuthWords say a login or authentication failed. A wrapper says them
+// too ("认证失败: … Get …: EOF"): read only when no transport word is there.
+var weakAuthWords = []string{"认证失败", "鉴权失败", "身份验证失败", "must be logged in"}
+
+// nginxUpstream reads nginx's error-log line about its backend ("upstream
+// timed out … while reading response header from upstream"): nginx answered
+// its client 504 for a timeout, else 502.
+func nginxUpstream(low string) (int, string) {
+	// "connect() failed (111: Connection refused) while connecting to
+	// upstream" keeps its transport reading: the backend refused.
+	w := firstOf(low, "while reading response header from upstream", "while sending request to upstream", "while reading upstream")
+	if w == "" {
+		return 0, ""
+	}
+	if strings.Contains(low, "timed out") {
+		return 504, w
+	}
+	return 502, w
+}
+
+// cloudflare403Page: a 403 web page of Cloudflare's (its error-page template,
+// or its name or cf-ray in the page) — check's rule for a 403 HTML answer
+// with cf-ray, read from pasted text.
+func (f *facts) cloudflare403Page() bool {
+	if f.status != 403 || firstOf(f.low, "<html", "<!doctype") == "" {
+		return false
+	}
+	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray") != "" && diag.BodyMarksOf(f.low)&(diag.BodyRegion|diag.BodyQuota|diag.BodyAuth) == 0
 }

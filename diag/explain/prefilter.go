@@ -22,7 +22,7 @@ var prefilterWords = []string{
 	"ehost", "enet", "eacces", "epipe", "wsa", "winerror", "errno", "code", "reply", "saturat", "busy",
 	"capacity", "deployment", "url", "auth", "unknown", "empty", "warn", "getaddrinfo", "not exist",
 	"access", "no data", "in use", "bind", "per min", "too large", "payment", "unmarshal", "timedout", "expired",
-	"expecting value", "trust", "offline", "is it running", "limit reached", "cannot post", "cannot get", "not allowed", "credential", "signature", "logged in", "terminated",
+	"expecting value", "trust", "offline", "is it running", "limit reached", "cannot post", "cannot get", "not allowed", "credential", "signature", "logged in", "terminated", "provider", "available",
 	// Winsock numbers
 	"10013", "10050", "10051", "10053", "10054", "10060", "10061", "10065", "11001", "11002", "11004",
 }

@@ -87,7 +87,10 @@ func ClassifyText(text string) []Line {
 	for i, t := range texts {
 		if strings.HasPrefix(t, "<") && i == 0 || isPageStart(t) {
 			// A web page pasted over lines is one answer: its <title> and its
-			// markup say one thing together (after a status line, if any).
+			// markup say one thing together, with the status line before it.
+			if i > 0 && statusOf(asciiLower(texts[i-1])) != 0 && statusOf(asciiLower(t)) == 0 {
+				i--
+			}
 			texts = append(texts[:i:i], strings.Join(texts[i:], " "))
 			break
 		}
@@ -105,6 +108,7 @@ func ClassifyText(text string) []Line {
 		}
 	}
 	out = dropGenericConnect(out)
+	out = dropWrappers(out)
 	if len(out) == 0 {
 		t := strings.Join(texts, " ") // a message wrapped over lines reads whole again
 		out = append(out, Line{Input: t, Result: Classify(t)})
@@ -127,9 +131,57 @@ func dropGenericConnect(out []Line) []Line {
 	return kept
 }
 
+// dropWrappers: lines that only wrap the cause another line gives. A bare
+// 500 or another unexpected status is the program that reports the failure
+// (new-api's own 500, a daemon's "failed with status 500: … TLS handshake
+// timeout"), and a connect's failure beside a proxy's is the proxy's connect.
+func dropWrappers(out []Line) []Line {
+	if len(out) < 2 {
+		return out
+	}
+	proxy, specific := false, false
+	for _, l := range out {
+		proxy = proxy || l.Result.Category == diag.CatProxy
+		specific = specific || !wrapperCause(l.Result.Cause)
+	}
+	var kept, connects []Line
+	for _, l := range out {
+		switch {
+		case specific && wrapperCause(l.Result.Cause):
+		case proxy && l.Result.Layer == diag.LayerTCP:
+			connects = append(connects, l)
+		default:
+			kept = append(kept, l)
+		}
+	}
+	if len(kept) == 0 {
+		return out
+	}
+	if len(connects) > 0 {
+		// The proxy's words and the connect's reason, read together: "Cannot
+		// connect to proxy" + "Connection refused" is the proxy refusing.
+		var all []string
+		for _, l := range out {
+			all = append(all, l.Input)
+		}
+		t := strings.Join(all, " ")
+		if r := Classify(t); r.Category == diag.CatProxy {
+			return []Line{{Input: t, Result: r}}
+		}
+	}
+	return kept
+}
+
+func wrapperCause(c diag.Cause) bool {
+	return c == diag.CauseHTTPStatus || c == diag.CauseServerError
+}
+
 // genericConnect: the text names a failed connect and no reason for it.
 func genericConnect(text string) bool {
 	low := asciiLower(text)
+	if proxyContext(low) != "" {
+		return false // "Cannot connect to proxy" names what failed
+	}
 	if k, _ := (&facts{}).kind(low); k != diag.KindOther {
 		return false
 	}

@@ -31,12 +31,12 @@ var phaseWords = []struct {
 }{
 	{phaseTLS, []string{"before secure tls connection was established", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
 		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed",
-		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel",
+		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel", "authenticationexception",
 		// .NET Framework's usual TLS-version failure.
 		"an unexpected error occurred on a send"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
-	{phaseHTTP, []string{"read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
+	{phaseHTTP, []string{"bytes received", "stream disconnected", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
 		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
@@ -45,7 +45,7 @@ var phaseWords = []struct {
 		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
 		" port 443 failed", " port 80 failed",
 		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
-		"opentimeout", "unable to connect to the remote server", "could not connect to the server"}},
+		"opentimeout", "connectionfailed", "semaphore timeout", "unable to connect to the remote server", "could not connect to the server"}},
 }
 
 func phaseOf(low string) phase {
@@ -67,7 +67,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required", "proxy connect aborted",
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
-	"proxy connection ended", "connect response", "chained proxy", "response code for connect"}
+	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
@@ -336,7 +336,7 @@ func paramStatus(low string) int {
 // cloudflareCode reads Cloudflare's own 1xxx errors ("error code: 1020",
 // "Error 1006"): the site's firewall refused the client (1015: rate limit).
 func cloudflareCode(low string) int {
-	for _, a := range []string{"error code: ", "error code ", "error: ", "error "} {
+	for _, a := range []string{"error code: ", "error code ", "error: ", "error ", "cf-error-"} {
 		for from := 0; ; {
 			i := strings.Index(low[from:], a)
 			if i < 0 {

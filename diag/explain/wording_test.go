@@ -307,8 +307,12 @@ func TestClassifyTextCurlTranscriptAndPageAfterStatus(t *testing.T) {
 	}{
 		// curl -v's "* " lines say why its "(7) Couldn't connect" summary failed.
 		{"* Immediate connect fail for 2001:db8::1: Network is unreachable\n* Closing connection 0\ncurl: (7) Couldn't connect to server", []diag.Cause{diag.CauseNetUnreachable}},
-		// A page after a status line is one answer, not a line per tag.
-		{"HTTP 502\n<!DOCTYPE html>\n<html>\n<head>\n<title>x.com | 502: Bad gateway</title>", []diag.Cause{diag.CauseBadGateway, diag.CauseBadGateway}},
+		// A page after a status line is one answer with it, not a line per tag.
+		{"HTTP 502\n<!DOCTYPE html>\n<html>\n<head>\n<title>x.com | 502: Bad gateway</title>", []diag.Cause{diag.CauseBadGateway}},
+		{"Status code: 403\nDetails: <html>", []diag.Cause{diag.CauseHTML}},
+		// A wrapper's 500 yields to the cause it wraps; a connect beside a proxy's failure is the proxy's.
+		{"pulling failed with status 500 Internal Server Error:\nGet \"https://registry.example/v2/\": net/http: TLS handshake timeout", []diag.Cause{diag.CauseTLSTimeout}},
+		{"requests.exceptions.ProxyError: Max retries exceeded (Caused by ProxyError('Cannot connect to proxy.', NewConnectionError(\n'Failed to establish a new connection: [Errno 111] Connection refused'))", []diag.Cause{diag.CauseProxyRefused}},
 		// A page that starts after an error's own words on the same line.
 		{"request error: <!DOCTYPE html>\n<!--[if IE 8]> <html> <![endif]-->\n<title>x.com | 524: A timeout occurred</title>", []diag.Cause{diag.CauseGatewayTO}},
 		// "fetch failed" yields to the line that says why.
