@@ -108,12 +108,13 @@ const (
 // answer bodies, explain in log lines: one list, so both name the same causes.
 var (
 	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "not available in your country",
-		"country, region, or territory not supported", "not available in your region", "request not allowed from your location"}
+		"country, region, or territory not supported", "not available in your region", "request not allowed from your location",
+		"所在的地区暂不支持", "所在地区暂不支持", "国家或地区不可用", "地区不可用", "不支持您所在"}
 	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败",
 		// OpenRouter, Hugging Face, Moonshot, DashScope ("Arrearage"), Zhipu: credits or balance spent.
-		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
+		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "额度已用", "额度用尽", "配额", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		"json.parse: unexpected character at line 1 column 1",
 		// JavaScript's older JSON.parse wording, and Python's json on a body that is no JSON.
@@ -122,7 +123,7 @@ var (
 		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted", "rate limit", "rate limited",
 		"tokens per min", "requests per min",
 		// Chinese providers' concurrency limits; a plan's usage cap.
-		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling"}
+		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling", "请求过多", "请求太频繁", "人数过多"}
 	OverloadedMarkers = []string{"overloaded_error",
 		// A provider saying it is too busy, in its own words.
 		"server is busy", "server_busy", "服务器繁忙", "系统繁忙", "服务繁忙", "engine_overloaded", "负载已经饱和"}

@@ -48,7 +48,8 @@ var statusWords = []struct {
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist",
 		// FastAPI's and Express's own 404s.
-		`"detail":"not found"`, `"detail": "not found"`, "cannot post /", "cannot get /", "model not found", "unknown model", "unsupported model"}},
+		`"detail":"not found"`, `"detail": "not found"`, "cannot post /", "cannot get /", "model not found", "unknown model", "unsupported model",
+		"模型不存在", "模型未找到", "找不到模型", "接口地址错误"}},
 	// A request the model cannot take (too long): the provider's 400.
 	{400, []string{"context_length_exceeded", "maximum context length", "model token limit", "prompt is too long"}},
 	// OpenAI's body for its own 500.
@@ -69,7 +70,7 @@ var protocolWords = []string{"server sent goaway", "goaway", "malformed http res
 	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body", "stream_read_error", "stream read error",
 	"json decode error", "jsondecodeerror", "unexpected end of json input", "is not valid json", "failed to parse json",
 	// A stream cut, a body that would not decode, a browser refusing the answer's CORS headers.
-	"error decoding response body", "blocked by cors policy"}
+	"error decoding response body", "blocked by cors policy", "不是 json", "不是json", "非json"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -506,11 +507,12 @@ var tlsWords = []struct {
 		// Python's and OpenSSL's reason after "certificate verify failed", .NET's and Java's names.
 		"hostname mismatch", "ip address mismatch", "remotecertificatenamemismatch", "sslpeerunverifiedexception"}},
 	{diag.Signal{Cert: diag.CertNotYetValid}, []string{"certificate is not yet valid", "is before"}},
-	{diag.Signal{Cert: diag.CertExpired}, []string{"certificate has expired", "cert_has_expired", "certificate is expired", "is after", "cert_date_invalid", "invalid peer certificate: expired", "notimevalid"}},
+	{diag.Signal{Cert: diag.CertExpired}, []string{"证书已过期", "证书过期", "certificate has expired", "cert_has_expired", "certificate is expired", "is after", "cert_date_invalid", "invalid peer certificate: expired", "notimevalid"}},
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by", "certificate verification error"}},
+		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by", "certificate verification error",
+		"证书验证失败", "证书校验失败", "证书不受信任", "不受信任的证书"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
@@ -521,7 +523,7 @@ var tlsWords = []struct {
 		"bad record mac", "bad_record_mac", "record overflow", "decryption failed"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.
 	{diag.Signal{Cert: diag.CertInvalid}, []string{"err_cert_", "mozilla_pkix_error", "sec_error_", "certificate signature failure", "invalid certificate",
-		"remote certificate is invalid", "certificate for this server is invalid"}},
+		"remote certificate is invalid", "certificate for this server is invalid", "证书错误", "证书无效"}},
 	// rustls refusing the name it was given for SNI: the TLS set-up failed.
 	{diag.Signal{}, []string{"invalid dnsname", "invalid dns name"}},
 	// curl's verification failures, when the reason after it was not matched above.
@@ -549,7 +551,7 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 			return on(diag.LayerTLS, k), f.evidence(w)
 		}
 	}
-	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018"); ok {
+	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018", "握手失败"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w)) // Schannel's handshake failures, no kind said
 	}
 	if goTLS {
@@ -599,11 +601,12 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	}
 	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found",
-		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host"}
+		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
+		"域名解析失败", "dns解析失败", "无法解析域名", "无法解析主机"}
 	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname",
 		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
-		"dns lookup failed", "dns resolution failed"); f.dnsCtx || ok {
+		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "无法解析域名", "无法解析主机"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
@@ -831,7 +834,7 @@ func (f *facts) keyRejected() string {
 
 // weakAuthWords say a login or authentication failed. A wrapper says them
 // too ("认证失败: … Get …: EOF"): read only when no transport word is there.
-var weakAuthWords = []string{"认证失败", "鉴权失败", "身份验证失败", "must be logged in"}
+var weakAuthWords = []string{"认证失败", "鉴权失败", "身份验证失败", "must be logged in", "重新登录", "token expired", "token has expired", "token已过期", "token 已过期", "token过期"}
 
 // nginxUpstream reads nginx's error-log line about its backend ("upstream
 // timed out … while reading response header from upstream"): nginx answered

@@ -36,7 +36,7 @@ var phaseWords = []struct {
 		"an unexpected error occurred on a send"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
-	{phaseHTTP, []string{"bytes received", "stream disconnected", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
+	{phaseHTTP, []string{"bytes received", "stream disconnected", "请求超时", "读取超时", "响应超时", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
 		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
@@ -45,7 +45,7 @@ var phaseWords = []struct {
 		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
 		" port 443 failed", " port 80 failed",
 		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
-		"opentimeout", "connectionfailed", "semaphore timeout", "unable to connect to the remote server", "could not connect to the server"}},
+		"opentimeout", "connectionfailed", "semaphore timeout", "连接超时", "unable to connect to the remote server", "could not connect to the server"}},
 }
 
 func phaseOf(low string) phase {
@@ -67,7 +67,8 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"could not open connect tunnel", "from proxy after connect", "connect tunnel through proxy", "proxy authentication required", "proxy connect aborted",
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
-	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception"}
+	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception",
+	"代理连接失败", "代理错误", "代理失败", "代理服务器错误"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
@@ -84,7 +85,8 @@ var connectFailedWords = []string{"failed to connect to", "could not establish a
 	"unable to connect to the remote server", "could not connect to the server", "could not connect to", "unable to connect to", "cannot connect to", "can't connect to",
 	"connection failed",
 	// new-api's answer to its client when the upstream could not be reached (the cause is in its log).
-	"do request failed", "do_request_failed"}
+	"do request failed", "do_request_failed",
+	"网络连接失败", "网络错误", "网络异常", "请检查网络", "无法连接", "连接失败"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
 func proxyContext(low string) string {
@@ -114,7 +116,7 @@ var statusAnchors = []struct {
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
 		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
-		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回"}, true},
+		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
 }
 
 // reasonPhrases: a status written with its reason phrase ("529 Overloaded",
@@ -216,7 +218,8 @@ func wordStatus(low string) int {
 var phraseOnly = []struct {
 	code   int
 	phrase string
-}{{401, "unauthorized"}, {500, "internal server error"}, {502, "bad gateway"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
+}{{401, "unauthorized"}, {401, "未授权"}, {403, "禁止访问"}, {500, "internal server error"}, {500, "服务器内部错误"}, {502, "bad gateway"}, {502, "网关错误"},
+	{503, "服务不可用"}, {503, "服务暂时不可用"}, {504, "网关超时"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
 
 // httpMethods follow the status in access lines: "… 400 POST {…}".
 var httpMethods = []string{" get ", " post ", " put ", " delete ", " patch ", " head ", " options "}
