@@ -374,7 +374,8 @@ var kindWords = []struct {
 		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost", "连接被重置", "连接重置"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
-		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired", "超时"}},
+		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired", "超时",
+		"econnaborted"}}, // axios' code for its own timeout
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
@@ -383,7 +384,7 @@ var kindWords = []struct {
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
 		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
-		"stream disconnected", "连接被断开", "连接已断开", "连接中断"}},
+		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

@@ -511,7 +511,7 @@ var tlsWords = []struct {
 	{diag.Signal{Cert: diag.CertUntrusted}, []string{"mitm_detected", "certificate signed by unknown authority", "unable to get local issuer certificate", "unable to verify the first certificate",
 		"unable_to_verify_leaf_signature", "unable_to_get_issuer_cert", "self_signed_cert_in_chain", "pkix path building failed", "self-signed certificate", "self signed certificate", "certificate verify failed", "invalid peer certificate: unknownissuer", "证书链是由不受信任的颁发机构颁发的", "not trusted",
 		// Dart's and .NET's names; wget's "cannot verify h's certificate, issued by …".
-		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by", "certificate verification error",
+		"certificate_verify_failed", "unable to get issuer certificate", "local issuer certificate", "self_signed_cert", "untrustedroot", "partialchain", "remotecertificatechainerrors", "could not establish trust relationship", "s certificate, issued by", "certificate verification error", "server certificate verification failed",
 		"证书验证失败", "证书校验失败", "证书不受信任", "不受信任的证书"}},
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
@@ -694,8 +694,12 @@ func (f *facts) curlSignal() (diag.Signal, string) {
 		return at(diag.LayerTLS), f.evidence(ev)
 	case 51, 60:
 		return diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}, f.evidence(ev)
-	case 52:
+	case 52, 18: // empty reply; transfer closed with data outstanding
 		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, f.evidence(ev)
+	case 16, 92: // HTTP/2 framing; a stream not closed cleanly
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(ev)
+	case 77: // the CA file curl was given could not be read
+		return diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}, f.evidence(ev)
 	case 56:
 		if k, w := f.kind(f.low); k == diag.KindReset {
 			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}, f.evidence(w)

@@ -29,7 +29,7 @@ var phaseWords = []struct {
 	p     phase
 	words []string
 }{
-	{phaseTLS, []string{"before secure tls connection was established", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
+	{phaseTLS, []string{"before secure tls connection was established", "gnutls_handshake", "tls connection was non-properly terminated", "sslerror", "ssleoferror", "_ssl.c", "ssl_connect", "[ssl:", "ssl routines",
 		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed",
 		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel", "authenticationexception",
 		// .NET Framework's usual TLS-version failure.
@@ -115,7 +115,7 @@ var statusAnchors = []struct {
 	{[]string{"bad response status code ", "status code of ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
-		"error reference number: ", "api returned ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
+		"error reference number: ", "api returned ", "response code: ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
 		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
 }
 
