@@ -378,7 +378,7 @@ var kindWords = []struct {
 		"econnaborted"}}, // axios' code for its own timeout
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
-	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "cannot assign requested address", "eaddrnotavail"}},
+	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
@@ -391,6 +391,9 @@ func (f *facts) kind(text string) (diag.ErrKind, string) {
 	for _, kw := range kindWords {
 		for _, w := range kw.words {
 			if i := strings.Index(text, w); i >= 0 {
+				if errnoName(w) && !wordAt(text, w) {
+					continue // "ResourceAccessException" holds no EACCES
+				}
 				if w == "eof" && !isEOFWord(text, i) {
 					continue
 				}
@@ -413,22 +416,48 @@ func isDigitOr(c byte, extra string) bool {
 
 // containsNumber reports whether num occurs in s as a whole number.
 func containsNumber(s, num string) bool {
-	for from := 0; ; {
-		i := strings.Index(s[from:], num)
-		if i < 0 {
-			return false
-		}
-		i += from
-		j := i + len(num)
+	return occurs(s, num, func(i, j int) bool {
 		// Not part of a longer number, a port (":10061") or a dotted value
 		// ("1.10061", "10061.5"); a full stop ending a sentence is fine.
 		before := i == 0 || !isDigitOr(s[i-1], ":") && !(s[i-1] == '.' && i >= 2 && isDigitOr(s[i-2], ""))
 		after := j == len(s) || !isDigitOr(s[j], "") && !(s[j] == '.' && j+1 < len(s) && isDigitOr(s[j+1], ""))
-		if before && after {
+		return before && after
+	})
+}
+
+// occurs reports whether sub occurs in s at some [i, j) that ok accepts.
+func occurs(s, sub string, ok func(i, j int) bool) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], sub)
+		if i < 0 {
+			return false
+		}
+		i += from
+		if ok(i, i+len(sub)) {
 			return true
 		}
 		from = i + 1
 	}
+}
+
+// errnoName: an errno's symbolic name (EACCES, ECONNRESET, …), which other
+// words can contain.
+func errnoName(w string) bool {
+	if len(w) < 5 || w[0] != 'e' {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isLetter(w[i]) {
+			return false
+		}
+	}
+	return strings.HasPrefix(w, "econn") || strings.HasPrefix(w, "eacces") || strings.HasPrefix(w, "ehost") || strings.HasPrefix(w, "enet") ||
+		strings.HasPrefix(w, "etimedout") || strings.HasPrefix(w, "eaddr")
+}
+
+// wordAt reports an occurrence of w not preceded by a letter.
+func wordAt(text, w string) bool {
+	return occurs(text, w, func(i, _ int) bool { return i == 0 || !isLetter(text[i-1]) })
 }
 
 // sqlValue reports num compared or assigned in a query ("user_id = 10061",

@@ -202,13 +202,23 @@ func (f *facts) read() (diag.Signal, string) {
 		sig.Body |= diag.BodyAuth
 		return sig, f.evidence(w)
 	}
-	for _, step := range []func() (diag.Signal, string){f.chromiumSignal, f.proxySignal, f.tlsSignal, f.dnsSignal, f.curlSignal, f.transportSignal} {
+	for _, step := range []func() (diag.Signal, string){f.chromiumSignal, f.appleSignal, f.proxySignal, f.tlsSignal, f.dnsSignal, f.curlSignal, f.transportSignal} {
 		if sig, ev := step(); sig.Layer != "" {
 			return sig, ev
 		}
 	}
 	if f.status != 0 {
 		return f.answer(), f.evidence(strconv.Itoa(f.status))
+	}
+	// An SDK's exception named after the status (litellm's BadGatewayError,
+	// openai's RateLimitError), when nothing above explains the text: its
+	// InternalServerError also wraps certificate and connect failures.
+	for _, e := range exceptionStatus {
+		if i := strings.Index(f.low, e.name); i >= 0 && (i == 0 || !isLetter(f.low[i-1])) {
+			sig := f.answer()
+			sig.HTTPStatus = e.status
+			return sig, f.evidence(e.name)
+		}
 	}
 	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded"); ok {
 		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(asciiLower(w))
@@ -516,7 +526,7 @@ var tlsWords = []struct {
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
-		"remote party has closed the transport stream", "ssl peer shut down incorrectly"}},
+		"remote party has closed the transport stream", "ssl peer shut down incorrectly", "unexpected eof or 0 bytes from the transport stream"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
 	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol",
 		// Records that arrive corrupted: a middlebox rewriting the stream.
@@ -725,7 +735,7 @@ func (f *facts) connecting() bool {
 // never the HTTP exchange's; and a connect timeout is no overloaded server.
 func (f *facts) transportSignal() (diag.Signal, string) {
 	k, w := f.kind(f.low)
-	if k == diag.KindNoPorts && w == "cannot assign requested address" && hasIPv6(f.low) {
+	if k == diag.KindNoPorts && w == "assign requested address" && hasIPv6(f.low) {
 		// EADDRNOTAVAIL towards an IPv6 address: no IPv6 address here to send from.
 		k = diag.KindNetUnreach
 	}
@@ -864,4 +874,45 @@ func (f *facts) cloudflare403Page() bool {
 		return false
 	}
 	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray") != "" && diag.BodyMarksOf(f.low)&(diag.BodyRegion|diag.BodyQuota|diag.BodyAuth) == 0
+}
+
+// exceptionStatus: SDK exceptions named after their status (openai-python,
+// anthropic, litellm), lower case.
+var exceptionStatus = []struct {
+	name   string
+	status int
+}{
+	{"badrequesterror", 400}, {"authenticationerror", 401}, {"permissiondeniederror", 403}, {"notfounderror", 404},
+	{"ratelimiterror", 429}, {"internalservererror", 500}, {"badgatewayerror", 502}, {"serviceunavailableerror", 503},
+	{"gatewaytimeouterror", 504},
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// appleCodes: NSURLErrorDomain's codes (iOS and macOS clients print the
+// number, often without its sentence).
+var appleCodes = map[string]diag.Signal{
+	"-1001": {Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout},
+	"-1003": {Layer: diag.LayerDNS, NotFound: true},
+	"-1004": on(diag.LayerTCP, diag.KindTimeout), // cannot connect to host: the reason is not given
+	"-1005": on(diag.LayerTLS, diag.KindReset),   // the network connection was lost
+	"-1009": on(diag.LayerTCP, diag.KindNetDown),
+	"-1200": at(diag.LayerTLS),
+	"-1201": {Layer: diag.LayerTLS, Cert: diag.CertExpired},
+	"-1202": {Layer: diag.LayerTLS, Cert: diag.CertUntrusted},
+	"-1203": {Layer: diag.LayerTLS, Cert: diag.CertUntrusted},
+	"-1204": {Layer: diag.LayerTLS, Cert: diag.CertNotYetValid},
+}
+
+func (f *facts) appleSignal() (diag.Signal, string) {
+	i := strings.Index(f.low, "nsurlerrordomain")
+	if i < 0 {
+		return diag.Signal{}, ""
+	}
+	for code, sig := range appleCodes {
+		if containsNumber(f.low[i:], code[1:]) && strings.Contains(f.low[i:], code) {
+			return sig, f.evidence("nsurlerrordomain")
+		}
+	}
+	return diag.Signal{}, ""
 }

@@ -121,7 +121,9 @@ func ClassifyText(text string) []Line {
 func dropGenericConnect(out []Line) []Line {
 	var kept []Line
 	for _, l := range out {
-		if !genericConnect(l.Input) {
+		// Generic only when the verdict itself is that reasonless connect:
+		// "Failed to connect to h: Hostname/IP does not match…" says why.
+		if l.Result.Layer != diag.LayerTCP || !genericConnect(l.Input) {
 			kept = append(kept, l)
 		}
 	}

@@ -45,7 +45,7 @@ var phaseWords = []struct {
 		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
 		" port 443 failed", " port 80 failed",
 		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
-		"opentimeout", "connectionfailed", "semaphore timeout", "连接超时", "unable to connect to the remote server", "could not connect to the server"}},
+		"opentimeout", "connectionfailed", "semaphore timeout", "信号灯超时", "连接超时", "unable to connect to the remote server", "could not connect to the server"}},
 }
 
 func phaseOf(low string) phase {
@@ -68,7 +68,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
 	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception",
-	"代理连接失败", "代理错误", "代理失败", "代理服务器错误"}
+	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "authenticate with proxy", "check proxy settings", "检查代理"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
@@ -114,7 +114,9 @@ var statusAnchors = []struct {
 }{
 	{[]string{"bad response status code ", "status code of ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
-	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, "'status': ",
+	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, `"status": `, "'status': ",
+		// Common Log Format ("POST /v1/… HTTP/1.1" 503 -), Python reprs (http_status=404).
+		`http/1.1" `, `http/1.0" `, `http/2" `, `http/2.0" `, "http_status=",
 		"error reference number: ", "api returned ", "response code: ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
 		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
 }
@@ -218,7 +220,7 @@ func wordStatus(low string) int {
 var phraseOnly = []struct {
 	code   int
 	phrase string
-}{{401, "unauthorized"}, {401, "未授权"}, {403, "禁止访问"}, {500, "internal server error"}, {500, "服务器内部错误"}, {502, "bad gateway"}, {502, "网关错误"},
+}{{404, "not found"}, {500, "server error"}, {401, "unauthorized"}, {401, "未授权"}, {403, "禁止访问"}, {500, "internal server error"}, {500, "服务器内部错误"}, {502, "bad gateway"}, {502, "网关错误"},
 	{503, "服务不可用"}, {503, "服务暂时不可用"}, {504, "网关超时"}, {502, "错误的网关"}, {503, "service unavailable"}, {503, "service temporarily unavailable"}, {504, "gateway timeout"}, {504, "gateway time-out"}}
 
 // httpMethods follow the status in access lines: "… 400 POST {…}".
