@@ -96,7 +96,12 @@ func writeExplainText(b *bytes.Buffer, it ExplainItem, p palette) {
 	if r.Status != 0 {
 		fmt.Fprint(b, p.l.Sprintf("  status:   %d\n", r.Status))
 	}
-	fmt.Fprint(b, p.l.Sprintf("  evidence: %s\n", explainLine(r.Evidence, 300)))
+	if r.Guessed {
+		fmt.Fprint(b, p.warn(p.l.Sprintf("  guess:    only the word %q points here; no rule read this text\n", r.Evidence)))
+		fmt.Fprint(b, p.l.Sprintf("  text:     %s\n", explainLine(it.Input, 300)))
+	} else {
+		fmt.Fprint(b, p.l.Sprintf("  evidence: %s\n", explainLine(r.Evidence, 300)))
+	}
 	fmt.Fprint(b, p.l.Sprintf("  hint:     %s\n", r.Hint))
 	if r.Probe != "" {
 		fmt.Fprint(b, p.l.Sprintf("  confirm:  %s\n", p.bold(r.Probe)))

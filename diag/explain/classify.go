@@ -39,6 +39,9 @@ type Result struct {
 	ChannelID   int    `json:"channel_id,omitempty"`
 	ChannelName string `json:"channel_name,omitempty"`
 	Hint        string `json:"hint"`
+	// Guessed: no rule read the text; one word of it points to this
+	// category (Evidence). Only `explain "TEXT"` guesses, never --log.
+	Guessed bool `json:"guessed,omitempty"`
 }
 
 // Recognized reports whether a rule matched.
@@ -51,6 +54,13 @@ const maxClassify = 16 << 10
 // reads the text into a diag.Signal and lets diag's one table name the
 // cause, exactly as `check` does with the probes' typed errors.
 func Classify(text string) Result {
+	f := readFacts(text)
+	sig, ev, src := f.decide()
+	return f.result(sig, ev, src)
+}
+
+// readFacts bounds and cleans text and extracts what it names.
+func readFacts(text string) *facts {
 	if len(text) > maxClassify {
 		text = text[:maxClassify]
 	}
@@ -58,9 +68,14 @@ func Classify(text string) Result {
 	if ll := parseLine(text); ll.level != "" {
 		text = ll.msg // the request id is not evidence (and its digits must not look like errno)
 	}
-	f := facts{raw: text, low: asciiLower(text)}
+	f := &facts{raw: text, low: asciiLower(text)}
 	f.extract()
-	sig, ev, src := f.decide()
+	return f
+}
+
+// result names the cause of sig through diag's one table, with its hint
+// and the probe that would confirm it.
+func (f *facts) result(sig diag.Signal, ev, src string) Result {
 	r := Result{Cause: CauseUnrecognized, Evidence: ev, Source: src, Host: f.host, Port: f.port, URL: f.url, Status: f.status,
 		ChannelID: f.chanID, ChannelName: f.chanName}
 	if sig.Layer == "" {
@@ -79,7 +94,7 @@ func Classify(text string) Result {
 	if f.proxyHost != "" {
 		r.Proxy = f.proxyScheme + "://" + net.JoinHostPort(f.proxyHost, orDefault(f.proxyPort, "80"))
 	}
-	r.Probe = probeFor(r, f)
+	r.Probe = probeFor(r, *f)
 	r.Hint = diag.HintFor(cause, diag.HintFacts{
 		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: r.Status,
 		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(), ProxyClient: proxyPorts[r.Port],

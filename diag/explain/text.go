@@ -111,7 +111,11 @@ func ClassifyText(text string) []Line {
 	out = dropWrappers(out)
 	if len(out) == 0 {
 		t := strings.Join(texts, " ") // a message wrapped over lines reads whole again
-		out = append(out, Line{Input: t, Result: Classify(t)})
+		r := Classify(t)
+		if !r.Recognized() {
+			r = Guess(t) // a person asked about this text: the likeliest reading, said to be one
+		}
+		out = append(out, Line{Input: t, Result: r})
 	}
 	return out
 }

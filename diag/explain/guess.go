@@ -1,0 +1,88 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
+)
+
+// Guess reads a text no rule recognises by its strongest single word: a
+// pasted line from a stack no rule knows still names what it is about
+// ("proxy", "certificate", "quota", a status number). The result says it
+// is a guess (Guessed, and the word as its evidence); the confirming probe
+// decides. It returns an unrecognised Result when no word points anywhere.
+func Guess(text string) Result {
+	return guess(text)
+}
+
+func guess(text string) Result {
+	f := readFacts(text)
+	for _, g := range guessWords {
+		for _, w := range g.words {
+			if i := strings.Index(f.low, w); i >= 0 && (!g.whole || wordAt(f.low, w)) {
+				sig := g.sig
+				sig.KeySent = true // as decide assumes: a pasted refusal is of a key that was sent
+				if sig.Layer == diag.LayerHTTP {
+					sig.Body |= diag.BodyMarksOf(f.low)
+				}
+				r := f.result(sig, f.raw[i:i+len(w)], f.source())
+				r.Guessed = true
+				return r
+			}
+		}
+		if g.sig.Layer == "" { // the status step
+			if n := looseStatus(f.low); n != 0 {
+				r := f.result(diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: n, Body: diag.BodyMarksOf(f.low), KeySent: true}, strconv.Itoa(n), f.source())
+				r.Guessed = true
+				return r
+			}
+		}
+	}
+	return Classify(text)
+}
+
+// guessWords, strongest first: what names a layer (the proxy, TLS, DNS),
+// then a status number, then what a provider's words are about, and last
+// that a connection failed at all.
+var guessWords = []struct {
+	sig   diag.Signal
+	whole bool // the word must not continue another ("eof" in "geofence")
+	words []string
+}{
+	{diag.Signal{Layer: diag.LayerProxyConnect}, false, []string{"proxy", "代理", "socks"}},
+	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, false, []string{"certificate", "证书"}},
+	{diag.Signal{Layer: diag.LayerTLS}, false, []string{"ssl"}},
+	// "TLS" or a handshake, with no certificate word, is most often a handshake cut.
+	{on(diag.LayerTLS, diag.KindEOF), true, []string{"tls", "handshake", "握手"}},
+	{diag.Signal{Layer: diag.LayerDNS}, false, []string{"dns", "resolve", "resolution", "域名"}},
+	{on(diag.LayerTCP, diag.KindRefused), false, []string{"refused", "refuse", "拒绝"}},
+	{on(diag.LayerTCP, diag.KindHostUnreach), false, []string{"unreachable", "no route", "不可达"}},
+	{diag.Signal{}, false, nil}, // a status number anywhere
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyQuota}, false, []string{"quota", "balance", "credit", "billing", "payment", "余额", "额度", "欠费", "充值"}},
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyRateLimit}, false, []string{"rate limit", "ratelimit", "rate-limit", "too many", "throttl", "频繁", "限流", "限速"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 503}, false, []string{"overload", "busy", "capacity", "unavailable", "繁忙", "过载", "不可用"}},
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, false, []string{"unauthori", "forbidden", "api key", "api_key", "apikey", "auth", "密钥", "令牌", "鉴权", "认证"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, false, []string{"not found", "does not exist", "doesn't exist", "不存在", "找不到"}},
+	{on(diag.LayerTLS, diag.KindReset), true, []string{"reset"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, true, []string{"closed", "disconnect", "aborted", "eof", "断开", "中断"}},
+	{on(diag.LayerTCP, diag.KindTimeout), false, []string{"network", "connect", "internet", "offline", "网络", "连接", "联网"}},
+}
+
+// looseStatus: an error status standing alone anywhere in the text, when
+// no anchor introduced it: never a port (":443"), a path or an id part.
+func looseStatus(low string) int {
+	for i := 0; i+3 <= len(low); i++ {
+		n := status3(low, i)
+		if !errorStatus(n) || i > 0 && (isLetter(low[i-1]) || strings.IndexByte(":-/#_.", low[i-1]) >= 0) || i+3 < len(low) && isLetter(low[i+3]) {
+			continue
+		}
+		return n
+	}
+	return 0
+}
+
+// errorStatus: the error statuses servers and gateways send.
+func errorStatus(n int) bool {
+	return n >= 400 && n <= 431 || n == 451 || n >= 500 && n <= 511 || n >= 520 && n <= 527 || n == 529
+}
