@@ -31,6 +31,8 @@ var worldFloors = map[string]int{
 	"train-3.txt":   111, // first run, before any rule from it: 100/111 (90.1%); tuned on since
 	"train-4.txt":   118, // first run, before any rule from it: 106/119 (89.1%); tuned on since
 	"train-5.txt":   140, // first run, before any rule from it: 124/143 (86.7%); tuned on since
+	"heldout-8.txt": 110, // scored blind once, with part 9: 110/112 (98.2%)
+	"heldout-9.txt": 106, // scored blind once, with part 8: 106/113 (93.8%); together 216/225 (96.0%)
 }
 
 type worldAccept struct {
@@ -152,7 +154,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
