@@ -372,7 +372,7 @@ var kindWords = []struct {
 	words []string
 }{
 	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "econnrefused", "because the target machine",
-		"connect call failed", "all connection attempts failed", "actively rejected", "拒绝连接",
+		"actively rejected", "拒绝连接",
 		// Bun names the errno in CamelCase: "Unable to connect to API (ConnectionRefused)".
 		"connectionrefused", "connection_refused", "连接被拒"}},
 	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
@@ -400,6 +400,9 @@ var kindWords = []struct {
 		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
 		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated"}},
+	// asyncio's and httpx's wrappers name no errno of their own: "TimeoutError:
+	// [Errno 10060] Connect call failed" is a timeout. Read last.
+	{diag.KindRefused, []string{"connect call failed", "all connection attempts failed"}},
 }
 
 func (f *facts) kind(text string) (diag.ErrKind, string) {

@@ -58,7 +58,7 @@ var statusWords = []struct {
 
 // blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
 // blocked"): the client's location or address is refused, as a region block.
-var blockedWords = []string{"you have been blocked", "the site owner may have set restrictions", "<title>access denied</title>",
+var blockedWords = []string{"you have been blocked", "banned your access", "the site owner may have set restrictions", "<title>access denied</title>",
 	// Bing's answer to a network it serves no chat to.
 	"network settings are preventing access"}
 
@@ -245,6 +245,10 @@ func (f *facts) read() (diag.Signal, string) {
 		// A connect that failed with no reason given (OkHttp, tinyproxy):
 		// nothing answered the SYN is the usual case for a remote API.
 		return on(diag.LayerTCP, diag.KindTimeout), f.evidence(w)
+	}
+	if w, ok := f.has("credentials validation failed"); ok {
+		// Dify's check of a provider's answer, its status not given.
+		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(w)
 	}
 	if w, ok := f.has(weakAuthWords...); ok {
 		// Said of a login, not of a key: only when nothing else explains the text.
@@ -561,7 +565,7 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 			return on(diag.LayerTLS, k), f.evidence(w)
 		}
 	}
-	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018", "握手失败"); ok {
+	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018", "握手失败", "initializesecuritycontext failed"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w)) // Schannel's handshake failures, no kind said
 	}
 	if goTLS {
@@ -612,11 +616,11 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
 		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found",
 		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
-		"域名解析失败", "dns解析失败", "无法解析域名", "无法解析主机"}
+		"域名解析失败", "dns解析失败", "无法解析域名", "无法解析主机", "没有这样的主机"}
 	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname",
 		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
-		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "无法解析域名", "无法解析主机"); f.dnsCtx || ok {
+		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "无法解析域名", "无法解析主机", "没有这样的主机"); f.dnsCtx || ok {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]

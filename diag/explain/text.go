@@ -68,8 +68,14 @@ type Line struct {
 // nil when the text has no text line at all.
 func ClassifyText(text string) []Line {
 	var texts []string
+	afterFrame := false
 	for _, ln := range dropContainerPrefix(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")) {
 		b := StripANSI([]byte(strings.TrimSpace(ln)))
+		if len(b) > 0 && afterFrame && (ln[0] == ' ' || ln[0] == '\t') {
+			afterFrame = false
+			continue // the source line Python prints under a frame ("raise OSError(…'Connect call failed')")
+		}
+		afterFrame = len(b) > 0 && pythonFrame(string(b))
 		if len(b) == 0 || !IsText(b) || stackFrame(string(b)) {
 			continue
 		}
@@ -145,15 +151,18 @@ func dropWrappers(out []Line) []Line {
 	if len(out) < 2 {
 		return out
 	}
-	proxy, specific := false, false
+	proxy, specific, phased := false, false, false
 	for _, l := range out {
 		proxy = proxy || l.Result.Category == diag.CatProxy
 		specific = specific || !wrapperCause(l.Result.Cause)
+		phased = phased || l.Result.Cause == diag.CauseSYNTimeout || l.Result.Cause == diag.CauseTLSTimeout || l.Result.Cause == diag.CauseDNSTimeout
 	}
 	var kept, connects []Line
 	for _, l := range out {
 		switch {
 		case specific && wrapperCause(l.Result.Cause):
+		case phased && l.Result.Cause == diag.CauseNoResponse:
+			// "Timeout was reached" beside a connect that timed out: the connect's.
 		case proxy && l.Result.Layer == diag.LayerTCP:
 			connects = append(connects, l)
 		default:

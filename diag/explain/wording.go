@@ -68,7 +68,9 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
 	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception",
-	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "authenticate with proxy", "check proxy settings", "检查代理"}
+	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "authenticate with proxy", "check proxy settings", "检查代理",
+	// The proxy's own log: proxychains' chain.
+	"[proxychains]"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
@@ -99,6 +101,10 @@ func proxyContext(low string) string {
 		if strings.Contains(low, w) {
 			return "http"
 		}
+	}
+	if strings.Contains(low, "[tcp] dial ") && !strings.Contains(low, "[tcp] dial direct") {
+		// Clash's log of a dial through a proxy group (DIRECT is no proxy).
+		return "http"
 	}
 	return ""
 }
@@ -374,4 +380,10 @@ func stackFrame(ln string) bool {
 		return strings.Contains(low, `", line `)
 	}
 	return false
+}
+
+// pythonFrame: a traceback's `File "…", line N, in f` line.
+func pythonFrame(ln string) bool {
+	low := asciiLower(strings.TrimSpace(ln))
+	return strings.HasPrefix(low, `file "`) && strings.Contains(low, `", line `)
 }
