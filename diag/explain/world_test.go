@@ -19,20 +19,21 @@ import (
 // only ever scored. The floors are the scores reached: a change that loses a
 // line fails here, a change that wins one raises the floor.
 var worldFloors = map[string]int{
-	"train.txt":     211,
-	"heldout-1.txt": 114, // scored blind once: 91/114 (79.8%); tuned on since
-	"heldout-2.txt": 103, // scored blind once: 71/103 (68.9%); tuned on since
-	"heldout-3.txt": 113, // scored blind once: 91/113 (80.5%); tuned on since
-	"heldout-4.txt": 110, // scored blind once: 93/110 (84.5%); tuned on since
-	"heldout-5.txt": 103, // scored blind once: 94/103 (91.3%); tuned on since
-	"heldout-6.txt": 104, // scored blind once: 87/104 (83.7%); tuned on since
-	"heldout-7.txt": 102, // scored blind once: 93/103 (90.3%); tuned on since
-	"train-2.txt":   120, // first run, before any rule from it: 108/120 (90.0%); tuned on since
-	"train-3.txt":   111, // first run, before any rule from it: 100/111 (90.1%); tuned on since
-	"train-4.txt":   118, // first run, before any rule from it: 106/119 (89.1%); tuned on since
-	"train-5.txt":   140, // first run, before any rule from it: 124/143 (86.7%); tuned on since
-	"heldout-8.txt": 112, // scored blind once, with part 9: 110/112 (98.2%); tuned on since
-	"heldout-9.txt": 112, // scored blind once, with part 8: 106/113 (93.8%); together 216/225 (96.0%); tuned on since
+	"train.txt":      211,
+	"heldout-1.txt":  114, // scored blind once: 91/114 (79.8%); tuned on since
+	"heldout-2.txt":  103, // scored blind once: 71/103 (68.9%); tuned on since
+	"heldout-3.txt":  113, // scored blind once: 91/113 (80.5%); tuned on since
+	"heldout-4.txt":  110, // scored blind once: 93/110 (84.5%); tuned on since
+	"heldout-5.txt":  103, // scored blind once: 94/103 (91.3%); tuned on since
+	"heldout-6.txt":  104, // scored blind once: 87/104 (83.7%); tuned on since
+	"heldout-7.txt":  102, // scored blind once: 93/103 (90.3%); tuned on since
+	"train-2.txt":    120, // first run, before any rule from it: 108/120 (90.0%); tuned on since
+	"train-3.txt":    111, // first run, before any rule from it: 100/111 (90.1%); tuned on since
+	"train-4.txt":    118, // first run, before any rule from it: 106/119 (89.1%); tuned on since
+	"train-5.txt":    140, // first run, before any rule from it: 124/143 (86.7%); tuned on since
+	"heldout-8.txt":  112, // scored blind once, with part 9: 110/112 (98.2%); tuned on since
+	"heldout-10.txt": 105, // scored blind once: 105/107 (98.1%)
+	"heldout-9.txt":  112, // scored blind once, with part 8: 106/113 (93.8%); together 216/225 (96.0%); tuned on since
 }
 
 type worldAccept struct {
@@ -154,7 +155,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
