@@ -70,7 +70,9 @@ var protocolWords = []string{"server sent goaway", "goaway", "malformed http res
 	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body", "stream_read_error", "stream read error",
 	"json decode error", "jsondecodeerror", "unexpected end of json input", "is not valid json", "failed to parse json",
 	// A stream cut, a body that would not decode, a browser refusing the answer's CORS headers.
-	"error decoding response body", "blocked by cors policy", "不是 json", "不是json", "非json"}
+	"error decoding response body", "blocked by cors policy", "不是 json", "不是json", "非json",
+	// Node's HTTP parser on an answer that is not HTTP (another protocol, a broken proxy).
+	"parse error: expected http/"}
 
 // checkLayers are the layers `check` names when it prints "LAYER failed: …".
 var checkLayers = []diag.Layer{diag.LayerConfig, diag.LayerProxyDNS, diag.LayerProxyTCP, diag.LayerProxyTLS, diag.LayerProxyConnect,
@@ -181,9 +183,10 @@ func (f *facts) read() (diag.Signal, string) {
 			sig.Body |= m.mark // the words that matched say it, whether or not diag's markers do
 			return sig, f.evidence(asciiLower(w))
 		}
-		if m.mark == diag.BodyOverloaded && (f.status == 0 || f.status == 529) {
-			// A bare "Overloaded" is Anthropic's 529; "503 … the engine is
-			// overloaded" is the 503 its status says.
+		if m.mark == diag.BodyOverloaded && (f.status == 0 || f.status == 529 || f.status == 500) {
+			// A bare "Overloaded" is Anthropic's 529 (its SDK may report it as
+			// a 500 api_error); "503 … the engine is overloaded" is the 503
+			// its status says.
 			if w, ok := f.has("overloaded"); ok {
 				sig := f.answer()
 				sig.HTTPStatus = 529

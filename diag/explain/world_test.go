@@ -32,7 +32,7 @@ var worldFloors = map[string]int{
 	"train-4.txt":    118, // first run, before any rule from it: 106/119 (89.1%); tuned on since
 	"train-5.txt":    140, // first run, before any rule from it: 124/143 (86.7%); tuned on since
 	"heldout-8.txt":  112, // scored blind once, with part 9: 110/112 (98.2%); tuned on since
-	"heldout-10.txt": 105, // scored blind once: 105/107 (98.1%)
+	"heldout-10.txt": 107, // scored blind once: 105/107 (98.1%); tuned on since
 	"heldout-9.txt":  112, // scored blind once, with part 8: 106/113 (93.8%); together 216/225 (96.0%); tuned on since
 }
 
