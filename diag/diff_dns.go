@@ -23,10 +23,6 @@ import (
 // environment names for it — and when another answer connects, the one
 // used was wrong.
 
-func init() {
-	registerDifferential(differential{name: "dns-compare", rank: 10, applies: wrongAddressFailure, deepOK: resolvedHere, run: dnsDifferential})
-}
-
 // resolvedHere: the chain resolved a public name itself (no proxy did). A
 // local or special-use name (localhost, .lan, .test) has no second opinion.
 func resolvedHere(c *chain, ev *Evidence) bool {

@@ -12,10 +12,6 @@ import (
 // connection settings with a neutral request tell it from a server that
 // resets every request.
 
-func init() {
-	registerDifferential(differential{name: "neutral-request", rank: 40, applies: exchangeCut, run: keywordDifferential})
-}
-
 // neutralPath is a request that names nothing a filter looks for.
 const neutralPath = "/"
 

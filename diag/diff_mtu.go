@@ -15,10 +15,6 @@ import (
 // after the TCP connect; a large answer stalls the same way. Announcing a
 // small MSS makes the peer send segments that fit any path.
 
-func init() {
-	registerDifferential(differential{name: "small-mss", rank: 30, applies: stalledAfterConnect, run: mtuDifferential})
-}
-
 // stalledAfterConnect: the handshake got no answer, the answer never came,
 // or its body stopped after the headers (a large answer).
 func stalledAfterConnect(_ *chain, ev *Evidence, cause Cause) bool {

@@ -16,10 +16,6 @@ import (
 // portal's redirect to its login host; a server merely misconfigured for
 // this name does not send you to another site.
 
-func init() {
-	registerDifferential(differential{name: "portal-http", rank: 30, applies: certForAnotherName, run: portalDifferential})
-}
-
 // portalHTTPPort is where the portal's plain-HTTP answer is asked (tests move it).
 var portalHTTPPort = "80"
 

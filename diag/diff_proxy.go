@@ -15,10 +15,6 @@ import (
 // connection to the proxy, in the other protocol, tells that from a proxy
 // that is merely broken, and names the scheme that works.
 
-func init() {
-	registerDifferential(differential{name: "proxy-protocol", rank: 5, applies: proxyHandshakeFailed, run: proxySchemeDifferential})
-}
-
 // proxyHandshakeFailed: the proxy took the connection, then its answer to
 // the tunnel request was not one of its protocol's.
 // A plain-http target goes to an http proxy in absolute form, with no

@@ -17,11 +17,6 @@ import (
 
 // TLS differentials (issue 11 item 2).
 
-func init() {
-	registerDifferential(differential{name: "sni", rank: 20, applies: handshakeCut, run: sniDifferential})
-	registerDifferential(differential{name: "issuer-fetch", rank: 25, applies: untrustedChain, run: chainDifferential})
-}
-
 // handshakeCut: TCP worked and the handshake was reset, closed or left
 // unanswered: an SNI filter, a stuck server or (timeouts) the path's MTU.
 func handshakeCut(_ *chain, ev *Evidence, cause Cause) bool {

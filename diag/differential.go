@@ -138,10 +138,18 @@ type differential struct {
 	fallback bool
 }
 
-// differentials, registered by each probe's file (init).
-var differentials []differential
-
-func registerDifferential(d differential) { differentials = append(differentials, d) }
+// differentials: every look-alike test, in one list (issue 10 item 8: no
+// registration through init). Each probe's code is in its diff_*.go file.
+var differentials = []differential{
+	{name: "dns-compare", rank: 10, applies: wrongAddressFailure, deepOK: resolvedHere, run: dnsDifferential},
+	{name: "neutral-request", rank: 40, applies: exchangeCut, run: keywordDifferential},
+	{name: "small-mss", rank: 30, applies: stalledAfterConnect, run: mtuDifferential},
+	{name: "portal-http", rank: 30, applies: certForAnotherName, run: portalDifferential},
+	{name: "proxy-protocol", rank: 5, applies: proxyHandshakeFailed, run: proxySchemeDifferential},
+	{name: "sni", rank: 20, applies: handshakeCut, run: sniDifferential},
+	{name: "issuer-fetch", rank: 25, applies: untrustedChain, run: chainDifferential},
+	{name: "control", fallback: true, applies: controlApplies, run: controlDifferential},
+}
 
 func rankOf(d differential) int {
 	if d.rank == 0 {

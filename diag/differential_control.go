@@ -26,10 +26,6 @@ import (
 // hosts; check's --control replaces them.
 var DefaultControls = []string{"https://www.baidu.com", "https://www.qq.com", "https://www.microsoft.com", "https://www.cloudflare.com"}
 
-func init() {
-	registerDifferential(differential{name: "control", fallback: true, applies: controlApplies, run: controlDifferential})
-}
-
 // controlApplies: blocked, unreachable and timeout verdicts, before the
 // answer was read (an HTTP answer proves the path), unless another look-
 // alike already explains it.

@@ -102,7 +102,24 @@ func clockFix(l i18n.Lang) string {
 // catalogue is THE cause model: every cause's category, layer and hint.
 // check and explain both read it; nothing else stores a cause's category
 // or layer. A test checks that every Cause constant has an entry.
-var catalogue = map[Cause]causeInfo{
+var catalogue = withHints(baseHints, middleHints)
+
+// withHints is one catalogue made of several tables; a cause in two of them
+// is a mistake a test would not see, so it panics at start-up.
+func withHints(tables ...map[Cause]causeInfo) map[Cause]causeInfo {
+	out := map[Cause]causeInfo{}
+	for _, t := range tables {
+		for c, ci := range t {
+			if _, dup := out[c]; dup {
+				panic("diag: cause " + string(c) + " has two catalogue entries")
+			}
+			out[c] = ci
+		}
+	}
+	return out
+}
+
+var baseHints = map[Cause]causeInfo{
 	CauseOK: {CatOK, LayerHTTP, fixed("")},
 	CauseOKKeyNotSent: {CatOK, LayerHTTP, func(f HintFacts) string {
 		if f.KeyUnavailable {
