@@ -123,10 +123,11 @@ var (
 		"负载已饱和", "no deployments available", "no healthy deployment", "resource has been exhausted", "rate limit", "rate limited",
 		"tokens per min", "requests per min",
 		// Chinese providers' concurrency limits; a plan's usage cap.
-		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling", "请求过多", "请求太频繁", "人数过多", "resource exhausted"}
+		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling", "请求过多", "请求太频繁", "人数过多", "resource exhausted",
+		"request limit reached", "ratelimitexceeded", "rpm limit", "tpm limit"}
 	OverloadedMarkers = []string{"overloaded_error",
 		// A provider saying it is too busy, in its own words.
-		"server is busy", "server_busy", "服务器繁忙", "系统繁忙", "服务繁忙", "engine_overloaded", "负载已经饱和", "too busy"}
+		"server is busy", "server_busy", "服务器繁忙", "系统繁忙", "服务繁忙", "engine_overloaded", "负载已经饱和", "too busy", "model is busy"}
 	AuthMarkers = []string{"invalid_api_key", "invalid_apikey", "no apikey provided", "a valid api key", `"code": "unauthorized"`, `"code":"unauthorized"`, "incorrect api key provided", "invalid x-api-key", "authentication_error", "api key not valid", "api_key_invalid", "invalid authentication", "无效的令牌",
 		"didn't provide an api key", "provide your api key", "authorization was missing", "authorization header missing", "未提供令牌", "not authorized to use this api key",
 		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期",
@@ -137,7 +138,7 @@ var (
 		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "已被封禁", "无权",
 		"permission_error", "organization has been disabled", `"error":"unauthorized"`, `"error": "unauthorized"`,
 		`"message":"unauthorized"`, `"message": "unauthorized"`, "missing bearer", "invalid authorization header",
-		"invalid key", "key is invalid", "wrong key"}
+		"invalid key", "key is invalid", "wrong key", "login fail: "}
 )
 
 var bodyMarkers = []struct {
