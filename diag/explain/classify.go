@@ -445,14 +445,26 @@ func containsNumber(s, num string) bool {
 
 // occurs reports whether sub occurs in s at some [i, j) that ok accepts.
 func occurs(s, sub string, ok func(i, j int) bool) bool {
+	return firstAt(s, sub, func(i, j int) int {
+		if ok(i, j) {
+			return 1
+		}
+		return 0
+	}) != 0
+}
+
+// firstAt calls at for each occurrence [i, j) of sub in s, in order, and
+// returns the first value it gives other than 0 (0 when none does): the one
+// scan every "a number after/before these words" reader shares.
+func firstAt(s, sub string, at func(i, j int) int) int {
 	for from := 0; ; {
 		i := strings.Index(s[from:], sub)
 		if i < 0 {
-			return false
+			return 0
 		}
 		i += from
-		if ok(i, i+len(sub)) {
-			return true
+		if v := at(i, i+len(sub)); v != 0 {
+			return v
 		}
 		from = i + 1
 	}

@@ -161,16 +161,13 @@ func statusOf(low string) int {
 		}
 	}
 	for _, r := range reasonPhrases {
-		for from := 0; ; {
-			i := strings.Index(low[from:], r.phrase)
-			if i < 0 {
-				break
-			}
-			i += from
-			if n := statusBefore(low[:i]); n != 0 && (n == r.code || r.code == 0 && n >= 400) {
+		if n := firstAt(low, r.phrase, func(i, _ int) int {
+			if n := statusBefore(low[:i]); n == r.code || r.code == 0 && n >= 400 {
 				return n
 			}
-			from = i + len(r.phrase)
+			return 0
+		}); n != 0 {
+			return n
 		}
 	}
 	if n := leadingStatus(low); n != 0 {
@@ -193,17 +190,12 @@ func statusOf(low string) int {
 
 // parenStatus reads an error status alone in parentheses: "Request rejected (429)".
 func parenStatus(low string) int {
-	for from := 0; ; {
-		i := strings.Index(low[from:], "(")
-		if i < 0 {
-			return 0
-		}
-		j := from + i + 1
+	return firstAt(low, "(", func(_, j int) int {
 		if n := status3(low, j); n >= 400 && j+3 < len(low) && low[j+3] == ')' {
 			return n
 		}
-		from = j
-	}
+		return 0
+	})
 }
 
 // wordStatus: a status said in words only (Envoy's body, a bare reason phrase).
@@ -235,18 +227,16 @@ var httpMethods = []string{" get ", " post ", " put ", " delete ", " patch ", " 
 // methodStatus reads an access line's error status written before its method.
 func methodStatus(low string) int {
 	for _, m := range httpMethods {
-		for from := 0; ; {
-			i := strings.Index(low[from:], m)
-			if i < 0 {
-				break
+		if n := firstAt(low, m, func(i, _ int) int {
+			if i < 3 {
+				return 0
 			}
-			i += from
-			if i >= 3 {
-				if n := status3(low, i-3); n >= 400 {
-					return n
-				}
+			if n := status3(low, i-3); n >= 400 {
+				return n
 			}
-			from = i + 1
+			return 0
+		}); n != 0 {
+			return n
 		}
 	}
 	return 0
@@ -254,20 +244,15 @@ func methodStatus(low string) int {
 
 // statusAfter reads a whole 3-digit status right after anchor.
 func statusAfter(low, anchor string, errOnly bool) int {
-	for from := 0; ; {
-		i := strings.Index(low[from:], anchor)
-		if i < 0 {
-			return 0
-		}
-		j := from + i + len(anchor)
+	return firstAt(low, anchor, func(_, j int) int {
 		if errOnly && j < len(low) && (low[j] == '"' || low[j] == '\'' || low[j] == '`') {
 			j++ // "code":"502"
 		}
-		if n := status3(low, j); n != 0 && (!errOnly || n >= 400) {
+		if n := status3(low, j); !errOnly || n >= 400 {
 			return n
 		}
-		from = from + i + len(anchor)
-	}
+		return 0
+	})
 }
 
 // status3 reads a whole 3-digit number 100-599 at low[j:]: not part of a
@@ -317,17 +302,12 @@ func leadingStatus(low string) int {
 // writes it: "[GIN] 2024/05/25 - 02:20:27 | <id> | 429 |   94ms | ip | POST /v1/…".
 // Only an error status: a 200 line is no failure.
 func accessLineStatus(low string) int {
-	for from := 0; ; {
-		i := strings.Index(low[from:], "| ")
-		if i < 0 {
-			return 0
-		}
-		j := from + i + 2
+	return firstAt(low, "| ", func(_, j int) int {
 		if n := status3(low, j); n >= 400 && strings.HasPrefix(low[j+3:], " |") {
 			return n
 		}
-		from = j
-	}
+		return 0
+	})
 }
 
 // paramStatus reads new-api's and one-api's bad_response_status_code error,
@@ -348,19 +328,16 @@ func paramStatus(low string) int {
 // "Error 1006"): the site's firewall refused the client (1015: rate limit).
 func cloudflareCode(low string) int {
 	for _, a := range []string{"error code: ", "error code ", "error: ", "error ", "cf-error-"} {
-		for from := 0; ; {
-			i := strings.Index(low[from:], a)
-			if i < 0 {
-				break
-			}
-			j := from + i + len(a)
+		if n := firstAt(low, a, func(_, j int) int {
 			if j+4 <= len(low) && isDigits(low[j:j+4]) && low[j] == '1' && low[j+1] == '0' && (j+4 == len(low) || !isDigitOr(low[j+4], ".")) {
 				switch n, _ := strconv.Atoi(low[j : j+4]); n {
 				case 1006, 1007, 1008, 1009, 1012, 1015, 1020:
 					return n
 				}
 			}
-			from = j
+			return 0
+		}); n != 0 {
+			return n
 		}
 	}
 	return 0
