@@ -113,7 +113,7 @@ func answerFromMiddle(h *probe.HTTPResult, target, proxy *url.URL) (Lookalike, s
 	if CloudflareChallengeIn(low) {
 		return LookBotWall, fmt.Sprintf("HTTP %d, Cloudflare's \"Just a moment...\" challenge page%s", h.Status, cfRay(h))
 	}
-	if h.Status == http.StatusForbidden && h.Header.Get("Cf-Ray") != "" && isHTML(h) && BodyMarksOf(low)&(BodyRegion|BodyQuota|BodyAuth) == 0 {
+	if h.Status == http.StatusForbidden && h.Header.Get("Cf-Ray") != "" && isHTML(h) && !BodyMarksOf(low).Provider() {
 		return LookBotWall, fmt.Sprintf("HTTP 403 web page%s", cfRay(h))
 	}
 	if h.Status >= 300 && h.Status < 400 && h.Location != "" && target != nil {

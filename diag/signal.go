@@ -149,6 +149,10 @@ var bodyMarkers = []struct {
 	{BodyRateLimit, &RateLimitMarkers}, {BodyOverloaded, &OverloadedMarkers}, {BodyAuth, &AuthMarkers},
 }
 
+// Provider reports the marks of a provider's own refusal (a region, a quota,
+// a key): a page carrying them is the provider's, not a wall in front of it.
+func (m BodyMarks) Provider() bool { return m&(BodyRegion|BodyQuota|BodyAuth) != 0 }
+
 // BodyMarksOf reads the marks in lower-cased text.
 func BodyMarksOf(low string) BodyMarks {
 	var m BodyMarks

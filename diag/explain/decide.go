@@ -616,14 +616,9 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	if m := reRcode.FindStringSubmatch(f.low); m != nil && (f.dnsCtx || f.layer == diag.LayerDNS || f.layer == diag.LayerProxyDNS) {
 		return dns(diag.Signal{Rcode: strings.ToUpper(m[1])}), f.evidence(m[0])
 	}
-	notFound := []string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
-		"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found",
-		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
-		"域名解析失败", "dns解析失败", "无法解析域名", "无法解析主机", "没有这样的主机"}
 	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname",
-		"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host", "failed to resolve host",
-		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "无法解析域名", "无法解析主机", "没有这样的主机"); f.dnsCtx || ok {
+		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析"); f.dnsCtx || ok || firstOf(f.low, unresolvedWords...) != "" {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
@@ -636,7 +631,7 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 		case strings.Contains(low, "temporary failure in name resolution"):
 			return dns(diag.Signal{Kind: diag.KindTimeout}), f.evidence("temporary failure in name resolution")
 		}
-		for _, w := range notFound {
+		for _, w := range dnsNotFoundWords {
 			if strings.Contains(low, w) {
 				return dns(diag.Signal{NotFound: true}), f.evidence(w)
 			}
@@ -659,6 +654,18 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	}
 	return diag.Signal{}, ""
 }
+
+// dnsNotFoundWords: the name does not exist, as each stack says it (built
+// once: dnsSignal reads every unexplained error line).
+var dnsNotFoundWords = append([]string{"no such host", "could not resolve host", "getaddrinfo enoent", "unknownhostexception", "failed host lookup", "name or service not known", "nodename nor servname provided", "no address associated with hostname",
+	"no such host is known", "不知道这样的主机", "name_not_resolved", "temporary failure in name resolution", "getaddrinfo enotfound", "wsahost_not_found",
+	"域名解析失败", "dns解析失败"}, unresolvedWords...)
+
+// unresolvedWords: a name that did not resolve, in the words of .NET, Apple,
+// Android, curl-like tools and Chinese clients; both a sign of DNS and its
+// not-found verdict.
+var unresolvedWords = []string{"could not be resolved", "hostname could not be found", "unable to resolve host", "cannot resolve host", "can't resolve host",
+	"failed to resolve host", "无法解析域名", "无法解析主机", "没有这样的主机"}
 
 func firstOf(s string, words ...string) string {
 	for _, w := range words {
@@ -880,7 +887,7 @@ func (f *facts) cloudflare403Page() bool {
 	if f.status != 403 || firstOf(f.low, "<html", "<!doctype") == "" {
 		return false
 	}
-	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray") != "" && diag.BodyMarksOf(f.low)&(diag.BodyRegion|diag.BodyQuota|diag.BodyAuth) == 0
+	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray") != "" && !diag.BodyMarksOf(f.low).Provider()
 }
 
 // exceptionStatus: SDK exceptions named after their status (openai-python,
@@ -898,17 +905,21 @@ func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 
 // appleCodes: NSURLErrorDomain's codes (iOS and macOS clients print the
 // number, often without its sentence).
-var appleCodes = map[string]diag.Signal{
-	"-1001": {Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout},
-	"-1003": {Layer: diag.LayerDNS, NotFound: true},
-	"-1004": on(diag.LayerTCP, diag.KindTimeout), // cannot connect to host: the reason is not given
-	"-1005": on(diag.LayerTLS, diag.KindReset),   // the network connection was lost
-	"-1009": on(diag.LayerTCP, diag.KindNetDown),
-	"-1200": at(diag.LayerTLS),
-	"-1201": {Layer: diag.LayerTLS, Cert: diag.CertExpired},
-	"-1202": {Layer: diag.LayerTLS, Cert: diag.CertUntrusted},
-	"-1203": {Layer: diag.LayerTLS, Cert: diag.CertUntrusted},
-	"-1204": {Layer: diag.LayerTLS, Cert: diag.CertNotYetValid},
+// A list, not a map: a text naming two codes reads the same every time.
+var appleCodes = []struct {
+	code string
+	sig  diag.Signal
+}{
+	{"-1001", diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}},
+	{"-1003", diag.Signal{Layer: diag.LayerDNS, NotFound: true}},
+	{"-1004", on(diag.LayerTCP, diag.KindTimeout)}, // cannot connect to host: the reason is not given
+	{"-1005", on(diag.LayerTLS, diag.KindReset)},   // the network connection was lost
+	{"-1009", on(diag.LayerTCP, diag.KindNetDown)},
+	{"-1200", at(diag.LayerTLS)},
+	{"-1201", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertExpired}},
+	{"-1202", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}},
+	{"-1203", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertUntrusted}},
+	{"-1204", diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertNotYetValid}},
 }
 
 func (f *facts) appleSignal() (diag.Signal, string) {
@@ -916,9 +927,9 @@ func (f *facts) appleSignal() (diag.Signal, string) {
 	if i < 0 {
 		return diag.Signal{}, ""
 	}
-	for code, sig := range appleCodes {
-		if containsNumber(f.low[i:], code[1:]) && strings.Contains(f.low[i:], code) {
-			return sig, f.evidence("nsurlerrordomain")
+	for _, a := range appleCodes {
+		if containsNumber(f.low[i:], a.code[1:]) && strings.Contains(f.low[i:], a.code) {
+			return a.sig, f.evidence("nsurlerrordomain")
 		}
 	}
 	return diag.Signal{}, ""

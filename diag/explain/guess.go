@@ -13,29 +13,25 @@ import (
 // is a guess (Guessed, and the word as its evidence); the confirming probe
 // decides. It returns an unrecognised Result when no word points anywhere.
 func Guess(text string) Result {
-	return guess(text)
-}
-
-func guess(text string) Result {
 	f := readFacts(text)
+	guessed := func(sig diag.Signal, word string) Result {
+		sig.KeySent = true // as decide assumes: a pasted refusal is of a key that was sent
+		if sig.Layer == diag.LayerHTTP {
+			sig.Body |= diag.BodyMarksOf(f.low)
+		}
+		r := f.result(sig, word, f.source())
+		r.Guessed = true
+		return r
+	}
 	for _, g := range guessWords {
 		for _, w := range g.words {
 			if i := strings.Index(f.low, w); i >= 0 && (!g.whole || wordAt(f.low, w)) {
-				sig := g.sig
-				sig.KeySent = true // as decide assumes: a pasted refusal is of a key that was sent
-				if sig.Layer == diag.LayerHTTP {
-					sig.Body |= diag.BodyMarksOf(f.low)
-				}
-				r := f.result(sig, f.raw[i:i+len(w)], f.source())
-				r.Guessed = true
-				return r
+				return guessed(g.sig, f.raw[i:i+len(w)])
 			}
 		}
 		if g.sig.Layer == "" { // the status step
 			if n := looseStatus(f.low); n != 0 {
-				r := f.result(diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: n, Body: diag.BodyMarksOf(f.low), KeySent: true}, strconv.Itoa(n), f.source())
-				r.Guessed = true
-				return r
+				return guessed(diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: n}, strconv.Itoa(n))
 			}
 		}
 	}

@@ -353,10 +353,8 @@ func stackFrame(ln string) bool {
 	switch {
 	case strings.HasPrefix(low, "at "):
 		return reFrame.MatchString(low)
-	case strings.HasPrefix(low, `file "`):
-		return strings.Contains(low, `", line `)
 	}
-	return false
+	return pythonFrame(low)
 }
 
 // pythonFrame: a traceback's `File "…", line N, in f` line.
