@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,12 +71,19 @@ type runResult struct {
 // runDoctor runs the built binary with a clean environment plus env.
 func runDoctor(t *testing.T, env []string, args ...string) runResult {
 	t.Helper()
-	cmd := exec.Command(doctorBinary(t), args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + testenv.TempDir(t)}, env...)
-	cmd.Dir = testenv.TempDir(t) // no stray ./newapi-doctor.yaml
+	home, dir := testenv.TempDir(t), testenv.TempDir(t) // dir: no stray ./newapi-doctor.yaml
 	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
+	cmd, err := testenv.Start(func() *exec.Cmd {
+		cmd := exec.Command(doctorBinary(t), args...)
+		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}, env...)
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		return cmd
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -319,12 +327,16 @@ func TestE2EExitCodes(t *testing.T) {
 // TestE2EInterrupt: Ctrl-C prints what is known and exits 130.
 func TestE2EInterrupt(t *testing.T) {
 	silent := pt.SilentListener(t)
-	cmd := exec.Command(doctorBinary(t), "check", "--format", "json", "--tls-timeout", "60s", "https://"+silent+"/v1")
-	cmd.Dir = testenv.TempDir(t)
+	dir := testenv.TempDir(t)
 	var out bytes.Buffer
-	cmd.Stdout = &out
-	interruptible(cmd)
-	if err := cmd.Start(); err != nil {
+	cmd, err := testenv.Start(func() *exec.Cmd {
+		cmd := exec.Command(doctorBinary(t), "check", "--format", "json", "--tls-timeout", "60s", "https://"+silent+"/v1")
+		cmd.Dir = dir
+		cmd.Stdout = &out
+		interruptible(cmd)
+		return cmd
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	interruptWant130(t, cmd)
@@ -355,17 +367,22 @@ func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o60
 // TestE2EInterruptExplainStdin: "explain -" waiting on an idle pipe ignored
 // Ctrl-C (the read blocked and the signal was swallowed); now it stops with 130.
 func TestE2EInterruptExplainStdin(t *testing.T) {
-	cmd := exec.Command(doctorBinary(t), "explain", "-")
-	cmd.Dir = testenv.TempDir(t)
-	stdin, err := cmd.StdinPipe() // held open, never written
+	dir := testenv.TempDir(t)
+	var stdin io.WriteCloser // held open, never written
+	cmd, err := testenv.Start(func() *exec.Cmd {
+		cmd := exec.Command(doctorBinary(t), "explain", "-")
+		cmd.Dir = dir
+		if stdin != nil {
+			stdin.Close() // the last attempt's
+		}
+		stdin, _ = cmd.StdinPipe() // fails only on a started command
+		interruptible(cmd)
+		return cmd
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
-	interruptible(cmd)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	interruptWant130(t, cmd)
 }
 

@@ -23,12 +23,18 @@ var explainBin string // set by TestExplainBinary for its subtests (e2e_test.go 
 
 func runExplain(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(explainBin, args...)
-	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "HTTPS_PROXY=", "HTTP_PROXY=", "https_proxy=", "http_proxy=")
-	err := cmd.Run()
+	cmd, err := testenv.Start(func() *exec.Cmd {
+		cmd := exec.Command(explainBin, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		cmd.Env = append(os.Environ(), "NO_COLOR=1", "HTTPS_PROXY=", "HTTP_PROXY=", "https_proxy=", "http_proxy=")
+		return cmd
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -14,17 +15,22 @@ import (
 // TestDoubleClickKeepsWindowOpen starts the exe as Explorer does — a console
 // of its own, no arguments — and wants a check, then a wait for Enter.
 func TestDoubleClickKeepsWindowOpen(t *testing.T) {
-	cmd := exec.Command(doctorBinary(t))
-	cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_CONSOLE}
-	cmd.Dir = testenv.TempDir(t)
-	cmd.Env = []string{"PORT=1"} // the local gateway check meets a closed port at once
+	dir := testenv.TempDir(t)
 	var out, errOut syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	stdin, err := cmd.StdinPipe()
+	var stdin io.WriteCloser
+	cmd, err := testenv.Start(func() *exec.Cmd {
+		cmd := exec.Command(doctorBinary(t))
+		cmd.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.CREATE_NEW_CONSOLE}
+		cmd.Dir = dir
+		cmd.Env = []string{"PORT=1"} // the local gateway check meets a closed port at once
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if stdin != nil {
+			stdin.Close() // the last attempt's
+		}
+		stdin, _ = cmd.StdinPipe() // fails only on a started command
+		return cmd
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
