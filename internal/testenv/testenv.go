@@ -52,8 +52,8 @@ const (
 const errInternal syscall.Errno = 1359
 
 // startAttempts bounds the GapCreateProcess retries: one failure in a whole
-// CI run was seen, three in a row would be a real fault.
-const startAttempts = 3
+// CI run was seen; five in a row would be a real fault, not the gap.
+const startAttempts = 5
 
 // Start starts the command newCmd builds. Under wine, a start that failed for
 // GapCreateProcess (the child never ran, so nothing was observed) is retried
@@ -74,7 +74,7 @@ func start(newCmd func() *exec.Cmd, wine bool, startCmd func(*exec.Cmd) error) (
 		if !wine || !errors.Is(err, errInternal) {
 			return nil, err
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond) // let wineserver settle
 	}
 	return nil, fmt.Errorf("%w (%d attempts; %s)", err, startAttempts, GapCreateProcess)
 }

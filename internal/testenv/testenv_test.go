@@ -67,7 +67,7 @@ func TestStartRetriesOnlyWinesGap(t *testing.T) {
 	}{
 		{"wine gap once, then started", true, []error{gap, nil}, 2, nil},
 		{"wine gap twice, then started", true, []error{gap, gap, nil}, 3, nil},
-		{"wine gap every time", true, []error{gap, gap, gap}, 3, errInternal},
+		{"wine gap every time", true, []error{gap, gap, gap, gap, gap}, startAttempts, errInternal},
 		{"other error under wine", true, []error{other, nil}, 1, syscall.ENOENT},
 		{"same errno natively", false, []error{gap, nil}, 1, errInternal},
 		{"started at once", false, []error{nil}, 1, nil},
