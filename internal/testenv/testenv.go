@@ -67,6 +67,9 @@ func Start(newCmd func() *exec.Cmd) (*exec.Cmd, error) {
 func start(newCmd func() *exec.Cmd, wine bool, startCmd func(*exec.Cmd) error) (*exec.Cmd, error) {
 	var err error
 	for i := 0; i < startAttempts; i++ {
+		if i > 0 {
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond) // let wineserver settle
+		}
 		cmd := newCmd()
 		if err = startCmd(cmd); err == nil {
 			return cmd, nil
@@ -74,7 +77,6 @@ func start(newCmd func() *exec.Cmd, wine bool, startCmd func(*exec.Cmd) error) (
 		if !wine || !errors.Is(err, errInternal) {
 			return nil, err
 		}
-		time.Sleep(time.Duration(i+1) * 100 * time.Millisecond) // let wineserver settle
 	}
 	return nil, fmt.Errorf("%w (%d attempts; %s)", err, startAttempts, GapCreateProcess)
 }
