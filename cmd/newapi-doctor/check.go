@@ -116,8 +116,8 @@ func runCheck(ctx context.Context, f *Factory, o *checkOptions, args []string) e
 	}
 	ro.Controls = controls
 	ro.DNS = f.dnsConfig(o.src.Resolver)
-	for _, r := range o.compareDNS {
-		if err := checkResolver("--compare-resolver", r); err != nil {
+	for i := range o.compareDNS {
+		if err := checkResolver("--compare-resolver", &o.compareDNS[i]); err != nil {
 			return err
 		}
 	}

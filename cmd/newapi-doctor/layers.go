@@ -30,7 +30,7 @@ func (lo *layerOptions) addFlags(cmd *cobra.Command) {
 	addProbeFlags(cmd.Flags(), &lo.timeouts, &lo.resolver)
 	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
 		if cmd.Flags().Changed("resolver") {
-			return checkResolver("--resolver", lo.resolver)
+			return checkResolver("--resolver", &lo.resolver)
 		}
 		return nil
 	}
@@ -55,10 +55,23 @@ func checkPortArg(port string) error {
 
 // checkResolver validates --resolver: HOST or HOST:PORT (an IP literal or a
 // name; IPv6 with a port in brackets). Unchecked, "127.0.0.1:99999" or "[::1"
-// ran a whole check against a resolver that could never be asked.
-// checkResolver checks a resolver flag's value; flag names it in the error.
-func checkResolver(flag, s string) error {
-	s = strings.TrimSpace(s)
+// ran a whole check against a resolver that could never be asked. flag
+// names the flag in the error; the value is left as HOST or HOST:PORT.
+func checkResolver(flag string, value *string) error {
+	s := strings.TrimSpace(*value)
+	// Clash's and v2rayN's nameserver lists write "udp://", "tls://" and
+	// "https://…/dns-query": the first is what a resolver is here, the
+	// others are other protocols and deserve more than "bad port".
+	if scheme, _, ok := strings.Cut(s, "://"); ok {
+		switch strings.ToLower(scheme) {
+		case "https", "h3":
+			return usageError("%s: %q is DNS over HTTPS: give it as --doh URL; %s takes HOST[:PORT] of a plain DNS server", flag, s, flag)
+		default:
+			return usageError("%s: %q: %s:// is not plain DNS; %s takes HOST[:PORT] of a plain DNS server (udp:// may be written)", flag, s, scheme, flag)
+		case "udp":
+			s = s[len("udp://"):]
+		}
+	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
 		host, port = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), "53"
@@ -73,6 +86,7 @@ func checkResolver(flag, s string) error {
 	if _, err := diag.ASCIIHost(host); err != nil {
 		return usageError("%s: %q: %v", flag, s, err)
 	}
+	*value = s
 	return nil
 }
 

@@ -179,7 +179,9 @@ func TestResolverFlagChecked(t *testing.T) {
 	}{
 		{"127.0.0.1:99999", false}, {"127.0.0.1:0", false}, {"127.0.0.1:x", false}, {"[::1", false},
 		{"a b", false}, {"-", false}, {"::1:53:x", false},
+		{"tls://127.0.0.1", false}, {"https://127.0.0.1/dns-query", false}, {"udp://", false},
 		{"127.0.0.1", true}, {"127.0.0.1:5353", true}, {"[::1]:53", true}, {"::1", true}, {"localhost:53", true},
+		{"udp://127.0.0.1:5353", true}, {"UDP://[::1]", true},
 	} {
 		for _, cmd := range []string{"dns", "check"} {
 			t.Run(cmd+" "+tc.value, func(t *testing.T) {
@@ -189,6 +191,27 @@ func TestResolverFlagChecked(t *testing.T) {
 					t.Fatalf("exit %d, stderr %q", code, errOut)
 				}
 			})
+		}
+	}
+}
+
+// TestResolverScheme: a nameserver as Clash writes it. udp:// is plain DNS
+// and is asked; DNS over HTTPS is pointed to --doh, other schemes named.
+func TestResolverScheme(t *testing.T) {
+	srv := pt.NewInProcessDNSServer(t)
+	srv.Set("relay.example.test.", pt.Answer{A: []string{"127.0.0.1"}})
+	code, out, errOut := runInProcessDNS(t, srv.Dial, "dns", "relay.example.test", "--resolver", "udp://"+srv.Addr, "--format", "json")
+	if code != ExitOK || srv.Queries("relay.example.test.") == 0 {
+		t.Fatalf("udp:// resolver not asked: exit %d, out %s, err %q", code, out, errOut)
+	}
+	for value, want := range map[string]string{
+		"https://doh.example.test/dns-query": "--doh URL",
+		"tls://dns.example.test":             "tls:// is not plain DNS",
+		"quic://dns.example.test:853":        "quic:// is not plain DNS",
+	} {
+		code, _, errOut := runInProcess(t, "check", "http://127.0.0.1:1/v1", "--compare-resolver", value)
+		if code != ExitUsage || !strings.Contains(errOut, "--compare-resolver") || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, stderr %q, want %q", value, code, errOut, want)
 		}
 	}
 }

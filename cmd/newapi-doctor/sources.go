@@ -124,7 +124,7 @@ func (so *sourceOptions) checkExclusive(args []string) error {
 		}
 	}
 	if so.Resolver != "" {
-		if err := checkResolver("--resolver", so.Resolver); err != nil {
+		if err := checkResolver("--resolver", &so.Resolver); err != nil {
 			return err
 		}
 	}
