@@ -35,6 +35,7 @@ var worldFloors = map[string]int{
 	"heldout-10.txt": 107, // scored blind once: 105/107 (98.1%); tuned on since
 	"heldout-9.txt":  112, // scored blind once, with part 8: 106/113 (93.8%); together 216/225 (96.0%); tuned on since
 	"heldout-11.txt": 99,  // scored blind once on 1e721a2's rules: 99/106 (93.4%)
+	"train-7.txt":    101, // first run, before any rule from it: 101/111 (91.0%)
 }
 
 type worldAccept struct {
@@ -156,7 +157,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
