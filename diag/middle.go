@@ -67,16 +67,23 @@ func proxySaid(ce *probe.ConnectError) (Lookalike, string) {
 		return LookNone, "" // 4xx is about the client (auth, ACL), not the target
 	}
 	low := strings.ToLower(pageText(ce.Body))
-	quote := func(w string) string {
-		return fmt.Sprintf("the proxy's %d page says %q", ce.StatusCode, excerpt(low, w))
+	if l, w := ProxyPageSays(low); l != LookNone {
+		return l, fmt.Sprintf("the proxy's %d page says %q", ce.StatusCode, excerpt(low, w))
 	}
+	return LookNone, ""
+}
+
+// ProxyPageSays reads a proxy's error page (its text in lower case) for
+// the target's own fault, and returns the words that said it. check reads
+// the page the proxy sent; explain reads the same page pasted.
+func ProxyPageSays(low string) (Lookalike, string) {
 	for _, c := range []struct {
 		words []string
 		look  Lookalike
 	}{{pageDNS, LookProxyTargetDNS}, {pageRefused, LookProxyTargetRefused}, {pageTimeout, LookProxyTargetTimeout}} {
 		for _, w := range c.words {
 			if strings.Contains(low, w) {
-				return c.look, quote(w)
+				return c.look, w
 			}
 		}
 	}

@@ -107,7 +107,7 @@ const (
 // The providers' words for each mark (lower case). check reads them in
 // answer bodies, explain in log lines: one list, so both name the same causes.
 var (
-	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "not available in your country",
+	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "location is not supported", "not available in your country",
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location",
 		"所在的地区暂不支持", "所在地区暂不支持", "国家或地区不可用", "地区不可用", "不支持您所在"}
 	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",

@@ -374,7 +374,10 @@ var kindWords = []struct {
 	{diag.KindRefused, []string{"connection refused", "actively refused", "积极拒绝", "拒絕連線", "wsaeconnrefused", "10061", "econnrefused", "because the target machine",
 		"actively rejected", "拒绝连接",
 		// Bun names the errno in CamelCase: "Unable to connect to API (ConnectionRefused)".
-		"connectionrefused", "connection_refused", "连接被拒"}},
+		"connectionrefused", "connection_refused", "连接被拒",
+		// Windows' 10061 in Russian, Japanese, Korean, German, Spanish, French, Portuguese, Turkish.
+		"отверг запрос на подключение", "拒否されたため", "연결을 거부했으므로", "verbindung verweigerte", "denegó expresamente", "expressément refusée",
+		"recusou ativamente", "etkin olarak reddetti"}},
 	{diag.KindAccess, []string{"forbidden by its access permissions", "访问权限不允许", "wsaeacces", "10013", "connect: permission denied", "connect: operation not permitted", "eacces"}},
 	{diag.KindHostUnreach, []string{"no route to host", "unreachable host", "无法连接的主机", "无法访问的主机", "無法連線的主機", "wsaehostunreach", "10065", "host is unreachable", "ehostunreach", "没有到主机的路由",
 		"hostunreachable", "host_unreachable"}},
@@ -386,11 +389,17 @@ var kindWords = []struct {
 	{diag.KindReset, []string{"connection reset", "forcibly closed by the remote host", "强迫关闭了一个现有的连接", "遠端主機強制關閉", "wsaeconnreset", "10054", "econnreset", "recv failure", "send failure", "broken pipe", "connection was aborted", "10053", "你的主机中的软件中止了一个已建立的连接",
 		"connection was reset", "connect reset", "强迫关闭", "强制关闭", "强行关闭", "connection abort",
 		// Rust's io::ErrorKind and others' names in CamelCase or snake case; Apple's wording.
-		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost", "连接被重置", "连接重置"}},
+		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost", "连接被重置", "连接重置",
+		// Windows' 10054 in the languages of 10061 above.
+		"принудительно разорвал", "強制的に切断されました", "강제로 끊겼습니다", "vom remotehost geschlossen", "forzado la interrupción", "par l’hôte distant", "par l'hôte distant",
+		"cancelamento de uma conexão existente", "zorla kapatıldı"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
 		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired", "超时",
-		"econnaborted"}}, // axios' code for its own timeout
+		"econnaborted", // axios' code for its own timeout
+		// Windows' 10060 in the languages of 10061 above.
+		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
+		"não respondeu corretamente", "yanıt vermediğinden"}},
 	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "assign requested address", "eaddrnotavail"}},

@@ -146,21 +146,25 @@ func dropGenericConnect(out []Line) []Line {
 // dropWrappers: lines that only wrap the cause another line gives. A bare
 // 500 or another unexpected status is the program that reports the failure
 // (new-api's own 500, a daemon's "failed with status 500: … TLS handshake
-// timeout"), and a connect's failure beside a proxy's is the proxy's connect.
+// timeout"), a TLS failure with no reason is the wrapper of the line that
+// says it (.NET's "The SSL connection could not be established, see inner
+// exception"), and a connect's failure beside a proxy's is the proxy's connect.
 func dropWrappers(out []Line) []Line {
 	if len(out) < 2 {
 		return out
 	}
-	proxy, specific, phased := false, false, false
+	proxy, specific, phased, tlsReason := false, false, false, false
 	for _, l := range out {
 		proxy = proxy || l.Result.Category == diag.CatProxy
 		specific = specific || !wrapperCause(l.Result.Cause)
 		phased = phased || l.Result.Cause == diag.CauseSYNTimeout || l.Result.Cause == diag.CauseTLSTimeout || l.Result.Cause == diag.CauseDNSTimeout
+		tlsReason = tlsReason || l.Result.Layer == diag.LayerTLS && l.Result.Cause != diag.CauseTLSOther
 	}
 	var kept, connects []Line
 	for _, l := range out {
 		switch {
 		case specific && wrapperCause(l.Result.Cause):
+		case tlsReason && l.Result.Cause == diag.CauseTLSOther:
 		case phased && l.Result.Cause == diag.CauseNoResponse:
 			// "Timeout was reached" beside a connect that timed out: the connect's.
 		case proxy && l.Result.Layer == diag.LayerTCP:

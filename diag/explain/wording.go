@@ -102,8 +102,9 @@ func proxyContext(low string) string {
 			return "http"
 		}
 	}
-	if strings.Contains(low, "[tcp] dial ") && !strings.Contains(low, "[tcp] dial direct") {
-		// Clash's log of a dial through a proxy group (DIRECT is no proxy).
+	if strings.Contains(low, "[tcp] dial ") && !strings.Contains(low, "[tcp] dial direct") && !strings.Contains(low, "proxy=direct") {
+		// Clash's log of a dial through a proxy group (DIRECT is no proxy,
+		// in its old "dial DIRECT" and mihomo's "proxy=DIRECT" wording).
 		return "http"
 	}
 	return ""
@@ -118,7 +119,7 @@ var statusAnchors = []struct {
 	words   []string
 	errOnly bool
 }{
-	{[]string{"bad response status code ", "status code of ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", "returned error: ",
+	{[]string{"bad response status code ", "status code of ", "status code: ", "status code ", "status_code=", "status_code: ", "status_code:", "statuscode=", `status_code":`, `status_code": `, `statuscode":`, `statuscode": `, "returned error: ",
 		"http/1.1 ", "http/1.0 ", "http/2 ", "http/2.0 ", "http "}, false},
 	{[]string{"status code is ", "error code: ", "error code ", "error: ", "error (", "status: ", "status of ", "status ", `"status":`, `"status": `, "'status': ",
 		// Common Log Format ("POST /v1/… HTTP/1.1" 503 -), Python reprs (http_status=404).

@@ -335,3 +335,32 @@ func TestClassifyTextCurlTranscriptAndPageAfterStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyTextTLSWrapper: a TLS failure with no reason (.NET's "see
+// inner exception") yields to the line that gives it; alone it stands.
+func TestClassifyTextTLSWrapper(t *testing.T) {
+	text := "The SSL connection could not be established, see inner exception.\nSocketException: An existing connection was forcibly closed by the remote host."
+	if lines := ClassifyText(text); len(lines) != 1 || lines[0].Result.Cause != diag.CauseTLSReset {
+		t.Fatalf("got %+v, want the inner reset alone", lines)
+	}
+	alone := "The SSL connection could not be established, see inner exception.\nSystem.Net.Http.HttpRequestException: Response status code does not indicate success: 500 (Internal Server Error)."
+	var causes []diag.Cause
+	for _, l := range ClassifyText(alone) {
+		causes = append(causes, l.Result.Cause)
+	}
+	if len(causes) == 0 || causes[0] != diag.CauseTLSOther {
+		t.Fatalf("a TLS failure beside no TLS reason was dropped: %v", causes)
+	}
+}
+
+// TestGuessNoAuthInAuthoritative: nslookup's "Non-authoritative answer"
+// carries the letters of "auth" and nothing about a key.
+func TestGuessNoAuthInAuthoritative(t *testing.T) {
+	text := "Non-authoritative answer:\nName:   relay.example.test\nAddress: 203.0.113.5"
+	if r := Guess(text); r.Category == diag.CatAuth {
+		t.Fatalf("guessed %s/%s from %q", r.Category, r.Cause, r.Evidence)
+	}
+	if r := Guess("auth rejected by upstream"); r.Category != diag.CatAuth || !r.Guessed {
+		t.Fatalf("the word auth alone was not guessed as auth: %s/%s", r.Category, r.Cause)
+	}
+}
