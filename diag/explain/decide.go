@@ -2,6 +2,7 @@ package explain
 
 import (
 	"net"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -125,9 +126,10 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.KeySent = !strings.Contains(f.low, "(no key sent)")
 	sig.Loopback = f.loopbackTarget()
 	sig.ProxyInPath = f.proxyCtx != "" || sig.Layer == diag.LayerProxyConnect
-	if sig.Layer == diag.LayerTCP && sig.Kind == diag.KindRefused && sig.Loopback && f.proxyCtx == "" && proxyPorts[f.port] != "" {
+	if sig.Layer == diag.LayerTCP && sig.Kind == diag.KindRefused && sig.Loopback && f.proxyCtx == "" && proxyPorts[f.port] != "" && !f.urlNames(f.host) {
 		// Nothing listens on a local proxy client's own port (Clash's 7890,
-		// squid's 3128): the proxy is not running, whatever dialled it.
+		// squid's 3128): the proxy is not running. Unless the request's own
+		// URL is that address: then it is the target, as any local service.
 		sig.Layer, sig.ProxyInPath = diag.LayerProxyTCP, true
 		f.proxyHost, f.proxyPort, f.proxyScheme = f.host, f.port, "http"
 		if f.url == "" {
@@ -516,6 +518,12 @@ func (f *facts) proxySignal() (diag.Signal, string) {
 		return f.proxyTransport(f.low[i:])
 	}
 	return diag.Signal{}, ""
+}
+
+// urlNames reports whether the request URL in the text is on host.
+func (f *facts) urlNames(host string) bool {
+	u, err := url.Parse(f.url)
+	return f.url != "" && err == nil && u.Hostname() == host
 }
 
 // proxyPageWords: words only a proxy's own error page has (squid's, tinyproxy's).
