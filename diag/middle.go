@@ -53,14 +53,8 @@ var (
 // proxySaid reads a proxy's refusal of CONNECT for the target's own fault.
 func proxySaid(ce *probe.ConnectError) (Lookalike, string) {
 	if xe := ce.Header.Get("X-Squid-Error"); xe != "" {
-		ev := "X-Squid-Error: " + xe
-		switch {
-		case hasPrefixAny(xe, squidDNS):
-			return LookProxyTargetDNS, ev
-		case hasPrefixAny(xe, squidRefused):
-			return LookProxyTargetRefused, ev
-		case hasPrefixAny(xe, squidTimeout):
-			return LookProxyTargetTimeout, ev
+		if l := squidErrorSays(xe); l != LookNone {
+			return l, "X-Squid-Error: " + xe
 		}
 	}
 	if ce.StatusCode < 500 {
@@ -77,6 +71,12 @@ func proxySaid(ce *probe.ConnectError) (Lookalike, string) {
 // the target's own fault, and returns the words that said it. check reads
 // the page the proxy sent; explain reads the same page pasted.
 func ProxyPageSays(low string) (Lookalike, string) {
+	const header = "x-squid-error: " // the response's headers pasted with it (curl -i)
+	if i := strings.Index(low, header); i >= 0 {
+		if l := squidErrorSays(strings.ToUpper(low[i+len(header):])); l != LookNone {
+			return l, header
+		}
+	}
 	for _, c := range []struct {
 		words []string
 		look  Lookalike
@@ -88,6 +88,19 @@ func ProxyPageSays(low string) (Lookalike, string) {
 		}
 	}
 	return LookNone, ""
+}
+
+// squidErrorSays reads squid's X-Squid-Error value for the target's fault.
+func squidErrorSays(xe string) Lookalike {
+	switch {
+	case hasPrefixAny(xe, squidDNS):
+		return LookProxyTargetDNS
+	case hasPrefixAny(xe, squidRefused):
+		return LookProxyTargetRefused
+	case hasPrefixAny(xe, squidTimeout):
+		return LookProxyTargetTimeout
+	}
+	return LookNone
 }
 
 func hasPrefixAny(s string, ps []string) bool {

@@ -299,7 +299,9 @@ var messageURLWords = []string{" at ", "visit ", "see ", "go to ", "refer to ", 
 func quotedInMessage(before string) bool {
 	for _, w := range messageURLWords {
 		if strings.HasSuffix(before, w) {
-			return true
+			// "Couldn't connect to Ollama at http://127.0.0.1:11434": after
+			// a connect, "at" names where the request went.
+			return w != " at " || !strings.Contains(before[max(0, len(before)-48):], "connect")
 		}
 	}
 	return false

@@ -63,6 +63,8 @@ var guessWords = []struct {
 	// "auth" alone only as a word: nslookup's "Non-authoritative answer" is no key.
 	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, true, true, []string{"auth"}},
 	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, false, false, []string{"not found", "does not exist", "doesn't exist", "不存在", "找不到"}},
+	// A relay saying its upstream failed, no more (after a key or a missing thing it names): what a gateway answers 502 for.
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 502}, true, false, []string{"upstream", "上游"}},
 	{on(diag.LayerTLS, diag.KindReset), true, false, []string{"reset"}},
 	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, true, false, []string{"closed", "disconnect", "aborted", "eof", "断开", "中断"}},
 	{on(diag.LayerTCP, diag.KindTimeout), false, false, []string{"network", "connect", "internet", "offline", "网络", "连接", "联网"}},

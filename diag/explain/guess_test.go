@@ -24,6 +24,7 @@ func TestGuess(t *testing.T) {
 		{"a key in words", "api key was rejected by the vendor", diag.CatAuth},
 		{"a refused key is sent", "Auth failure from upstream", diag.CatAuth},
 		{"a connection only", "lost the network while calling the model", diag.CatBlocked},
+		{"an upstream only", "Error from provider (Console Go): Upstream request failed", diag.CatOverloaded},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -101,6 +101,7 @@ func ClassifyText(text string) []Line {
 			break
 		}
 	}
+	texts = joinHeaders(texts)
 	if curlTranscript(texts) {
 		// curl -v: the "* " lines say why the "curl: (N)" summary failed.
 		texts = []string{strings.Join(texts, " ")}
@@ -205,6 +206,31 @@ func genericConnect(text string) bool {
 		return false
 	}
 	return firstOf(low, connectFailedWords...) != ""
+}
+
+// reStatusLine and reHeader: an HTTP response's status line and its header
+// lines, as curl -i / -D - prints them.
+var (
+	reStatusLine = regexp.MustCompile(`^HTTP/[0-9.]+ [1-5][0-9][0-9]\b`)
+	reHeader     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*: `)
+)
+
+// joinHeaders reads a status line and the header lines after it as one
+// answer: a proxy's X-Squid-Error says more than its 503.
+func joinHeaders(texts []string) []string {
+	for i := 0; i < len(texts); i++ {
+		if !reStatusLine.MatchString(texts[i]) {
+			continue
+		}
+		j := i + 1
+		for j < len(texts) && reHeader.MatchString(texts[j]) {
+			j++
+		}
+		if j > i+1 {
+			texts = append(texts[:i:i], append([]string{strings.Join(texts[i:j], " ")}, texts[j:]...)...)
+		}
+	}
+	return texts
 }
 
 // isPageStart: the line an HTML page starts on (after an error's own words, if any).

@@ -57,3 +57,16 @@ func FuzzStripANSI(f *testing.F) {
 		}
 	})
 }
+
+// TestClassifyTextHeaders: a status line and the headers after it (curl -i)
+// are one answer; squid's X-Squid-Error in them outranks its 503.
+func TestClassifyTextHeaders(t *testing.T) {
+	text := "$ curl -sD - -o /dev/null -x http://proxy.example.test:3128 http://invalid.example.test/\nHTTP/1.1 503 Service Unavailable\nServer: squid/4.6\nContent-Type: text/html\nX-Squid-Error: ERR_DNS_FAIL 0\n\nnext: not a header of it"
+	lines := ClassifyText(text)
+	if len(lines) != 1 || lines[0].Result.Cause != "proxy-target-dns" || !strings.Contains(lines[0].Input, "X-Squid-Error") {
+		t.Fatalf("got %+v, want one proxy-target-dns read from the joined headers", lines)
+	}
+	if got := joinHeaders([]string{"HTTP/1.1 502 Bad Gateway", "body text", "Server: x"}); len(got) != 3 {
+		t.Errorf("a line that is no header was joined: %q", got)
+	}
+}

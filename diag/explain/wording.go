@@ -34,6 +34,9 @@ var phaseWords = []struct {
 		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel", "authenticationexception",
 		// .NET Framework's usual TLS-version failure.
 		"an unexpected error occurred on a send"}},
+	// A connect's own timeout, however the message begins ("请求超时:
+	// Connection timeout to host …").
+	{phaseConnect, []string{"connection timeout to host", "connect timeout", "connecttimeout", "connect_timeout", "connect timed out"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"bytes received", "stream disconnected", "请求超时", "读取超时", "响应超时", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
@@ -125,7 +128,7 @@ var statusAnchors = []struct {
 		// Common Log Format ("POST /v1/… HTTP/1.1" 503 -), Python reprs (http_status=404).
 		`http/1.1" `, `http/1.0" `, `http/2" `, `http/2.0" `, "http_status=",
 		"error reference number: ", "api returned ", "response code: ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
-		"exception: ", "error ", "error", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
+		"exception: ", "error ", "error", "failed-", "code=", "errorcode_", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
 }
 
 // reasonPhrases: a status written with its reason phrase ("529 Overloaded",
