@@ -101,6 +101,7 @@ var classifyCases = []struct {
 	{"resolver silent", Evidence{Layer: LayerDNS, Err: &net.DNSError{IsTimeout: true}, DNS: &probe.DNSResult{}}, CatDNS, CauseDNSTimeout},
 	{"resolver refused connection", Evidence{Layer: LayerDNS, Err: &net.DNSError{Err: "x", UnwrapErr: opErr("dial", syscall.ECONNREFUSED)}, DNS: &probe.DNSResult{}}, CatDNS, CauseDNSUnreachble},
 	{"resolver network unreachable", Evidence{Layer: LayerDNS, Err: opErr("dial", syscall.ENETUNREACH), DNS: &probe.DNSResult{}}, CatDNS, CauseDNSUnreachble},
+	{"resolver's own name unresolved", Evidence{Layer: LayerDNS, Err: &net.DNSError{Err: "x", Name: "api.example.test", UnwrapErr: &net.OpError{Op: "dial", Net: "udp", Err: &net.DNSError{Err: "no such host", Name: "nonsense", IsNotFound: true}}}, DNS: &probe.DNSResult{}}, CatDNS, CauseDNSUnreachble},
 	{"not found without rcode", Evidence{Layer: LayerDNS, Err: &net.DNSError{IsNotFound: true}, DNS: &probe.DNSResult{}}, CatDNS, CauseNXDOMAIN},
 	{"dns other", Evidence{Layer: LayerDNS, Err: errors.New("x"), DNS: &probe.DNSResult{}}, CatDNS, CauseDNSOther},
 

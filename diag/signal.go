@@ -155,6 +155,14 @@ var bodyMarkers = []struct {
 // a key): a page carrying them is the provider's, not a wall in front of it.
 func (m BodyMarks) Provider() bool { return m&(BodyRegion|BodyQuota|BodyAuth) != 0 }
 
+// resolverNameFailed: the lookup's resolver could not be dialled because
+// its own name did not resolve.
+func resolverNameFailed(de *net.DNSError) bool {
+	var op *net.OpError
+	var inner *net.DNSError
+	return errors.As(de.UnwrapErr, &op) && op.Op == "dial" && errors.As(op.Err, &inner)
+}
+
 // BodyMarksOf reads the marks in lower-cased text.
 func BodyMarksOf(low string) BodyMarks {
 	var m BodyMarks
@@ -242,6 +250,12 @@ func (ev *Evidence) Signal() Signal {
 			s.NotFound = de.IsNotFound
 			if de.IsTimeout {
 				s.Kind = KindTimeout
+			}
+			if resolverNameFailed(de) {
+				// --resolver named a host whose own name does not resolve
+				// ("on nonsense:53: dial udp: lookup nonsense …"): that
+				// resolver cannot be reached, whatever the target's name.
+				s.Kind = KindHostUnreach
 			}
 		}
 	case LayerTLS, LayerProxyTLS:

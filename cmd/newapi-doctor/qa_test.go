@@ -195,6 +195,20 @@ func TestResolverFlagChecked(t *testing.T) {
 	}
 }
 
+// TestResolverNameUnresolved: a --resolver whose own name does not resolve
+// was a generic DNS error ("check /etc/resolv.conf"); it is that resolver
+// being unreachable, named in the hint.
+func TestResolverNameUnresolved(t *testing.T) {
+	dial := func(_ context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}
+	code, out, errOut := runInProcessDNS(t, dial, "dns", "relay.example.test", "--resolver", "nonsense", "--format", "json")
+	if code != ExitFailure || !strings.Contains(out, `"cause": "resolver-unreachable"`) || !strings.Contains(out, "nonsense:53") {
+		t.Fatalf("exit %d, out %s, err %q", code, out, errOut)
+	}
+}
+
 // TestResolverScheme: a nameserver as Clash writes it. udp:// is plain DNS
 // and is asked; DNS over HTTPS is pointed to --doh, other schemes named.
 func TestResolverScheme(t *testing.T) {
