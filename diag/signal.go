@@ -114,7 +114,9 @@ var (
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
 		"billing_hard_limit_reached", "insufficient balance", "余额不足", "额度不足", "check your billing details", "预扣费额度失败",
 		// OpenRouter, Hugging Face, Moonshot, DashScope ("Arrearage"), Zhipu: credits or balance spent.
-		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "额度已用", "额度用尽", "配额", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包"}
+		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "额度已用", "额度用尽", "配额", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包",
+		// a plan's usage spent; a relay's token (令牌) with its quota used up.
+		"usage has reached the max", "已用尽"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		// a client saying the answer was no JSON; a paste with its spaces lost
 		"response is not json", "not json format", "character'<'",
@@ -126,6 +128,7 @@ var (
 		"tokens per min", "requests per min",
 		// Chinese providers' concurrency limits; a plan's usage cap.
 		"并发数过高", "请求过于频繁", "请求频率", "usage limit reached", "throttling", "请求过多", "请求太频繁", "人数过多", "resource exhausted",
+		"次数已达上限", "已达上限",
 		"request limit reached", "ratelimitexceeded", "rpm limit", "tpm limit"}
 	OverloadedMarkers = []string{"overloaded_error",
 		// A provider saying it is too busy, in its own words.

@@ -360,8 +360,10 @@ func (f *facts) loopbackTarget() bool {
 	if f.host == "localhost" {
 		return true
 	}
-	if f.host == "" && strings.Contains(f.low, "is it running") {
-		return true // "could not connect to ollama app, is it running?": a service on this machine
+	if f.host == "" && (strings.Contains(f.low, "is it running") || strings.Contains(f.low, "ollama serve")) {
+		// "could not connect to ollama app, is it running?", "… run 'ollama
+		// serve' to start it": a service on this machine.
+		return true
 	}
 	ip := net.ParseIP(f.host)
 	return ip != nil && ip.IsLoopback()
@@ -377,6 +379,8 @@ var kindWords = []struct {
 		"actively rejected", "拒绝连接",
 		// Bun names the errno in CamelCase: "Unable to connect to API (ConnectionRefused)".
 		"connectionrefused", "connection_refused", "连接被拒",
+		// Bun's message for its ConnectionRefused.
+		"unable to connect. is the computer able to access the url",
 		// Windows' 10061 in Russian, Japanese, Korean, German, Spanish, French, Portuguese, Turkish.
 		"отверг запрос на подключение", "拒否されたため", "연결을 거부했으므로", "verbindung verweigerte", "denegó expresamente", "expressément refusée",
 		"recusou ativamente", "etkin olarak reddetti"}},
@@ -394,7 +398,9 @@ var kindWords = []struct {
 		"connectionreset", "connection_reset", "connectionaborted", "brokenpipe", "network connection was lost", "连接被重置", "连接重置",
 		// Windows' 10054 in the languages of 10061 above.
 		"принудительно разорвал", "強制的に切断されました", "강제로 끊겼습니다", "vom remotehost geschlossen", "forzado la interrupción", "par l’hôte distant", "par l'hôte distant",
-		"cancelamento de uma conexão existente", "zorla kapatıldı"}},
+		"cancelamento de uma conexão existente", "zorla kapatıldı",
+		// Browsers' "The connection was reset" in Russian.
+		"соединение сброшено"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
 		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired", "超时",

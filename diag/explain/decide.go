@@ -177,6 +177,10 @@ func (f *facts) read() (diag.Signal, string) {
 	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed", "unknown scheme for proxy url"); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
 	}
+	if w, ok := f.has("no connection adapters were found for", "no schema supplied", "no scheme supplied"); ok {
+		// requests' InvalidSchema/MissingSchema: a base URL without http(s)://.
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
+	}
 	// Words that carry their status: Envoy's body is its own 503 (its nested
 	// "Connection refused" is the provider's backend), OpenAI's unknown_url
 	// is its 404.
@@ -237,6 +241,13 @@ func (f *facts) read() (diag.Signal, string) {
 	for _, step := range []func() (diag.Signal, string){f.chromiumSignal, f.appleSignal, f.proxySignal, f.tlsSignal, f.dnsSignal, f.curlSignal, f.transportSignal} {
 		if sig, ev := step(); sig.Layer != "" {
 			return sig, ev
+		}
+	}
+	if f.status >= 200 && f.status < 300 {
+		if w, ok := f.has("empty or malformed", "malformed response", "empty response", "invalid response"); ok {
+			// "API returned an empty or malformed response (HTTP 200)": the
+			// answer came, its body was no answer.
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, f.evidence(w)
 		}
 	}
 	if f.status != 0 {
@@ -587,7 +598,7 @@ var tlsWords = []struct {
 	{diag.Signal{NotTLS: true}, []string{"first record does not look like a tls handshake", "wrong version number", "wrong_version_number", ":unknown protocol", "http request to an https server", "server gave http response to https client"}},
 	{diag.Signal{Kind: diag.KindTimeout}, []string{"tls handshake timeout"}},
 	{diag.Signal{Kind: diag.KindEOF}, []string{"eof occurred in violation of protocol", "unexpected_eof_while_reading", "unexpected eof while reading", "pr_end_of_file_error",
-		"remote party has closed the transport stream", "ssl peer shut down incorrectly", "unexpected eof or 0 bytes from the transport stream",
+		"remote party has closed the transport stream", "ssl peer shut down incorrectly", "unexpected eof or 0 bytes from the transport stream", "远程方已关闭传输流",
 		// Java's SSLHandshakeException when the peer hung up mid-handshake.
 		"closed connection during handshake"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
@@ -624,7 +635,8 @@ func (f *facts) tlsSignal() (diag.Signal, string) {
 			return on(diag.LayerTLS, k), f.evidence(w)
 		}
 	}
-	if w, ok := f.has("failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018", "握手失败", "initializesecuritycontext failed"); ok {
+	if w, ok := f.has("при установлении защищённого соединения", "при установлении защищенного соединения", // Firefox's "Secure Connection Failed" in Russian
+		"failed to receive handshake", "ssl/tls connection failed", "sec_e_", "ssl/tls secure channel", "tls error:", "接收到的消息异常", "-2146893018", "握手失败", "initializesecuritycontext failed"); ok {
 		return at(diag.LayerTLS), f.evidence(asciiLower(w)) // Schannel's handshake failures, no kind said
 	}
 	if goTLS {
@@ -833,7 +845,9 @@ func (f *facts) transportSignal() (diag.Signal, string) {
 	case diag.KindReset:
 		httpReset := diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: k}
 		switch {
-		case strings.Contains(f.low, "connect: connection reset") || strings.Contains(f.low, "connectex"):
+		case strings.Contains(f.low, "connect: connection reset") && !strings.Contains(f.low, "trying to connect: connection reset") || strings.Contains(f.low, "connectex"):
+			// Go's connect(2) reset; hyper's "error trying to connect" spans
+			// TCP and TLS, and a reset (not a refusal) there is the handshake's.
 			return on(diag.LayerTCP, k), f.evidence(w)
 		case f.phase == phaseTLS:
 			return on(diag.LayerTLS, k), f.evidence(w)

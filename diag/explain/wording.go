@@ -33,7 +33,9 @@ var phaseWords = []struct {
 		"ssl connection", "tls handshake", "pr_connect_reset_error", "pr connect reset error", "secure connection failed",
 		"sslhandshakeexception", "handshakeexception", "during handshake", "terminated the handshake", "schannel", "authenticationexception",
 		// .NET Framework's usual TLS-version failure.
-		"an unexpected error occurred on a send"}},
+		"an unexpected error occurred on a send", "发送时发生错误",
+		// .NET's "Authentication failed because the remote party has closed the transport stream", in Chinese.
+		"远程方已关闭传输流"}},
 	// A connect's own timeout, however the message begins ("请求超时:
 	// Connection timeout to host …").
 	{phaseConnect, []string{"connection timeout to host", "connect timeout", "connecttimeout", "connect_timeout", "connect timed out"}},
@@ -272,7 +274,9 @@ func status3(low string, j int) int {
 		return 0
 	}
 	n, _ := strconv.Atoi(low[j : j+3])
-	if n < 100 || n > 599 {
+	// 599 is no server's: tornado and pycurl report their own timeout as
+	// "HTTP 599: Operation timed out …", whose words then say what happened.
+	if n < 100 || n > 598 {
 		return 0
 	}
 	return n
