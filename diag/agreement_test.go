@@ -286,6 +286,10 @@ func typedWitnesses() []witness {
 	timeoutDNS.IsTimeout = true
 	unreachDNS := dnsErr("api.example.test", "read udp 127.0.0.1:40000->127.0.0.53:53: read: connection refused")
 	unreachDNS.UnwrapErr = &net.OpError{Op: "read", Net: "udp", Err: os.NewSyscallError("read", syscall.ECONNREFUSED)}
+	// --resolver nonsense: the resolver's own name did not resolve.
+	resolverName := dnsErr("api.example.test", "dial udp: lookup nonsense on 127.0.0.53:53: no such host")
+	resolverName.Server = "nonsense:53"
+	resolverName.UnwrapErr = &net.OpError{Op: "dial", Net: "udp", Err: &net.DNSError{Err: "no such host", Name: "nonsense", Server: "127.0.0.53:53", IsNotFound: true}}
 	notFound := dnsErr("api.example.test", "no such host")
 	notFound.IsNotFound = true
 	proxyNotFound := dnsErr("proxy.example.test", "no such host")
@@ -328,6 +332,7 @@ func typedWitnesses() []witness {
 
 		{cause: diag.CauseDNSTimeout, name: "resolver silent", ev: ev(diag.Evidence{Layer: diag.LayerDNS, Err: timeoutDNS, DNS: &probe.DNSResult{}})},
 		{cause: diag.CauseDNSUnreachble, name: "resolver refuses UDP", ev: ev(diag.Evidence{Layer: diag.LayerDNS, Err: unreachDNS, DNS: &probe.DNSResult{}})},
+		{cause: diag.CauseDNSUnreachble, name: "resolver's own name unresolved", ev: ev(diag.Evidence{Layer: diag.LayerDNS, Err: resolverName, DNS: &probe.DNSResult{}})},
 		{cause: diag.CauseNoResolver, name: "no nameserver", ev: ev(diag.Evidence{Layer: diag.LayerDNS, Err: notFound, DNS: &probe.DNSResult{NoResolver: true}})},
 		{cause: diag.CauseDNSOther, name: "other lookup failure", ev: ev(diag.Evidence{Layer: diag.LayerDNS, Err: dnsErr("api.example.test", "cannot unmarshal DNS message"), DNS: &probe.DNSResult{}})},
 

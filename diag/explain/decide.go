@@ -675,6 +675,9 @@ var reOwnVerdict = regexp.MustCompile(`that fails \([a-z]+/([a-z0-9-]+)\)`)
 
 var reRcode = regexp.MustCompile(`\(rcode ([a-z]+)\)`)
 
+// reResolverName: Go dialling a resolver given by name whose own lookup failed.
+var reResolverName = regexp.MustCompile(`lookup \S+ on (\S+?): dial (?:udp|tcp): lookup `)
+
 // reModelRefused: a model named and refused, in Chinese ("模型 "x" 暂不支持").
 var reModelRefused = regexp.MustCompile(`模型[^。，,]{0,60}?(?:暂不支持|不支持|不存在|未开放)`)
 
@@ -691,6 +694,12 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	}
 	if m := reRcode.FindStringSubmatch(f.low); m != nil && (f.dnsCtx || f.layer == diag.LayerDNS || f.layer == diag.LayerProxyDNS) {
 		return dns(diag.Signal{Rcode: strings.ToUpper(m[1])}), f.evidence(m[0])
+	}
+	if m := reResolverName.FindStringSubmatch(f.low); m != nil {
+		// "lookup h on nonsense:53: dial udp: lookup nonsense …": the
+		// resolver's own name did not resolve, so it could not be asked.
+		f.resolver = m[1]
+		return dns(diag.Signal{Kind: diag.KindHostUnreach}), f.evidence(m[0])
 	}
 	if m := reToolRcode.FindStringSubmatch(f.low); m != nil {
 		if m[1] == "nxdomain" {
