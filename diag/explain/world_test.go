@@ -40,6 +40,8 @@ var worldFloors = map[string]int{
 	"heldout-13.txt": 140, // scored blind once on fec351e, with part 12: 132/140 (94.3%); together 255/269 (94.8%); tuned on since
 	"heldout-14.txt": 113, // scored blind once on 57b8c28, with part 15: 110/117 (94.0%); tuned on since
 	"heldout-15.txt": 118, // scored blind once on 57b8c28, with part 14: 108/119 (90.8%); together 218/236 (92.4%); tuned on since
+	"heldout-16.txt": 110, // scored blind once on c8244a3, with part 17: 110/117 (94.0%)
+	"heldout-17.txt": 100, // scored blind once on c8244a3, with part 16: 100/111 (90.1%); together 210/228 (92.1%)
 }
 
 type worldAccept struct {
@@ -161,7 +163,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
