@@ -226,5 +226,7 @@ func excerpt(low, w string) string {
 // in lower-cased text: check reads it in an answer's body, explain in a
 // pasted one, so both name the bot wall.
 func CloudflareChallengeIn(low string) bool {
-	return strings.Contains(low, "<title>just a moment...</title>") || strings.Contains(low, "challenge-platform") || strings.Contains(low, "cf-mitigated: challenge")
+	return strings.Contains(low, "<title>just a moment...</title>") || strings.Contains(low, "challenge-platform") || strings.Contains(low, "cf-mitigated: challenge") ||
+		// a client's own words for it ("Please pass the Cloudflare check at chat.openai.com")
+		strings.Contains(low, "pass cloudflare check") || strings.Contains(low, "pass the cloudflare check")
 }

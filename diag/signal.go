@@ -138,6 +138,8 @@ var (
 		"pass a valid api key", "invalid api key", "api key is missing", "api key not found", "令牌状态不可用", "令牌已过期",
 		// AWS (Bedrock) and Google's own words for a rejected credential.
 		"unrecognizedclientexception", "security token included in the request is invalid", "invalidsignatureexception", "accessdeniedexception",
+		// OpenAI's key of a deactivated account.
+		"account_deactivated", "deactivated account",
 		"request had invalid authentication credentials", "permission_denied", "unauthenticated",
 		// FastAPI's, DashScope's, one-api's and Chinese providers' wording; Anthropic's disabled organisation.
 		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "已被封禁", "无权",

@@ -357,16 +357,18 @@ func (f *facts) path() string {
 }
 
 func (f *facts) loopbackTarget() bool {
-	if f.host == "localhost" {
-		return true
-	}
 	if f.host == "" && (strings.Contains(f.low, "is it running") || strings.Contains(f.low, "ollama serve")) {
 		// "could not connect to ollama app, is it running?", "… run 'ollama
 		// serve' to start it": a service on this machine.
 		return true
 	}
-	ip := net.ParseIP(f.host)
-	return ip != nil && ip.IsLoopback()
+	// Java names a host as name/address: "localhost/127.0.0.1".
+	for _, h := range strings.Split(f.host, "/") {
+		if ip := net.ParseIP(h); h == "localhost" || ip != nil && ip.IsLoopback() {
+			return true
+		}
+	}
+	return false
 }
 
 // kindWords: the errno-like kinds (diag.ErrKind) as Go, Winsock (EN/ZH),
@@ -403,18 +405,21 @@ var kindWords = []struct {
 		"соединение сброшено"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
-		"timedout", "execution expired", "timing out", "a connection attempt failed", "semaphore timeout period has expired", "超时",
+		"timedout", "execution expired", "timing out", "a connection attempt failed", "time out", "semaphore timeout period has expired", "超时",
 		"econnaborted", // axios' code for its own timeout
 		// Windows' 10060 in the languages of 10061 above.
 		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
 		"não respondeu corretamente", "yanıt vermediğinden"}},
-	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse"}},
+	{diag.KindAddrInUse, []string{"only one usage of each socket address", "通常每个套接字地址", "wsaeaddrinuse", "10048", "address already in use", "eaddrinuse", "addrinuse",
+		// Windows' 10048 in Turkish, Russian, German, Japanese, Spanish, French, Portuguese, Korean.
+		"yalnızca bir kullanıma izin veriliyor", "только одно использование адреса сокета", "nur jeweils einmal verwendet werden", "ソケット アドレスに対して",
+		"un uso de cada dirección de socket", "une seule utilisation de chaque adresse de socket", "uma utilização de cada endereço de soquete", "각 소켓 주소"}},
 	{diag.KindAddrNotAvail, []string{"requested address is not valid in its context", "该请求的地址无效", "要求的位址無效", "wsaeaddrnotavail", "10049", "addrnotavailable"}},
 	{diag.KindNoPorts, []string{"lacked sufficient buffer space or because a queue was full", "系统缓冲区空间不足或队列已满", "wsaenobufs", "10055", "assign requested address", "eaddrnotavail"}},
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
-		"unexpectedeof", "peer closed connection without sending", "remote party has closed the transport stream", "underlying connection was closed",
+		"unexpectedeof", "peer closed connection without sending", "stream terminated before completion", "stream disconnected before completion", "stream_terminated", "remote party has closed the transport stream", "underlying connection was closed",
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
 		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated", "closed before full header"}},
 	// asyncio's and httpx's wrappers name no errno of their own: "TimeoutError:

@@ -63,12 +63,12 @@ var statusWords = []struct {
 
 // blockedWords: a site's firewall page (Cloudflare's "Sorry, you have been
 // blocked"): the client's location or address is refused, as a region block.
-var blockedWords = []string{"you have been blocked", "banned your access", "the site owner may have set restrictions", "<title>access denied</title>",
+var blockedWords = []string{"you have been blocked", "you are unable to access", "banned your access", "the site owner may have set restrictions", "<title>access denied</title>",
 	// Bing's answer to a network it serves no chat to.
 	"network settings are preventing access"}
 
 // protocolWords: Go's transport saying the answer was not valid HTTP.
-var protocolWords = []string{"server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
+var protocolWords = []string{"error deserializing", "failed to deserialize", "server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
 	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport",
 	// An answer of another shape than the API's (a relay's error object),
 	// or one new-api could not read.
@@ -177,6 +177,10 @@ func (f *facts) read() (diag.Signal, string) {
 	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed", "unknown scheme for proxy url"); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
 	}
+	if strings.Contains(f.low, "https proxies") && strings.Contains(f.low, "not supported") {
+		// aiohttp (openai-python 0.x): "HTTPS proxies https://… are not supported, ignoring".
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence("https proxies")
+	}
 	if w, ok := f.has("no connection adapters were found for", "no schema supplied", "no scheme supplied"); ok {
 		// requests' InvalidSchema/MissingSchema: a base URL without http(s)://.
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
@@ -193,6 +197,12 @@ func (f *facts) read() (diag.Signal, string) {
 			sig.HTTPStatus = sw.status
 			return sig, f.evidence(asciiLower(w))
 		}
+	}
+	if f.status == 0 && diag.CloudflareChallengeIn(f.low) {
+		// Cloudflare's challenge, named by a client: its 403, read as a bot wall.
+		sig := f.answer()
+		sig.HTTPStatus = 403
+		return sig, f.evidence("cloudflare")
 	}
 	// axios names the answer's class: ERR_BAD_REQUEST is a 4xx, ERR_BAD_RESPONSE a 5xx.
 	if w, ok := f.has("err_bad_request", "err_bad_response"); ok {
@@ -485,6 +495,11 @@ func (f *facts) socksSignal(tail string) (diag.Signal, string) {
 
 // proxySignal handles text that says the proxy, not the target, failed.
 func (f *facts) proxySignal() (diag.Signal, string) {
+	if f.proxyCtx == "socks" && strings.Contains(f.low, "sockshttp") && strings.Contains(f.low, "sslerror") {
+		// requests' SOCKSHTTPSConnectionPool names only the pool: the SSLError
+		// in it is the target's handshake, through a tunnel that worked.
+		return diag.Signal{}, ""
+	}
 	// curl: CONNECT answered with a status; (97) proxy handshake; (5) proxy name.
 	if strings.Contains(f.low, "tunnel failed") {
 		if m := f.find(reCONNECT); m != nil {
@@ -998,6 +1013,9 @@ var exceptionStatus = []struct {
 	{"badrequesterror", 400}, {"authenticationerror", 401}, {"permissiondeniederror", 403}, {"notfounderror", 404},
 	{"ratelimiterror", 429}, {"internalservererror", 500}, {"badgatewayerror", 502}, {"serviceunavailableerror", 503},
 	{"gatewaytimeouterror", 504},
+	// AWS's (botocore: "An error occurred (ValidationException) when calling …").
+	{"validationexception", 400}, {"resourcenotfoundexception", 404}, {"modeltimeoutexception", 408},
+	{"internalserverexception", 500}, {"serviceunavailableexception", 503},
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
