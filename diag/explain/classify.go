@@ -65,6 +65,9 @@ func readFacts(text string) *facts {
 		text = text[:maxClassify]
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
+	if strings.Contains(text, `[`) && strings.Contains(text, `\`) {
+		text = reEscapedColour.ReplaceAllString(text, "") // "\u001b[31m" in a JSON log: its digits are no status
+	}
 	if ll := parseLine(text); ll.level != "" {
 		text = ll.msg // the request id is not evidence (and its digits must not look like errno)
 	}
@@ -357,9 +360,10 @@ func (f *facts) path() string {
 }
 
 func (f *facts) loopbackTarget() bool {
-	if f.host == "" && (strings.Contains(f.low, "is it running") || strings.Contains(f.low, "ollama serve")) {
+	if f.host == "" && (strings.Contains(f.low, "is it running") || strings.Contains(f.low, "ollama serve") || strings.Contains(f.low, "may not be running") || strings.Contains(f.low, "to local ")) {
 		// "could not connect to ollama app, is it running?", "… run 'ollama
-		// serve' to start it": a service on this machine.
+		// serve' to start it", "Unable to connect to local Ollama instance":
+		// a service on this machine.
 		return true
 	}
 	// Java names a host as name/address: "localhost/127.0.0.1".
@@ -405,7 +409,7 @@ var kindWords = []struct {
 		"соединение сброшено"}},
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
-		"timedout", "execution expired", "timing out", "a connection attempt failed", "time out", "semaphore timeout period has expired", "超时",
+		"timedout", "execution expired", "timing out", "a connection attempt failed", "time out", "未响应", "无响应", "semaphore timeout period has expired", "超时",
 		"econnaborted", // axios' code for its own timeout
 		// Windows' 10060 in the languages of 10061 above.
 		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
@@ -419,7 +423,7 @@ var kindWords = []struct {
 	{diag.KindEOF, []string{"unexpected eof", ": eof", "eof", "empty reply from server", "remote end closed connection", "other side closed", "socket hang up",
 		"socket disconnected before secure tls", "server disconnected", "connection closed before message completed", "terminated the handshake",
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
-		"unexpectedeof", "peer closed connection without sending", "stream terminated before completion", "stream disconnected before completion", "stream_terminated", "remote party has closed the transport stream", "underlying connection was closed",
+		"unexpectedeof", "peer closed connection without sending", "unexpected end of stream", "stream terminated before completion", "stream disconnected before completion", "stream_terminated", "remote party has closed the transport stream", "underlying connection was closed",
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
 		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated", "closed before full header"}},
 	// asyncio's and httpx's wrappers name no errno of their own: "TimeoutError:

@@ -45,7 +45,9 @@ var statusWords = []struct {
 }{
 	// new-api/one-api: no enabled channel serves the model in the group (its 503).
 	// nginx's stock 50x page says the backend behind it is not answering.
-	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "the page you are looking for is temporarily unavailable", "get_channel_failed"}, envoyWords...)},
+	{503, append([]string{"the service is temporarily unavailable", "无可用渠道", "no available channel", "no healthy provider",
+		// Hugging Face's cold model: {"error": "Model x is currently loading", "estimated_time": 20}
+		"is currently loading", "the page you are looking for is temporarily unavailable", "get_channel_failed"}, envoyWords...)},
 	{404, []string{"invalid url (", "unknown_url", "model_not_found", "not_found_error", "does not exist or you do not have access", "don't have access to this model",
 		"do not have access to this model", "model name is invalid", "deploymentnotfound", "deployment for this resource does not exist",
 		// FastAPI's and Express's own 404s.
@@ -176,6 +178,19 @@ func (f *facts) read() (diag.Signal, string) {
 	}
 	if w, ok := f.has("unsupported proxy scheme", "missing dependencies for socks support", "'socksio' package is not installed", "unknown scheme for proxy url"); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
+	}
+	if w, ok := f.has("invalidurl", "invalid url '", "invalid url \""); ok {
+		// aiohttp's and httpx's InvalidURL, requests' "Invalid URL 'x'": the base URL.
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
+	}
+	if w, ok := f.has("failed to connect to all addresses"); ok {
+		// gRPC: no address took the connection (google-api-core calls it 503):
+		// the words after it say how, a silent drop when they do not.
+		switch k, kw := f.kind(f.low); k {
+		case diag.KindRefused, diag.KindHostUnreach, diag.KindNetUnreach:
+			return on(diag.LayerTCP, k), f.evidence(kw)
+		}
+		return on(diag.LayerTCP, diag.KindTimeout), f.evidence(w)
 	}
 	if strings.Contains(f.low, "https proxies") && strings.Contains(f.low, "not supported") {
 		// aiohttp (openai-python 0.x): "HTTPS proxies https://… are not supported, ignoring".

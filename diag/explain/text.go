@@ -67,6 +67,9 @@ type Line struct {
 // stripped and lines that are not text skipped, as --log does. It returns
 // nil when the text has no text line at all.
 func ClassifyText(text string) []Line {
+	if strings.Contains(text, `\`) {
+		text = reEscapedColour.ReplaceAllString(text, "") // colour codes pasted from a JSON string (as Classify does per line)
+	}
 	var texts []string
 	afterFrame := false
 	for _, ln := range dropContainerPrefix(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")) {
@@ -207,6 +210,10 @@ func genericConnect(text string) bool {
 	}
 	return firstOf(low, connectFailedWords...) != ""
 }
+
+// reEscapedColour: a colour code written out as an escape ("\u001b[31m"),
+// as a JSON log or a repr holds it: its digits are no status.
+var reEscapedColour = regexp.MustCompile(`\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;]*m`)
 
 // reStatusLine and reHeader: an HTTP response's status line and its header
 // lines, as curl -i / -D - prints them.

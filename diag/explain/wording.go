@@ -42,7 +42,8 @@ var phaseWords = []struct {
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"bytes received", "stream disconnected", "请求超时", "读取超时", "响应超时", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
-		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror"}},
+		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror",
+		"unexpected end of stream"}}, // OkHttp, reading the answer's headers
 	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
@@ -73,7 +74,7 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"proxy server is refusing connections", "unable to connect to the proxy server", "代理服务器拒绝", "无法连接到代理服务器",
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
 	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception",
-	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "authenticate with proxy", "check proxy settings", "检查代理",
+	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "代理可能无效", "代理无效", "代理不可用", "authenticate with proxy", "check proxy settings", "检查代理",
 	// The proxy's own log: proxychains' chain.
 	"[proxychains]"}
 
