@@ -65,9 +65,7 @@ func readFacts(text string) *facts {
 		text = text[:maxClassify]
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
-	if strings.Contains(text, `[`) && strings.Contains(text, `\`) {
-		text = reEscapedColour.ReplaceAllString(text, "") // "\u001b[31m" in a JSON log: its digits are no status
-	}
+	text = dropEscapedColour(text)
 	if ll := parseLine(text); ll.level != "" {
 		text = ll.msg // the request id is not evidence (and its digits must not look like errno)
 	}
@@ -359,11 +357,13 @@ func (f *facts) path() string {
 	return ""
 }
 
+// localServiceWords say the service is on this machine when the text names
+// no host: "could not connect to ollama app, is it running?", "… run
+// 'ollama serve' to start it", "Unable to connect to local Ollama instance".
+var localServiceWords = []string{"is it running", "ollama serve", "may not be running", "to local "}
+
 func (f *facts) loopbackTarget() bool {
-	if f.host == "" && (strings.Contains(f.low, "is it running") || strings.Contains(f.low, "ollama serve") || strings.Contains(f.low, "may not be running") || strings.Contains(f.low, "to local ")) {
-		// "could not connect to ollama app, is it running?", "… run 'ollama
-		// serve' to start it", "Unable to connect to local Ollama instance":
-		// a service on this machine.
+	if f.host == "" && firstOf(f.low, localServiceWords...) != "" {
 		return true
 	}
 	// Java names a host as name/address: "localhost/127.0.0.1".

@@ -67,9 +67,7 @@ type Line struct {
 // stripped and lines that are not text skipped, as --log does. It returns
 // nil when the text has no text line at all.
 func ClassifyText(text string) []Line {
-	if strings.Contains(text, `\`) {
-		text = reEscapedColour.ReplaceAllString(text, "") // colour codes pasted from a JSON string (as Classify does per line)
-	}
+	text = dropEscapedColour(text) // before the lines are split and status lines found (Classify does it per line too)
 	var texts []string
 	afterFrame := false
 	for _, ln := range dropContainerPrefix(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")) {
@@ -214,6 +212,13 @@ func genericConnect(text string) bool {
 // reEscapedColour: a colour code written out as an escape ("\u001b[31m"),
 // as a JSON log or a repr holds it: its digits are no status.
 var reEscapedColour = regexp.MustCompile(`\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;]*m`)
+
+func dropEscapedColour(s string) string {
+	if !strings.Contains(s, `\`) || !strings.Contains(s, `[`) {
+		return s // the common case: no regexp run
+	}
+	return reEscapedColour.ReplaceAllString(s, "")
+}
 
 // reStatusLine and reHeader: an HTTP response's status line and its header
 // lines, as curl -i / -D - prints them.
