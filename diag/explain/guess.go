@@ -25,7 +25,7 @@ func Guess(text string) Result {
 	}
 	for _, g := range guessWords {
 		for _, w := range g.words {
-			if i := strings.Index(f.low, w); i >= 0 && (!g.whole || wordAt(f.low, w)) && (!g.alone || aloneAt(f.low, w)) {
+			if i := strings.Index(f.low, w); i >= 0 && g.edge.holds(f.low, w) {
 				return guessed(g.sig, f.raw[i:i+len(w)])
 			}
 		}
@@ -43,31 +43,49 @@ func Guess(text string) Result {
 // that a connection failed at all.
 var guessWords = []struct {
 	sig   diag.Signal
-	whole bool // the word must not continue another ("eof" in "geofence")
-	alone bool // nor be continued ("auth" in "non-authoritative")
+	edge  wordEdge
 	words []string
 }{
-	{diag.Signal{Layer: diag.LayerProxyConnect}, false, false, []string{"proxy", "代理", "socks"}},
-	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, false, false, []string{"certificate", "证书"}},
-	{diag.Signal{Layer: diag.LayerTLS}, false, false, []string{"ssl"}},
+	{diag.Signal{Layer: diag.LayerProxyConnect}, anywhere, []string{"proxy", "代理", "socks"}},
+	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, anywhere, []string{"certificate", "证书"}},
+	{diag.Signal{Layer: diag.LayerTLS}, anywhere, []string{"ssl"}},
 	// "TLS" or a handshake, with no certificate word, is most often a handshake cut.
-	{on(diag.LayerTLS, diag.KindEOF), true, false, []string{"tls", "handshake", "握手"}},
-	{diag.Signal{Layer: diag.LayerDNS}, false, false, []string{"dns", "resolve", "resolution", "域名"}},
-	{on(diag.LayerTCP, diag.KindRefused), false, false, []string{"refused", "refuse", "拒绝"}},
-	{on(diag.LayerTCP, diag.KindHostUnreach), false, false, []string{"unreachable", "no route", "不可达"}},
-	{diag.Signal{}, false, false, nil}, // a status number anywhere
-	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyQuota}, false, false, []string{"quota", "balance", "credit", "billing", "payment", "余额", "额度", "欠费", "充值"}},
-	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyRateLimit}, false, false, []string{"rate limit", "ratelimit", "rate-limit", "too many", "throttl", "频繁", "限流", "限速"}},
-	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 503}, false, false, []string{"overload", "busy", "capacity", "unavailable", "繁忙", "过载", "不可用"}},
-	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, false, false, []string{"unauthori", "forbidden", "api key", "api_key", "apikey", "authent", "authoriz", "authoris", "密钥", "令牌", "鉴权", "认证"}},
+	{on(diag.LayerTLS, diag.KindEOF), startsWord, []string{"tls", "handshake", "握手"}},
+	{diag.Signal{Layer: diag.LayerDNS}, anywhere, []string{"dns", "resolve", "resolution", "域名"}},
+	{on(diag.LayerTCP, diag.KindRefused), anywhere, []string{"refused", "refuse", "拒绝"}},
+	{on(diag.LayerTCP, diag.KindHostUnreach), anywhere, []string{"unreachable", "no route", "不可达"}},
+	{diag.Signal{}, anywhere, nil}, // a status number anywhere
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyQuota}, anywhere, []string{"quota", "balance", "credit", "billing", "payment", "余额", "额度", "欠费", "充值"}},
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyRateLimit}, anywhere, []string{"rate limit", "ratelimit", "rate-limit", "too many", "throttl", "频繁", "限流", "限速"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 503}, anywhere, []string{"overload", "busy", "capacity", "unavailable", "繁忙", "过载", "不可用"}},
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, anywhere, []string{"unauthori", "forbidden", "api key", "api_key", "apikey", "authent", "authoriz", "authoris", "密钥", "令牌", "鉴权", "认证"}},
 	// "auth" alone only as a word: nslookup's "Non-authoritative answer" is no key.
-	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, true, true, []string{"auth"}},
-	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, false, false, []string{"not found", "does not exist", "doesn't exist", "不存在", "找不到"}},
+	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, wholeWord, []string{"auth"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, anywhere, []string{"not found", "does not exist", "doesn't exist", "不存在", "找不到"}},
 	// A relay saying its upstream failed, no more (after a key or a missing thing it names): what a gateway answers 502 for.
-	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 502}, true, false, []string{"upstream", "上游"}},
-	{on(diag.LayerTLS, diag.KindReset), true, false, []string{"reset"}},
-	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, true, false, []string{"closed", "disconnect", "aborted", "eof", "断开", "中断"}},
-	{on(diag.LayerTCP, diag.KindTimeout), false, false, []string{"network", "connect", "internet", "offline", "网络", "连接", "联网"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 502}, startsWord, []string{"upstream", "上游"}},
+	{on(diag.LayerTLS, diag.KindReset), startsWord, []string{"reset"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, startsWord, []string{"closed", "disconnect", "aborted", "eof", "断开", "中断"}},
+	{on(diag.LayerTCP, diag.KindTimeout), anywhere, []string{"network", "connect", "internet", "offline", "网络", "连接", "联网"}},
+}
+
+// wordEdge: where a guess word may stand in the text.
+type wordEdge int
+
+const (
+	anywhere   wordEdge = iota
+	startsWord          // it must not continue another word ("eof" in "geofence")
+	wholeWord           // nor be continued ("auth" in "non-authoritative")
+)
+
+func (e wordEdge) holds(text, w string) bool {
+	switch e {
+	case startsWord:
+		return wordAt(text, w)
+	case wholeWord:
+		return aloneAt(text, w)
+	}
+	return true // the caller found it
 }
 
 // aloneAt: w occurs somewhere as a word of its own, not continued by a letter.
