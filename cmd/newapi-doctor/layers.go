@@ -64,12 +64,12 @@ func checkResolver(flag string, value *string) error {
 	// others are other protocols and deserve more than "bad port".
 	if scheme, _, ok := strings.Cut(s, "://"); ok {
 		switch strings.ToLower(scheme) {
+		case "udp":
+			s = s[len("udp://"):]
 		case "https", "h3":
 			return usageError("%s: %q is DNS over HTTPS: give it as --doh URL; %s takes HOST[:PORT] of a plain DNS server", flag, s, flag)
 		default:
 			return usageError("%s: %q: %s:// is not plain DNS; %s takes HOST[:PORT] of a plain DNS server (udp:// may be written)", flag, s, scheme, flag)
-		case "udp":
-			s = s[len("udp://"):]
 		}
 	}
 	host, port, err := net.SplitHostPort(s)
