@@ -73,7 +73,9 @@ func proxySaid(ce *probe.ConnectError) (Lookalike, string) {
 func ProxyPageSays(low string) (Lookalike, string) {
 	const header = "x-squid-error: " // the response's headers pasted with it (curl -i)
 	if i := strings.Index(low, header); i >= 0 {
-		if l := squidErrorSays(strings.ToUpper(low[i+len(header):])); l != LookNone {
+		v := low[i+len(header):]
+		v = v[:min(len(v), squidCodeMax)] // only the code is read, not the rest of the paste
+		if l := squidErrorSays(strings.ToUpper(v)); l != LookNone {
 			return l, header
 		}
 	}
@@ -89,6 +91,10 @@ func ProxyPageSays(low string) (Lookalike, string) {
 	}
 	return LookNone, ""
 }
+
+// squidCodeMax bounds the X-Squid-Error value read: its longest code above
+// ("ERR_CONNECT_FAIL 10061") is 22 bytes.
+const squidCodeMax = 32
 
 // squidErrorSays reads squid's X-Squid-Error value for the target's fault.
 func squidErrorSays(xe string) Lookalike {
