@@ -393,3 +393,15 @@ func TestHintsReadRightOnTheirOS(t *testing.T) {
 		}
 	}
 }
+
+// TestSquidCodeMax: ProxyPageSays reads squidCodeMax bytes of a pasted
+// X-Squid-Error; every code it matches must fit.
+func TestSquidCodeMax(t *testing.T) {
+	for _, codes := range [][]string{squidDNS, squidRefused, squidTimeout} {
+		for _, c := range codes {
+			if len(c) > squidCodeMax {
+				t.Errorf("%q is longer than squidCodeMax (%d)", c, squidCodeMax)
+			}
+		}
+	}
+}
