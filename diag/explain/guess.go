@@ -39,19 +39,21 @@ func Guess(text string) Result {
 }
 
 // guessWords, strongest first: what names a layer (the proxy, TLS, DNS),
-// then a status number, then what a provider's words are about, and last
-// that a connection failed at all.
+// then a status number, then what a provider's words are about, then
+// that a connection failed at all, and last that anything failed.
 var guessWords = []struct {
 	sig   diag.Signal
 	edge  wordEdge
 	words []string
 }{
 	{diag.Signal{Layer: diag.LayerProxyConnect}, anywhere, []string{"proxy", "代理", "socks"}},
-	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, anywhere, []string{"certificate", "证书"}},
-	{diag.Signal{Layer: diag.LayerTLS}, anywhere, []string{"ssl"}},
+	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, anywhere, []string{"certificate", "证书", "x509", "pkix"}},
+	// "cert" alone as a word: Chromium's ERR_CERT_…, Node's CERT_HAS_EXPIRED; not "certain".
+	{diag.Signal{Layer: diag.LayerTLS, Cert: diag.CertInvalid}, wholeWord, []string{"cert"}},
+	{diag.Signal{Layer: diag.LayerTLS}, anywhere, []string{"ssl", "schannel", "wrong version number"}},
 	// "TLS" or a handshake, with no certificate word, is most often a handshake cut.
 	{on(diag.LayerTLS, diag.KindEOF), startsWord, []string{"tls", "handshake", "握手"}},
-	{diag.Signal{Layer: diag.LayerDNS}, anywhere, []string{"dns", "resolve", "resolution", "域名"}},
+	{diag.Signal{Layer: diag.LayerDNS}, anywhere, []string{"dns", "resolve", "resolution", "域名", "解析", "getaddrinfo", "lookup", "no such host", "unknown host", "host is known", "name or service", "eai_again", "enotfound", "unknownhost", "nodename"}},
 	{on(diag.LayerTCP, diag.KindRefused), anywhere, []string{"refused", "refuse", "拒绝"}},
 	{on(diag.LayerTCP, diag.KindHostUnreach), anywhere, []string{"unreachable", "no route", "不可达"}},
 	{diag.Signal{}, anywhere, nil}, // a status number anywhere
@@ -61,12 +63,19 @@ var guessWords = []struct {
 	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, anywhere, []string{"unauthori", "forbidden", "api key", "api_key", "apikey", "authent", "authoriz", "authoris", "密钥", "令牌", "鉴权", "认证"}},
 	// "auth" alone only as a word: nslookup's "Non-authoritative answer" is no key.
 	{diag.Signal{Layer: diag.LayerHTTP, Body: diag.BodyAuth}, wholeWord, []string{"auth"}},
-	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, anywhere, []string{"not found", "does not exist", "doesn't exist", "不存在", "找不到"}},
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 404}, anywhere, []string{"not found", "notfound", "does not exist", "doesn't exist", "不存在", "找不到"}},
 	// A relay saying its upstream failed, no more (after a key or a missing thing it names): what a gateway answers 502 for.
 	{diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: 502}, startsWord, []string{"upstream", "上游"}},
-	{on(diag.LayerTLS, diag.KindReset), startsWord, []string{"reset"}},
+	{on(diag.LayerTLS, diag.KindReset), startsWord, []string{"reset", "econnreset"}},
 	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindEOF}, startsWord, []string{"closed", "disconnect", "aborted", "eof", "断开", "中断"}},
-	{on(diag.LayerTCP, diag.KindTimeout), anywhere, []string{"network", "connect", "internet", "offline", "网络", "连接", "联网"}},
+	{on(diag.LayerTCP, diag.KindTimeout), anywhere, []string{"network", "connect", "internet", "offline", "etimedout", "网络", "连接", "联网"}},
+	// A time-out that names no connect: as the rules read "Request timed
+	// out.", no answer in time (real threads split evenly between the two).
+	{diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, anywhere, []string{"timed out", "timeout", "time out", "超时"}},
+	// Last: an error reported with no word of any layer before it. The
+	// request reached something that answered with a complaint of its own
+	// ("manifest invalid", "ResponseError: … no longer running").
+	{diag.Signal{Layer: diag.LayerHTTP}, anywhere, []string{"error", "exception", "failed", "failure", "invalid", "错误", "失败", "异常", "报错", "出错"}},
 }
 
 // wordEdge: where a guess word may stand in the text.

@@ -25,6 +25,12 @@ func TestGuess(t *testing.T) {
 		{"a refused key is sent", "Auth failure from upstream", diag.CatAuth},
 		{"a connection only", "lost the network while calling the model", diag.CatBlocked},
 		{"an upstream only", "Error from provider (Console Go): Upstream request failed", diag.CatOverloaded},
+		{"an error and no layer", `{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}`, diag.CatHTTP},
+		{"a not-found in one word", "the vendor said NotFound", diag.CatHTTP},
+		{"a lookup named", "lookup of api.example gave SERVFAIL-ish nonsense", diag.CatDNS},
+		{"a cert as a word", "the vendor said CERT_WEIRD_NEW_THING", diag.CatTLS},
+		{"certain is no cert", "I am certain the vendor said invalid", diag.CatHTTP},
+		{"a complaint in Chinese", "验证失败，请检查参数是否正确", diag.CatHTTP},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -43,6 +49,11 @@ func TestGuess(t *testing.T) {
 	}
 	if r := Guess("nothing here speaks of any fault at all"); r.Recognized() || r.Guessed {
 		t.Errorf("a text with no word of a fault was guessed: %s", r.Cause)
+	}
+	// Called on its own, the guess reads a time-out that names no connect
+	// as the rules do: no answer in time.
+	if r := Guess("Request timed out."); !r.Guessed || r.Cause != diag.CauseNoResponse {
+		t.Errorf("Guess of a bare time-out = %s guessed=%v, want a guess of %s", r.Cause, r.Guessed, diag.CauseNoResponse)
 	}
 	// A text a rule reads is never guessed.
 	if l := ClassifyText(`Post "https://api.openai.com/v1/chat/completions": dial tcp 104.18.7.192:443: connect: connection refused`); len(l) != 1 || l[0].Result.Guessed || l[0].Result.Cause != diag.CauseConnRefused {
