@@ -614,6 +614,7 @@ func (c *chain) facts(ev Evidence) HintFacts {
 	}
 	if ev.DNS != nil {
 		f.Resolver = ev.DNS.Resolver
+		f.ResolverUnnamed = resolverUnnamed(ev.Err)
 	}
 	f.Evidence = ev.LookEvidence
 	var ua x509.UnknownAuthorityError

@@ -29,6 +29,9 @@ type HintFacts struct {
 	Provider       string
 	InDocker       bool
 	Resolver       string
+	// ResolverUnnamed: Resolver was given by name and that name itself did
+	// not resolve, so it could not be asked at all.
+	ResolverUnnamed bool
 	// SystemProxy is the OS proxy URL that worked (credentials stripped)
 	// and SystemProxyFrom its source ("system:wininet"); NewAPIPath says
 	// what new-api does instead ("connects directly", "uses HTTPS_PROXY").
@@ -173,6 +176,9 @@ var baseHints = map[Cause]causeInfo{
 		"No DNS resolver is configured on any network adapter (`ipconfig /all` lists none). Set one in the adapter's DNS settings, then run `ipconfig /flushdns`.",
 		"No DNS resolver is configured here (no nameserver in /etc/resolv.conf). Configure one, or in Docker pass --dns.")},
 	CauseDNSUnreachble: {CatDNS, LayerDNS, func(f HintFacts) string {
+		if f.ResolverUnnamed {
+			return f.tr("The resolver%s could not be asked: its own name does not resolve. Give the resolver as an IP address (--resolver 223.5.5.5:53), or correct its name.", inResolver(f.Resolver))
+		}
 		if hintOS == "windows" {
 			return f.tr("The resolver%s could not be reached (refused or unreachable): the network is down, or the adapter points at a resolver that is gone (a proxy client's DNS that is not running). Check `ipconfig /all`, then `ipconfig /flushdns`.", inResolver(f.Resolver))
 		}

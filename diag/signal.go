@@ -168,6 +168,13 @@ func resolverNameFailed(de *net.DNSError) bool {
 	return errors.As(de.UnwrapErr, &op) && op.Op == "dial" && errors.As(op.Err, &inner)
 }
 
+// resolverUnnamed: err is a lookup whose resolver, given by name, could
+// not be asked because that name did not resolve.
+func resolverUnnamed(err error) bool {
+	var de *net.DNSError
+	return errors.As(err, &de) && resolverNameFailed(de)
+}
+
 // BodyMarksOf reads the marks in lower-cased text.
 func BodyMarksOf(low string) BodyMarks {
 	var m BodyMarks

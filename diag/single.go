@@ -49,7 +49,7 @@ func ProbeDNS(ctx context.Context, name string, o RunOptions) ProbeReport {
 	defer cancel()
 	start := time.Now()
 	r := probe.DNS(dctx, name, o.DNS)
-	return ProbeReport{Probe: "dns", Target: name}.finish(start, r, Evidence{Layer: LayerDNS, Err: r.Err, DNS: &r}, HintFacts{Host: name, Resolver: r.Resolver})
+	return ProbeReport{Probe: "dns", Target: name}.finish(start, r, Evidence{Layer: LayerDNS, Err: r.Err, DNS: &r}, HintFacts{Host: name, Resolver: r.Resolver, ResolverUnnamed: resolverUnnamed(r.Err)})
 }
 
 // TCPAttempt is one address tried by ProbeTCP.

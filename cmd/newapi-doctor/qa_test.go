@@ -207,6 +207,10 @@ func TestResolverNameUnresolved(t *testing.T) {
 	if code != ExitFailure || !strings.Contains(out, `"cause": "resolver-unreachable"`) || !strings.Contains(out, "nonsense:53") {
 		t.Fatalf("exit %d, out %s, err %q", code, out, errOut)
 	}
+	// The hint says why it could not be asked, not "a stub resolver is not running".
+	if !strings.Contains(out, "its own name does not resolve") || strings.Contains(out, "stub resolver") {
+		t.Errorf("the hint does not say the resolver's own name failed: %s", out)
+	}
 }
 
 // TestResolverScheme: a nameserver as Clash writes it. udp:// is plain DNS

@@ -98,7 +98,7 @@ func (f *facts) result(sig diag.Signal, ev, src string) Result {
 	r.Probe = probeFor(r, *f)
 	r.Hint = diag.HintFor(cause, diag.HintFacts{
 		Host: r.Host, Port: r.Port, Proxy: joinHP(f.proxyHost, f.proxyPort), Status: r.Status,
-		Resolver: f.resolver, InDocker: f.inDocker(), Path: f.path(), ProxyClient: proxyPorts[r.Port],
+		Resolver: f.resolver, ResolverUnnamed: f.resolverUnnamed, InDocker: f.inDocker(), Path: f.path(), ProxyClient: proxyPorts[r.Port],
 	})
 	return r
 }
@@ -116,6 +116,7 @@ type facts struct {
 	host, port, url                   string
 	proxyHost, proxyPort, proxyScheme string
 	resolver                          string
+	resolverUnnamed                   bool // the resolver's own name did not resolve
 	status                            int
 	chanID                            int
 	chanName                          string

@@ -208,3 +208,12 @@ func TestSQLValueIsNoWinsock(t *testing.T) {
 		}
 	}
 }
+
+// TestResolverUnnamedHint: a --resolver whose own name failed is said so
+// in the hint, as check says it, not "a stub resolver is not running".
+func TestResolverUnnamedHint(t *testing.T) {
+	r := Classify(`dns failed: lookup relay.example.test on nonsense:53: dial udp: lookup nonsense: no such host`)
+	if r.Cause != diag.CauseDNSUnreachble || !strings.Contains(r.Hint, "its own name does not resolve") || !strings.Contains(r.Hint, "nonsense:53") {
+		t.Errorf("cause %s, hint %q", r.Cause, r.Hint)
+	}
+}

@@ -728,7 +728,7 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	if m := reResolverName.FindStringSubmatch(f.low); m != nil {
 		// "lookup h on nonsense:53: dial udp: lookup nonsense …": the
 		// resolver's own name did not resolve, so it could not be asked.
-		f.resolver = m[1]
+		f.resolver, f.resolverUnnamed = m[1], true
 		return dns(diag.Signal{Kind: diag.KindHostUnreach}), f.evidence(m[0])
 	}
 	if m := reToolRcode.FindStringSubmatch(f.low); m != nil {
