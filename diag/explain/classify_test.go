@@ -217,3 +217,19 @@ func TestResolverUnnamedHint(t *testing.T) {
 		t.Errorf("cause %s, hint %q", r.Cause, r.Hint)
 	}
 }
+
+// TestExceptionStatusAnyOccurrence: an SDK exception named after a status
+// counts wherever it starts a word, not only at its first occurrence.
+func TestExceptionStatusAnyOccurrence(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want diag.Cause
+	}{
+		{"handled by MyBadGatewayErrorFilter: litellm.BadGatewayError: upstream gave up", diag.CauseBadGateway},
+		{"handled by MyBadGatewayErrorFilter and nothing else", CauseUnrecognized},
+	} {
+		if r := Classify(c.text); r.Cause != c.want {
+			t.Errorf("Classify(%q) = %s, want %s", c.text, r.Cause, c.want)
+		}
+	}
+}

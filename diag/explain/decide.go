@@ -277,7 +277,7 @@ func (f *facts) read() (diag.Signal, string) {
 	// openai's RateLimitError), when nothing above explains the text: its
 	// InternalServerError also wraps certificate and connect failures.
 	for _, e := range exceptionStatus {
-		if i := strings.Index(f.low, e.name); i >= 0 && (i == 0 || !isLetter(f.low[i-1])) {
+		if wordAt(f.low, e.name) { // any occurrence that starts a word: "x.RateLimitError" after "myratelimiterror"
 			sig := f.answer()
 			sig.HTTPStatus = e.status
 			return sig, f.evidence(e.name)
