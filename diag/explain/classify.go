@@ -133,8 +133,9 @@ var (
 	reRW        = regexp.MustCompile(`(?:read|write) tcp [^\s]+->(\[[0-9a-fA-F:.%]+\]|[^\s:]+):(\d+)`)
 	reProxyConn = regexp.MustCompile(`proxyconnect tcp: (?:dial tcp (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+))?`)
 	reSocks     = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
+	reBareAddr  = regexp.MustCompile(`(?:^|[\s(\['"=@,])(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):(\d{1,5})(?:$|[^\d.:])`)
 	reLookup    = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: `)
-	reCurlHost  = regexp.MustCompile(`(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([^\s:]+)(?:(?: port |:)(\d+))?`)
+	reCurlHost  = regexp.MustCompile(`(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([a-z][a-z0-9+.-]*://)?(\[[0-9a-f:.]+\]|[^\s:\[\]]+)(?:(?: port |:)(\d+))?`)
 	reValidFor  = regexp.MustCompile(`certificate is valid for [^\n]*?, not ([^\s,;)"]+)`)
 	reCurlNoAlt = regexp.MustCompile(`target host name '([^']+)'`)
 	reCurlCode  = regexp.MustCompile(`curl(?:: \(| error )(\d+)`) // curl's own, and PHP's "cURL error 28:"
@@ -210,12 +211,18 @@ func (f *facts) extract() {
 	}
 	if !has("failed to connect to") && !has("could not resolve") && !has("in connection to") {
 	} else if m := f.find(reCurlHost); m != nil {
+		// A URL there ("Failed to connect to http://localhost:8080/v1") is
+		// read past its scheme: the host is the URL's, not "http".
+		host := unbracket(m[2])
+		if m[1] != "" {
+			host, _, _ = strings.Cut(host, "/")
+		}
 		if strings.Contains(strings.ToLower(m[0]), "proxy") {
-			f.proxyHost, f.proxyCtx, f.proxyScheme = m[1], "http", "http"
+			f.proxyHost, f.proxyCtx, f.proxyScheme = host, "http", "http"
 		} else if f.host == "" || f.proxyCtx == "" {
-			f.host = m[1]
-			if m[2] != "" {
-				f.port = m[2]
+			f.host = host
+			if m[3] != "" {
+				f.port = m[3]
 			}
 		}
 	}
@@ -257,6 +264,13 @@ func (f *facts) extract() {
 	}
 	if f.host == "" && (has("host") || has("connection to ")) {
 		if m := f.find(reHostWords); m != nil {
+			f.host, f.port = unbracket(m[1]), m[2]
+		}
+	}
+	if f.host == "" && f.proxyCtx == "" && has(":") {
+		// Named no other way: an address with its port standing alone
+		// ("… LM Studio server at 127.0.0.1:1234", "failed: localhost:11434").
+		if m := f.find(reBareAddr); m != nil {
 			f.host, f.port = unbracket(m[1]), m[2]
 		}
 	}
