@@ -316,8 +316,9 @@ func quotedInMessage(before string) bool {
 	for _, w := range messageURLWords {
 		if strings.HasSuffix(before, w) {
 			// "Couldn't connect to Ollama at http://127.0.0.1:11434": after
-			// a connect, "at" names where the request went.
-			return w != " at " || !strings.Contains(before[max(0, len(before)-48):], "connect")
+			// a connect (or "cannot reach"), "at" names where the request went.
+			near := before[max(0, len(before)-48):]
+			return w != " at " || !strings.Contains(near, "connect") && !strings.Contains(near, "reach")
 		}
 	}
 	return false

@@ -91,7 +91,7 @@ var connectFailedWords = []string{"failed to connect to", "could not establish a
 	// ask the user to check the line (huggingface_hub's LocalEntryNotFoundError).
 	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again",
 	"unable to connect to the remote server", "could not connect to the server", "could not connect to", "unable to connect to", "cannot connect to", "can't connect to",
-	"connection failed",
+	"connection failed", "cannot reach", "could not reach", "couldn't reach", "unable to reach", "can't reach", "failed to reach",
 	// new-api's answer to its client when the upstream could not be reached (the cause is in its log).
 	"do request failed", "do_request_failed",
 	"网络连接失败", "网络错误", "网络异常", "请检查网络", "无法连接", "连接失败"}
