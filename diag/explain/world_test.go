@@ -43,6 +43,10 @@ var worldFloors = map[string]int{
 	"heldout-16.txt": 117, // scored blind once on c8244a3, with part 17: 110/117 (94.0%); tuned on since
 	"heldout-17.txt": 109, // scored blind once on c8244a3, with part 16: 100/111 (90.1%); together 210/228 (92.1%); tuned on since
 	"heldout-18.txt": 203, // parts 18 and 19, scored blind once on e54db98: 195/204 (95.6%); tuned on since
+	"heldout-20.txt": 102, // round 8 (parts 20-23, one family of stacks each), scored blind once on 7acbdcc: 102/111 (91.9%)
+	"heldout-21.txt": 115, // round 8: 115/117 (98.3%)
+	"heldout-22.txt": 107, // round 8: 107/108 (99.1%)
+	"heldout-23.txt": 112, // round 8: 112/118 (94.9%); together 436/454 (96.0%)
 }
 
 type worldAccept struct {
@@ -164,7 +168,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt", "heldout-20.txt", "heldout-21.txt", "heldout-22.txt", "heldout-23.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
