@@ -224,7 +224,7 @@ var classTable = []rule{
 	{CauseHTTPProtocol, and(at(LayerHTTP), httpErr)},
 	// HTTP answers. What the provider says in words comes before its status:
 	// region blocks arrive as 400/403, exhausted quotas as 429/402/403.
-	{CauseRegionBlocked, body(BodyRegion)},
+	{CauseRegionBlocked, or(body(BodyRegion), status(451))}, // 451 Unavailable For Legal Reasons
 	// What proves the path for this kind of channel: any 4xx but a proxy's
 	// at a non-OpenAI channel's root; a 405 to the GET of a Custom
 	// channel's POST URL (issue 9.7).

@@ -148,6 +148,7 @@ var classifyCases = []struct {
 	{"empty reply", Evidence{Layer: LayerHTTP, Err: urlErr(io.EOF), HTTP: &probe.HTTPResult{Err: urlErr(io.EOF)}}, CatHTTP, CauseHTTPEOF},
 	{"malformed http", Evidence{Layer: LayerHTTP, Err: urlErr(errors.New("malformed HTTP response")), HTTP: &probe.HTTPResult{Err: urlErr(errors.New("malformed"))}}, CatHTTP, CauseHTTPProtocol},
 	{"openai region 403", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: &probe.HTTPResult{Status: 403, ErrorCode: "unsupported_country_region_territory"}}, CatBlocked, CauseRegionBlocked},
+	{"451 unavailable for legal reasons", Evidence{Layer: LayerHTTP, KeySent: true, HTTP: httpRes(451, "application/json", `{"error":"Access to OpenAI models is not available from this data center"}`)}, CatBlocked, CauseRegionBlocked},
 	{"gemini location 400", Evidence{Layer: LayerHTTP, HTTP: httpRes(400, "application/json", `{"error":{"code":400,"message":"User location is not supported for the API use.","status":"FAILED_PRECONDITION"}}`)}, CatBlocked, CauseRegionBlocked},
 	{"429 quota", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Status: 429, ErrorType: "insufficient_quota"}}, CatOverloaded, CauseQuota},
 	{"402 payment required", Evidence{Layer: LayerHTTP, HTTP: &probe.HTTPResult{Status: 402}}, CatOverloaded, CauseQuota},

@@ -13,7 +13,7 @@ var middleHints = map[Cause]causeInfo{
 		return f.tr("The HTTP proxy %s answered with its own web page (HTTP 200, HTML) instead of passing the API's answer: a proxy block or login page%s Allow the provider's host in the proxy's rules, log in to it, or use another proxy.", orProxy(f), evidence(f))
 	}},
 	CauseBotWall: {CatBlocked, LayerHTTP, func(f HintFacts) string {
-		return f.tr("Cloudflare answered with a bot challenge in front of the provider, not the provider itself%s It is not a region block, a portal or a wrong base URL: Cloudflare distrusts this egress IP (a datacenter or shared proxy address, a bad reputation). Use a cleaner egress (another proxy or region), or ask the relay's operator to exempt API paths from the challenge.", evidence(f))
+		return f.tr("A bot check answered instead of the provider's API%s It is not a region block, a portal or a wrong base URL: the check (Cloudflare's challenge in front of the provider, or the provider's own \"unusual activity\" block) distrusts this egress IP (a datacenter or shared proxy address, a bad reputation). Use a cleaner egress (another proxy or region), or ask the relay's operator to exempt API paths from the challenge.", evidence(f))
 	}},
 	CauseProxyTargetDNS: {CatProxy, LayerProxyConnect, func(f HintFacts) string {
 		return f.tr("The proxy %s could not resolve %s: its own DNS failed, not yours%s Fix the proxy's resolver (squid's dns_nameservers, the proxy host's resolv.conf), or check the host name.", orProxy(f), orHost(f, f.Host), evidence(f))

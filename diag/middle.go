@@ -139,6 +139,9 @@ func answerFromMiddle(h *probe.HTTPResult, target, proxy *url.URL) (Lookalike, s
 	if CloudflareChallengeIn(low) {
 		return LookBotWall, fmt.Sprintf("HTTP %d, Cloudflare's \"Just a moment...\" challenge page%s", h.Status, cfRay(h))
 	}
+	if ProviderBotCheckIn(low) {
+		return LookBotWall, fmt.Sprintf("HTTP %d, the provider's own \"unusual activity\" check", h.Status)
+	}
 	if h.Status == http.StatusForbidden && h.Header.Get("Cf-Ray") != "" && isHTML(h) && !BodyMarksOf(low).Provider() {
 		return LookBotWall, fmt.Sprintf("HTTP 403 web page%s", cfRay(h))
 	}
@@ -226,6 +229,14 @@ func excerpt(low, w string) string {
 		s++
 	}
 	return strings.TrimSpace(truncate(low[s:], e-s))
+}
+
+// ProviderBotCheckIn reports a provider's own bot check refusing the client
+// (OpenAI's "Our systems have detected unusual activity from your
+// device/system"): a wall like Cloudflare's, raised by the egress IP's
+// reputation, whatever status it came with.
+func ProviderBotCheckIn(low string) bool {
+	return strings.Contains(low, "detected unusual activity")
 }
 
 // CloudflareChallengeIn reports Cloudflare's "Just a moment..." challenge page

@@ -92,6 +92,17 @@ func TestMiddleLookalikes(t *testing.T) {
 				w.WriteHeader(403)
 				fmt.Fprint(w, `{"error":{"code":"unsupported_country_region_territory","message":"Country, region, or territory not supported"}}`)
 			}), "", CauseRegionBlocked, ""}},
+		{"the provider's own bot check vs its rate limit",
+			ep{server(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(403)
+				fmt.Fprint(w, `{"detail":"Our systems have detected unusual activity from your system. Please try again later."}`)
+			}), "", CauseBotWall, "unusual activity"},
+			ep{server(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(429)
+				fmt.Fprint(w, `{"error":{"message":"Rate limit reached for requests","type":"requests","code":"rate_limit_exceeded"}}`)
+			}), "", CauseRateLimited, ""}},
 		{"portal redirect vs the provider's own redirect",
 			ep{server(t, func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://login.portal.example/?orig=x", http.StatusFound)

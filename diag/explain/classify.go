@@ -441,7 +441,9 @@ var kindWords = []struct {
 		"terminated during handshake", "und_err_socket", "connection was closed unexpectedly", "incompleteread", "closed mid-response",
 		"unexpectedeof", "peer closed connection without sending", "unexpected end of stream", "stream terminated before completion", "stream disconnected before completion", "stream_terminated", "remote party has closed the transport stream", "underlying connection was closed",
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
-		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated", "closed before full header"}},
+		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated", "closed before full header",
+		// A stream that stopped before its last event; schannel's close without close_notify.
+		"stream ended without", "closed abruptly"}},
 	// asyncio's and httpx's wrappers name no errno of their own: "TimeoutError:
 	// [Errno 10060] Connect call failed" is a timeout. Read last.
 	{diag.KindRefused, []string{"connect call failed", "all connection attempts failed"}},

@@ -72,6 +72,9 @@ var blockedWords = []string{"you have been blocked", "you are unable to access",
 // protocolWords: Go's transport saying the answer was not valid HTTP.
 var protocolWords = []string{"error deserializing", "failed to deserialize", "server sent goaway", "goaway", "malformed http response", "malformed http status code", "transport connection broken",
 	"http2: client connection lost", "stream error: stream id", "net/http: http/1.x transport",
+	// Go's HTTP/2 client refusing a request it cannot send ("http2: invalid
+	// Connection request header": a hop-by-hop header a relay forwarded).
+	"http2: invalid",
 	// An answer of another shape than the API's (a relay's error object),
 	// or one new-api could not read.
 	"json: cannot unmarshal", "read_response_body_failed", "bad_response_body", "stream_read_error", "stream read error",
@@ -130,11 +133,13 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.KeySent = !strings.Contains(f.low, "(no key sent)")
 	sig.Loopback = f.loopbackTarget()
 	sig.ProxyInPath = f.proxyCtx != "" || sig.Layer == diag.LayerProxyConnect
-	if sig.Layer == diag.LayerTCP && sig.Kind == diag.KindRefused && sig.Loopback && f.proxyCtx == "" && proxyPorts[f.port] != "" && !f.urlNames(f.host) {
+	if localProxyFault(sig) && sig.Loopback && f.proxyCtx == "" && proxyPorts[f.port] != "" && !f.urlNames(f.host) {
 		// Nothing listens on a local proxy client's own port (Clash's 7890,
-		// squid's 3128): the proxy is not running. Unless the request's own
-		// URL is that address: then it is the target, as any local service.
-		sig.Layer, sig.ProxyInPath = diag.LayerProxyTCP, true
+		// squid's 3128): the proxy is not running; or it took the
+		// connection and never answered ("read tcp …->127.0.0.1:7890: i/o
+		// timeout"). Unless the request's own URL is that address: then it
+		// is the target, as any local service.
+		sig.Layer, sig.HTTPErr, sig.ProxyInPath = diag.LayerProxyTCP, false, true
 		f.proxyHost, f.proxyPort, f.proxyScheme = f.host, f.port, "http"
 		if f.url == "" {
 			f.host, f.port = "", "" // the target is not in the text
@@ -146,7 +151,7 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	if l := diag.LookalikeIn(f.low); l != diag.LookNone || sig.Layer != diag.LayerProxyConnect {
 		sig.Lookalike = l // check's own words; a proxy's page was read by proxySignal
 	}
-	if sig.Lookalike == diag.LookNone && sig.Layer == diag.LayerHTTP && (diag.CloudflareChallengeIn(f.low) || f.cloudflare403Page()) {
+	if sig.Lookalike == diag.LookNone && sig.Layer == diag.LayerHTTP && (diag.CloudflareChallengeIn(f.low) || diag.ProviderBotCheckIn(f.low) || f.cloudflare403Page()) {
 		sig.Lookalike = diag.LookBotWall // the page check would have read in the answer
 	}
 	sig.PortGuessed = strings.Contains(f.low, "(the port is a guess)")
@@ -165,6 +170,20 @@ func (f *facts) read() (diag.Signal, string) {
 		if look, _ := diag.ProxyPageSays(f.low); look != diag.LookNone {
 			return diag.Signal{Layer: diag.LayerProxyConnect, Lookalike: look}, f.evidence(w)
 		}
+		// Otherwise a status on the proxy's own page is the proxy's answer
+		// (squid's 403 ERR_ACCESS_DENIED, its 407), and so is its page's
+		// "Access Denied." without one.
+		if f.status == 403 || f.status == 407 {
+			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: f.status}, f.evidence(w)
+		}
+		if strings.Contains(f.low, "access denied") {
+			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: 403}, f.evidence("access denied")
+		}
+	}
+	if m := reSquidDenied.FindStringSubmatch(f.low); m != nil {
+		// squid's access.log: "TCP_DENIED/403 4032 CONNECT host:443 -".
+		n, _ := strconv.Atoi(m[1])
+		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: n}, f.evidence(m[0])
 	}
 	// Cloudflare's own 1xxx: its firewall refused the client (1015: a rate limit).
 	if n := cloudflareCode(f.low); n != 0 {
@@ -208,7 +227,7 @@ func (f *facts) read() (diag.Signal, string) {
 			return sig, f.evidence(asciiLower(w))
 		}
 	}
-	if f.status == 0 && diag.CloudflareChallengeIn(f.low) {
+	if f.status == 0 && (diag.CloudflareChallengeIn(f.low) || diag.ProviderBotCheckIn(f.low)) {
 		// Cloudflare's challenge, named by a client: its 403, read as a bot wall.
 		sig := f.answer()
 		sig.HTTPStatus = 403
@@ -577,8 +596,23 @@ func (f *facts) urlNames(host string) bool {
 // (a URL without http(s)://).
 var badURLWords = []string{"invalidurl", "invalid url '", "invalid url \"", "no connection adapters were found for", "no schema supplied", "no scheme supplied"}
 
+// localProxyFault: a fault that, on a local proxy client's port, is the
+// proxy's: a refused connect, or a connect or read that timed out.
+func localProxyFault(sig diag.Signal) bool {
+	switch {
+	case sig.Layer == diag.LayerTCP:
+		return sig.Kind == diag.KindRefused || sig.Kind == diag.KindTimeout
+	case sig.Layer == diag.LayerHTTP && sig.HTTPErr:
+		return sig.Kind == diag.KindTimeout
+	}
+	return false
+}
+
 // proxyPageWords: words only a proxy's own error page has (squid's, tinyproxy's).
-var proxyPageWords = []string{"the system returned:", "x-squid-error", "generated by tinyproxy", "(squid/", "server: squid"}
+var proxyPageWords = []string{"the system returned:", "x-squid-error", "generated by tinyproxy", "(squid/", "server: squid", "error was encountered while trying to retrieve the url"}
+
+// reSquidDenied: squid's access.log refusing a request (its status after the slash).
+var reSquidDenied = regexp.MustCompile(`tcp_denied/(40[37])\b`)
 
 // proxyTransport reads a transport failure on the way to or through the
 // proxy: dialling it (proxy-tcp) or talking to it (proxy-connect).
@@ -739,7 +773,9 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 	}
 	if _, ok := f.has("could not resolve", "could not contact dns", "dial tcp: lookup", "no such host", "getaddrinfo", "主机名解析", "during a database lookup", "wsano_recovery", "wsatry_again", "wsano_data", "unknownhostexception", "no data of the requested type", "failed host lookup", "请求的名称有效", "不知道这样的主机", "no such host is known", "name resolution", "name or service not known",
 		"nodename nor servname", "dns error", "failed to lookup address", "eai_again", "clientconnectordnserror", "no address associated with hostname",
-		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "lookup timed out"); f.dnsCtx || ok || firstOf(f.low, unresolvedWords...) != "" {
+		"dns lookup failed", "dns resolution failed", "域名解析", "dns解析", "lookup timed out",
+		// A DNS forwarder's own log (blocky): its upstreams did not answer.
+		"resolution was not successful", "resolve request via upstream"); f.dnsCtx || ok || firstOf(f.low, unresolvedWords...) != "" {
 		low := f.low
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]

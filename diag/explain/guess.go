@@ -23,14 +23,15 @@ func Guess(text string) Result {
 		r.Guessed = true
 		return r
 	}
+	low := blankURLs(f.low) // a host's name ("api-proxy.me") says nothing of the fault
 	for _, g := range guessWords {
 		for _, w := range g.words {
-			if i := strings.Index(f.low, w); i >= 0 && g.edge.holds(f.low, w) {
+			if i := strings.Index(low, w); i >= 0 && g.edge.holds(low, w) {
 				return guessed(g.sig, f.raw[i:i+len(w)])
 			}
 		}
 		if g.sig.Layer == "" { // the status step
-			if n := looseStatus(f.low); n != 0 {
+			if n := looseStatus(low); n != 0 {
 				return guessed(diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: n}, strconv.Itoa(n))
 			}
 		}
@@ -76,6 +77,34 @@ var guessWords = []struct {
 	// request reached something that answered with a complaint of its own
 	// ("manifest invalid", "ResponseError: … no longer running").
 	{diag.Signal{Layer: diag.LayerHTTP}, anywhere, []string{"error", "exception", "failed", "failure", "invalid", "错误", "失败", "异常", "报错", "出错"}},
+}
+
+// blankURLs replaces every URL in low with spaces of the same length, so
+// that offsets into the text still hold.
+func blankURLs(low string) string {
+	if !strings.Contains(low, "://") {
+		return low
+	}
+	b := []byte(low)
+	for from := 0; ; {
+		i := strings.Index(low[from:], "://")
+		if i < 0 {
+			return string(b)
+		}
+		i += from
+		start := i
+		for start > 0 && isLetter(low[start-1]) {
+			start--
+		}
+		end := i + 3
+		for end < len(low) && !strings.ContainsRune(" \t\n\r\"'<>,)`", rune(low[end])) {
+			end++
+		}
+		for k := start; k < end; k++ {
+			b[k] = ' '
+		}
+		from = end
+	}
 }
 
 // wordEdge: where a guess word may stand in the text.

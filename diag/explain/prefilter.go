@@ -23,7 +23,7 @@ var prefilterWords = []string{
 	"capacity", "deployment", "url", "auth", "unknown", "empty", "warn", "getaddrinfo", "not exist",
 	"access", "no data", "in use", "bind", "per min", "too large", "payment", "unmarshal", "timedout", "expired",
 	"expecting value", "trust", "offline", "is it running", "limit reached", "cannot post", "cannot get", "not allowed", "credential", "signature", "logged in", "terminated", "provider", "available",
-	"version number", "not recognized", "not permitted", "usage has reached", "context length",
+	"version number", "not recognized", "not permitted", "usage has reached", "context length", "stream ended",
 	// statuses a line may begin with ("529 overloaded")
 	"400", "401", "402", "403", "404", "429", "500", "502", "503", "504", "524", "529",
 	// Winsock numbers

@@ -91,9 +91,11 @@ var connectFailedWords = []string{"failed to connect to", "could not establish a
 	// ask the user to check the line (huggingface_hub's LocalEntryNotFoundError).
 	"failed connect to", "connection error,", "internet connection is on", "check your internet connection", "check your connection and try again",
 	"unable to connect to the remote server", "could not connect to the server", "could not connect to", "unable to connect to", "cannot connect to", "can't connect to",
-	"connection failed", "cannot reach", "could not reach", "couldn't reach", "unable to reach", "can't reach", "failed to reach",
+	"connection failed", "ollama service is available" /* LobeChat: "please check whether your ollama service is available" */, "cannot reach", "could not reach", "couldn't reach", "unable to reach", "can't reach", "failed to reach",
 	// new-api's answer to its client when the upstream could not be reached (the cause is in its log).
 	"do request failed", "do_request_failed",
+	// hyper's (a Rust relay's) connect error, as its client error prints it.
+	"client error (connect)",
 	"网络连接失败", "网络错误", "网络异常", "请检查网络", "无法连接", "连接失败"}
 
 // proxyContext reads the proxy wording of other stacks than Go's.
@@ -336,11 +338,14 @@ func paramStatus(low string) int {
 // cloudflareCode reads Cloudflare's own 1xxx errors ("error code: 1020",
 // "Error 1006"): the site's firewall refused the client (1015: rate limit).
 func cloudflareCode(low string) int {
+	if strings.Contains(low, "used cloudflare to restrict access") {
+		return 1020 // the block page's title ("Access denied | x used Cloudflare to restrict access") without its code
+	}
 	for _, a := range []string{"error code: ", "error code ", "error: ", "error ", "cf-error-"} {
 		if n := firstAt(low, a, func(_, j int) int {
 			if j+4 <= len(low) && isDigits(low[j:j+4]) && low[j] == '1' && low[j+1] == '0' && (j+4 == len(low) || !isDigitOr(low[j+4], ".")) {
 				switch n, _ := strconv.Atoi(low[j : j+4]); n {
-				case 1006, 1007, 1008, 1009, 1012, 1015, 1020:
+				case 1005, 1006, 1007, 1008, 1009, 1010, 1012, 1015, 1020: // 1005 an ASN, 1010 a browser signature banned
 					return n
 				}
 			}
