@@ -47,6 +47,10 @@ var worldFloors = map[string]int{
 	"heldout-21.txt": 116, // round 8: 115/117 (98.3%)
 	"heldout-22.txt": 108, // round 8: 107/108 (99.1%)
 	"heldout-23.txt": 118, // round 8: 112/118 (94.9%); together 436/454 (96.0%)
+	"heldout-24.txt": 107, // round 9 (parts 24-27, a family each), scored blind once on ec267fc: 107/117 (91.5%)
+	"heldout-25.txt": 108, // round 9: 108/112 (96.4%)
+	"heldout-26.txt": 110, // round 9: 110/115 (95.7%)
+	"heldout-27.txt": 110, // round 9: 110/118 (93.2%); together 435/462 (94.2%)
 }
 
 type worldAccept struct {
@@ -168,7 +172,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt", "heldout-20.txt", "heldout-21.txt", "heldout-22.txt", "heldout-23.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt", "heldout-20.txt", "heldout-21.txt", "heldout-22.txt", "heldout-23.txt", "heldout-24.txt", "heldout-25.txt", "heldout-26.txt", "heldout-27.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
