@@ -23,11 +23,11 @@ var prefilterWords = []string{
 	"capacity", "deployment", "url", "auth", "unknown", "empty", "warn", "getaddrinfo", "not exist",
 	"access", "no data", "in use", "bind", "per min", "too large", "payment", "unmarshal", "timedout", "expired",
 	"expecting value", "trust", "offline", "is it running", "limit reached", "cannot post", "cannot get", "not allowed", "credential", "signature", "logged in", "terminated", "provider", "available",
-	"version number", "not recognized", "not permitted", "usage has reached", "context length", "stream ended",
+	"version number", "not recognized", "not permitted", "usage has reached", "context length", "stream ended", "exhausted",
 	// statuses a line may begin with ("529 overloaded")
 	"400", "401", "402", "403", "404", "429", "500", "502", "503", "504", "524", "529",
 	// Winsock numbers
-	"10013", "10050", "10051", "10053", "10054", "10060", "10061", "10065", "11001", "11002", "11004",
+	"10013", "10050", "10051", "10053", "10054", "10055", "10060", "10061", "10065", "11001", "11002", "11004",
 }
 
 // prefilterPairs indexes the markers by their first two bytes (lower
