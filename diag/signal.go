@@ -109,6 +109,7 @@ const (
 var (
 	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "location is not supported", "country may not be supported", "country is not supported", "not available in your country",
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location",
+		"from unsupported countries", // Anthropic: "… is not allowed from unsupported countries, regions, or territories"
 		"所在的地区暂不支持", "所在地区暂不支持", "国家或地区不可用", "地区不可用", "不支持您所在"}
 	QuotaMarkers = []string{"insufficient_quota", "quota is not enough", "pre-consumed quota failed", "pre_consume_token_quota_failed", "insufficient_user_quota",
 		"credit balance too low", "令牌额度已用尽", "exceeded your current quota", "credit balance is too low", "quota exceeded",
@@ -140,6 +141,9 @@ var (
 		"unrecognizedclientexception", "security token included in the request is invalid", "invalidsignatureexception", "accessdeniedexception",
 		// OpenAI's key of a deactivated account.
 		"account_deactivated", "deactivated account",
+		// OAuth's refusal of a credential (Google's service accounts); OpenAI's
+		// dashboard refusing an API key where a session is needed.
+		"invalid_grant", "must be made with a session key",
 		"request had invalid authentication credentials", "permission_denied", "unauthenticated",
 		// FastAPI's, DashScope's, one-api's and Chinese providers' wording; Anthropic's disabled organisation.
 		"could not validate credentials", "invalidapikey", "invalid api-key", "invalid token", "已被封禁", "无权",

@@ -132,7 +132,7 @@ var (
 	reDial      = regexp.MustCompile(`dial (?:tcp|tcp4|tcp6|udp) (\[[0-9a-fA-F:.%a-z]+\]|[^\s:\[\]]+):(\d+)`)
 	reRW        = regexp.MustCompile(`(?:read|write) tcp [^\s]+->(\[[0-9a-fA-F:.%]+\]|[^\s:]+):(\d+)`)
 	reProxyConn = regexp.MustCompile(`proxyconnect tcp: (?:dial tcp (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+))?`)
-	reSocks     = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
+	reSocks     = regexp.MustCompile(`socks connect (?:tcp|tcp4|tcp6) (\[[0-9a-fA-F:.]+\]|[^\s:]*):(\d+)->(\[[0-9a-fA-F:.]+\]|[^\s:]+):(\d+): ?(.*)`)
 	reBareAddr  = regexp.MustCompile(`(?:^|[\s(\['"=@,])(localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:.]+\]):(\d{1,5})(?:$|[^\d.:])`)
 	reLookup    = regexp.MustCompile(`lookup ([^\s:]+)(?: on ([^\s]+?))?: `)
 	reCurlHost  = regexp.MustCompile(`(?:failed to connect to|could not resolve host:|could not resolve proxy:|in connection to) ([a-z][a-z0-9+.-]*://)?(\[[0-9a-f:.]+\]|[^\s:\[\]]+)(?:(?: port |:)(\d+))?`)

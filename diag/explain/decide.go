@@ -133,12 +133,14 @@ func (f *facts) decide() (sig diag.Signal, evidence, source string) {
 	sig.KeySent = !strings.Contains(f.low, "(no key sent)")
 	sig.Loopback = f.loopbackTarget()
 	sig.ProxyInPath = f.proxyCtx != "" || sig.Layer == diag.LayerProxyConnect
-	if localProxyFault(sig) && sig.Loopback && f.proxyCtx == "" && proxyPorts[f.port] != "" && !f.urlNames(f.host) {
+	if localProxyFault(sig) && (sig.Loopback || firstOf(f.low, "proxy", "socks") != "") && f.proxyCtx == "" && proxyPorts[f.port] != "" && !f.urlNames(f.host) {
 		// Nothing listens on a local proxy client's own port (Clash's 7890,
 		// squid's 3128): the proxy is not running; or it took the
 		// connection and never answered ("read tcp …->127.0.0.1:7890: i/o
-		// timeout"). Unless the request's own URL is that address: then it
-		// is the target, as any local service.
+		// timeout"). A remote address on such a port is the proxy too when
+		// the text speaks of one ("Proxy { ip: 'x', port: 1080, protocol:
+		// 'socks5' } … connect ETIMEDOUT x:1080"). Unless the request's own
+		// URL is that address: then it is the target, as any local service.
 		sig.Layer, sig.HTTPErr, sig.ProxyInPath = diag.LayerProxyTCP, false, true
 		f.proxyHost, f.proxyPort, f.proxyScheme = f.host, f.port, "http"
 		if f.url == "" {
@@ -179,11 +181,27 @@ func (f *facts) read() (diag.Signal, string) {
 		if strings.Contains(f.low, "access denied") {
 			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: 403}, f.evidence("access denied")
 		}
+		// Any other error page of the proxy's own ("error:invalid-request"):
+		// the proxy answered, whatever it answered. (A "Server: squid" header
+		// alone says no fault.)
+		if f.status >= 400 || strings.Contains(f.low, "error") {
+			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: f.status}, f.evidence(w)
+		}
 	}
 	if m := reSquidDenied.FindStringSubmatch(f.low); m != nil {
 		// squid's access.log: "TCP_DENIED/403 4032 CONNECT host:443 -".
 		n, _ := strconv.Atoi(m[1])
 		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: n}, f.evidence(m[0])
+	}
+	// Cloudflare's 52x pages explain their status in words, and their title
+	// ("Connection timed out") is no connect of the reader's own.
+	if f.status >= 520 && f.status <= 527 && strings.Contains(f.low, "ray id") {
+		return f.answer(), f.evidence(strconv.Itoa(f.status))
+	}
+	for _, c := range cloudflareOriginWords {
+		if w, ok := f.has(c.words...); ok {
+			return diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: c.status}, f.evidence(asciiLower(w))
+		}
 	}
 	// Cloudflare's own 1xxx: its firewall refused the client (1015: a rate limit).
 	if n := cloudflareCode(f.low); n != 0 {
@@ -200,6 +218,20 @@ func (f *facts) read() (diag.Signal, string) {
 	}
 	if w, ok := f.has(badURLWords...); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
+	}
+	if w, ok := f.has("und_err_invalid_arg", "check proxy url"); ok {
+		// A client refusing its own settings before any connect: undici's
+		// InvalidArgumentError (a proxy URL without a port), openai-python
+		// 0.x's "Please check proxy URL. It is malformed…".
+		if strings.Contains(f.low, "proxy") {
+			return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyURL}, f.evidence(w)
+		}
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(w)
+	}
+	if w, ok := f.has("unsupported protocol scheme"); ok && f.proxyCtx == "" {
+		// Go's, for a base URL without http(s)://: "Get \"localhost:11434\":
+		// unsupported protocol scheme \"localhost\"" (a proxy's is read below).
+		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(w)
 	}
 	if w, ok := f.has("failed to connect to all addresses"); ok {
 		// gRPC: no address took the connection (google-api-core calls it 503):
@@ -315,7 +347,10 @@ func (f *facts) read() (diag.Signal, string) {
 		sig.HTTPStatus = 400
 		return sig, f.evidence(w)
 	}
-	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded"); ok {
+	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded",
+		// Go's request given up by its context or client (\"net/http: request
+		// canceled\", \"context canceled\"), frp's \"i/o deadline reached\".
+		"request canceled", "context canceled", "deadline reached"); ok {
 		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(asciiLower(w))
 	}
 	switch k, w := f.kind(f.low); k {
@@ -608,6 +643,17 @@ func localProxyFault(sig diag.Signal) bool {
 	return false
 }
 
+// cloudflareOriginWords: what Cloudflare's 52x pages say of its origin,
+// the status they stand for.
+var cloudflareOriginWords = []struct {
+	status int
+	words  []string
+}{
+	{521, []string{"the web server is not returning a connection"}},
+	{522, []string{"between cloudflare's network and the origin web server timed out"}},
+	{524, []string{"did not receive a timely http response", "origin web server timed out responding"}},
+}
+
 // proxyPageWords: words only a proxy's own error page has (squid's, tinyproxy's).
 var proxyPageWords = []string{"the system returned:", "x-squid-error", "generated by tinyproxy", "(squid/", "server: squid", "error was encountered while trying to retrieve the url"}
 
@@ -667,6 +713,8 @@ var tlsWords = []struct {
 		"closed connection during handshake"}},
 	{diag.Signal{Kind: diag.KindReset}, []string{"pr_connect_reset_error", "pr connect reset error"}},
 	{diag.Signal{Alert: true}, []string{"remote error: tls:", "tlsv1 alert", "sslv3 alert", "handshake failure", "protocol version", "ssl/tls alert", ":unsupported protocol",
+		// .NET/Schannel: "A fatal alert was received from the remote endpoint. The TLS protocol defined fatal alert code is 40."
+		"fatal alert was received", "fatal alert code is",
 		// Records that arrive corrupted: a middlebox rewriting the stream.
 		"bad record mac", "bad_record_mac", "record overflow", "decryption failed"}},
 	// Browsers' and NSS's other certificate verdicts, and Schannel's failures.

@@ -92,6 +92,10 @@ func ClassifyText(text string) []Line {
 		return nil
 	}
 	for i, t := range texts {
+		if cloudflareText(t) {
+			texts = []string{strings.Join(texts, " ")}
+			break
+		}
 		if strings.HasPrefix(t, "<") && i == 0 || isPageStart(t) {
 			// A web page pasted over lines is one answer: its <title> and its
 			// markup say one thing together, with the status line before it.
@@ -155,8 +159,9 @@ func dropWrappers(out []Line) []Line {
 	if len(out) < 2 {
 		return out
 	}
-	proxy, specific, phased, tlsReason := false, false, false, false
+	proxy, specific, phased, tlsReason, transport := false, false, false, false, false
 	for _, l := range out {
+		transport = transport || l.Result.Layer != diag.LayerHTTP && !accessLine(l.Input)
 		proxy = proxy || l.Result.Category == diag.CatProxy
 		specific = specific || !wrapperCause(l.Result.Cause)
 		phased = phased || l.Result.Cause == diag.CauseSYNTimeout || l.Result.Cause == diag.CauseTLSTimeout || l.Result.Cause == diag.CauseDNSTimeout
@@ -169,7 +174,11 @@ func dropWrappers(out []Line) []Line {
 		case tlsReason && l.Result.Cause == diag.CauseTLSOther:
 		case phased && l.Result.Cause == diag.CauseNoResponse:
 			// "Timeout was reached" beside a connect that timed out: the connect's.
-		case proxy && l.Result.Layer == diag.LayerTCP:
+		case transport && accessLine(l.Input):
+			// A gateway's access log ("[GIN] … | 403 |") is its answer to its
+			// own client, beside the line that says why its upstream failed.
+		case proxy && (l.Result.Layer == diag.LayerTCP || l.Result.Layer == diag.LayerTLS && l.Result.Category == diag.CatBlocked):
+			// A connect's reason, or a cut in the tunnel, beside the proxy's words.
 			connects = append(connects, l)
 		default:
 			kept = append(kept, l)
@@ -191,6 +200,13 @@ func dropWrappers(out []Line) []Line {
 		}
 	}
 	return kept
+}
+
+// accessLine: a line of a gateway's access log (gin's "[GIN] 2023/10/11 -
+// 19:26:50 | 403 | 2m7s | …").
+func accessLine(ln string) bool {
+	i := strings.Index(ln, "[GIN] ")
+	return i >= 0 && strings.Count(ln[i:], " | ") >= 3
 }
 
 func wrapperCause(c diag.Cause) bool {
@@ -249,6 +265,14 @@ func joinHeaders(texts []string) []string {
 func isPageStart(t string) bool {
 	low := asciiLower(t)
 	return strings.Contains(low, "<!doctype html") || strings.Contains(low, "<html")
+}
+
+// cloudflareText: a line of Cloudflare's error page copied as text ("Error
+// 522 Ray ID: …", "What happened? … Cloudflare's network …"): the whole
+// paste is that page, its title ("Connection timed out") on a line of its own.
+func cloudflareText(t string) bool {
+	low := asciiLower(t)
+	return strings.Contains(low, "ray id:") || strings.Contains(low, "cloudflare's network")
 }
 
 // curlTranscript: curl's verbose lines ("* …") and its summary line.

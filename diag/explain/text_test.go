@@ -1,8 +1,11 @@
 package explain
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/newapi-doctor/newapi-doctor/diag"
 )
 
 func TestStripANSI(t *testing.T) {
@@ -68,5 +71,51 @@ func TestClassifyTextHeaders(t *testing.T) {
 	}
 	if got := joinHeaders([]string{"HTTP/1.1 502 Bad Gateway", "body text", "Server: x"}); len(got) != 3 {
 		t.Errorf("a line that is no header was joined: %q", got)
+	}
+}
+
+// TestClassifyTextPastes: how lines of one paste are read together.
+func TestClassifyTextPastes(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       []diag.Cause
+	}{
+		// A gateway's access line is its answer to its own client: the
+		// line beside it says why its upstream failed.
+		{"an access line beside a connect time-out",
+			"WARN[0144] Post \"https://api.example.test/v1\": dial tcp 192.0.2.7:443: connect: connection timed out\n[GIN] 2023/10/11 - 19:26:50 | 403 |          2m7s |   192.168.160.1 | POST     \"/v1/chat\"",
+			[]diag.Cause{diag.CauseSYNTimeout}},
+		{"an access line alone is read",
+			"[GIN] 2023/10/11 - 19:26:50 | 429 |          2m7s |   192.168.160.1 | POST     \"/v1/chat\"",
+			[]diag.Cause{diag.CauseRateLimited}},
+		// Cloudflare's page copied as text: its title is no connect of ours.
+		{"cloudflare's 522 over lines",
+			"Error 522 Ray ID: 2b06db3818810da9 • 2016-06-09 19:05:54 UTC\nConnection timed out",
+			[]diag.Cause{diag.CauseGatewayTO}},
+		{"cloudflare's explanation after its title",
+			"Connection timed out\nWhat happened? The initial connection between Cloudflare's network and the origin web server timed out.",
+			[]diag.Cause{diag.CauseGatewayTO}},
+		// A TLS cut after the proxy's words is the tunnel's.
+		{"a reset beside a tunnel that failed",
+			"{ [Error: tunneling socket could not be established, cause=write EPROTO 1403:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:782:\n] code: 'ECONNRESET' }",
+			nil}, // any proxy cause, one line
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			lines := ClassifyText(c.text)
+			if c.want == nil {
+				if len(lines) != 1 || lines[0].Result.Category != diag.CatProxy {
+					t.Fatalf("got %+v, want one proxy verdict", lines)
+				}
+				return
+			}
+			var got []diag.Cause
+			for _, l := range lines {
+				got = append(got, l.Result.Cause)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("got %v, want %v", got, c.want)
+			}
+		})
 	}
 }

@@ -75,14 +75,18 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	// The proxy hung up or failed before answering CONNECT (https-proxy-agent, chained proxies).
 	"proxy connection ended", "connect response", "chained proxy", "response code for connect", "proxyconnectexception",
 	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "代理可能无效", "代理无效", "代理不可用", "authenticate with proxy", "check proxy settings", "检查代理",
-	// The proxy's own log: proxychains' chain.
-	"[proxychains]"}
+	// The proxy's own log: proxychains' chain; v2ray's outbound and transport.
+	"[proxychains]", "failed to process outbound traffic", "v2ray.com/core/proxy/", "v2ray.com/core/transport/",
+	// httpx's CONNECT that got no answer.
+	"proxy connect request"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
 	"socks error", "socks5 server", "socks server", "sockshttp" /* requests' SOCKSHTTPSConnectionPool */, "socksclienterror", "socks5 proxy", "socks4 proxy", "socks proxy", "(socks5", "(socks4",
 	// curl's SOCKS failures (its exit code then says 7 or 97, not the proxy).
-	"complete socks5 connection", "initial socks5 response", "socks5 connect request ack", "complete socks4 connection"}
+	"complete socks5 connection", "initial socks5 response", "socks5 connect request ack", "complete socks4 connection",
+	// Node's socks5-client: "SOCKS connection failed. Connection refused." (the server's reply).
+	"socks connection failed", "socks5 connection failed"}
 
 // connectFailedWords: a connect that failed, the reason left out.
 var connectFailedWords = []string{"failed to connect to", "could not establish a connection", "couldn't connect", "could't connect",
