@@ -214,6 +214,10 @@ func writeLogText(b *bytes.Buffer, rep *explain.LogReport, p palette, verbose bo
 		fmt.Fprint(b, p.l.Sprintf("%s %d of new-api's own follow-up lines (channel error, relay error) counted with their request's real cause\n",
 			p.bold(p.l.T("joined:")), rep.Joined))
 	}
+	if rep.ClientCanceled > 0 {
+		fmt.Fprint(b, p.l.Sprintf("%s %d requests ended by new-api's own client leaving (context canceled): no channel is blamed\n",
+			p.bold(p.l.T("client left:")), rep.ClientCanceled))
+	}
 	if rep.Encoding != "" || rep.GB18030Lines > 0 {
 		enc := rep.Encoding
 		if rep.GB18030Lines > 0 {

@@ -63,7 +63,8 @@ func TestRenderExplain(t *testing.T) {
 
 func TestRenderLogReport(t *testing.T) {
 	log := strings.Repeat(`[ERR] 2025/03/01 - 10:00:02 | r | relay error (channel #3, status code: 500): do request failed: Post "https://api.openai.com/v1/chat/completions": dial tcp 10.1.2.3:443: i/o timeout`+"\n", 3) +
-		`[SYS] 2025/03/01 - 11:00:00 | 通道「gem」（#4）发生错误，准备禁用，原因：bad response status code 429` + "\n"
+		`[SYS] 2025/03/01 - 11:00:00 | 通道「gem」（#4）发生错误，准备禁用，原因：bad response status code 429` + "\n" +
+		`[ERR] 2025/03/01 - 11:00:05 | q | do request failed: Post "https://api.openai.com/v1/chat/completions": context canceled` + "\n"
 	rep, err := explain.AnalyzeLog(strings.NewReader(log), explain.LogOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +73,8 @@ func TestRenderLogReport(t *testing.T) {
 		format string
 		want   []string
 	}{
-		{"text", []string{"4 lines", "4 errors classified", "blocked", "syn-timeout", "#3", "#4 gem", "2025-03-01 10:00", "1 auto-disable lines"}},
-		{"json", []string{`"errors": 4`, `"top_cause": "syn-timeout"`, `"hour": "2025-03-01 11:00"`}},
+		{"text", []string{"5 lines", "4 errors classified", "blocked", "syn-timeout", "#3", "#4 gem", "2025-03-01 10:00", "1 auto-disable lines", "client left: 1 requests"}},
+		{"json", []string{`"errors": 4`, `"top_cause": "syn-timeout"`, `"hour": "2025-03-01 11:00"`, `"client_canceled": 1`}},
 	} {
 		t.Run(c.format, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -158,6 +158,8 @@ var zhReport = map[string]string{
 	", %d not text":                 "，%d 行不是文本",
 	", %d over-long (read in part)": "，%d 行过长（只读了一部分）",
 	"%s %d of new-api's own follow-up lines (channel error, relay error) counted with their request's real cause\n": "%s new-api 自身的 %d 行后续日志（渠道错误、relay 错误）已按所属请求的真实原因计入\n",
+	"client left:": "客户端离开：",
+	"%s %d requests ended by new-api's own client leaving (context canceled): no channel is blamed\n": "%s %d 个请求因 new-api 自己的客户端离开而结束（context canceled）：不算作任何渠道的故障\n",
 	"joined:":                          "已合并：",
 	", %d lines GB18030/GBK":           "，%d 行为 GB18030/GBK",
 	"encoding:":                        "编码：",

@@ -63,6 +63,10 @@ type LogReport struct {
 	// 500: upstream error: do request failed`, `relay error: …`) counted with
 	// the line of the same request that holds the real cause.
 	Joined int64 `json:"joined,omitempty"`
+	// ClientCanceled are requests new-api gave up because its own client
+	// went away ("context canceled": new-api sends upstream with the
+	// client's request context). No channel is blamed for them.
+	ClientCanceled int64 `json:"client_canceled,omitempty"`
 	// Encoding is how the log was written when not plain UTF-8 (utf-8-bom,
 	// utf-16le, utf-16be); GB18030Lines counts lines read as GB18030/GBK.
 	Encoding     string `json:"encoding,omitempty"`
@@ -134,6 +138,8 @@ type chanAgg struct {
 type verdict struct {
 	r    Result
 	host string
+	// clientGone: the request ended because new-api's client left.
+	clientGone bool
 }
 
 type analyzer struct {
@@ -581,6 +587,14 @@ func seconds(when []byte) int64 {
 	return days*86400 + h*3600 + mi*60 + s
 }
 
+// clientCanceled: a request's context canceled with no other cause given.
+// new-api passes its client's request context upstream, so this is the
+// client that left (a closed tab, a stopped stream), not the provider;
+// its own time-outs read "context deadline exceeded" instead.
+func clientCanceled(msg string) bool {
+	return strings.HasSuffix(strings.TrimRight(msg, " .\""), "context canceled")
+}
+
 // hiddenCause: new-api's message to clients, which hides the real error.
 func hiddenCause(msg []byte) bool {
 	return bytes.HasSuffix(msg, []byte("upstream error: do request failed")) || bytes.HasSuffix(msg, []byte("upstream response timed out"))
@@ -607,7 +621,7 @@ func (a *analyzer) classify(msg []byte) *verdict {
 	m := string(msg)
 	r := Classify(m)
 	r.Evidence = "" // not reported here; memory per message stays small
-	v := &verdict{r: r, host: failedHost(m, r)}
+	v := &verdict{r: r, host: failedHost(m, r), clientGone: clientCanceled(m)}
 	if r.URL != "" && hostOnly(r.URL) != v.host && strings.Contains(r.Probe, r.URL) {
 		// The URL is quoted in an upstream's message (a 401's "find your
 		// API key at https://platform.openai.com/…"): probing it confirms nothing.
@@ -720,6 +734,10 @@ func (a *analyzer) unrecognized(msg []byte) {
 // count adds one error of channel id (0: the one its text names, if any).
 // msg is the line's text when example said the report may show it.
 func (a *analyzer) count(v *verdict, msg string, when []byte, id int, disableLine bool) {
+	if v.clientGone {
+		a.rep.ClientCanceled++
+		return
+	}
 	r := &v.r
 	if !r.Recognized() {
 		a.rep.Unrecognized++

@@ -337,3 +337,27 @@ func TestCutRune(t *testing.T) {
 		}
 	}
 }
+
+// TestClientCanceledBlamesNoChannel: new-api sends upstream with its
+// client's context, so "context canceled" is the client leaving, counted
+// on its own; a time-out ("context deadline exceeded") is still the
+// channel's.
+func TestClientCanceledBlamesNoChannel(t *testing.T) {
+	log := `[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | do request failed: Post "https://api.openai.com/v1/chat/completions": context canceled 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | channel error (channel #3, status code: 500): upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:02 | 2025030110000211111111 | relay error: upstream error: do request failed 
+[ERR] 2025/03/01 - 10:00:09 | 2025030110000933333333 | do request failed: Post "https://api.openai.com/v1/chat/completions": context deadline exceeded 
+[ERR] 2025/03/01 - 10:00:09 | 2025030110000933333333 | channel error (channel #3, status code: 504): upstream response timed out 
+`
+	rep := analyze(t, log, LogOptions{})
+	if rep.ClientCanceled != 1 {
+		t.Errorf("client_canceled = %d, want 1", rep.ClientCanceled)
+	}
+	c, ok := channelByID(rep, 3)
+	if !ok || c.Errors != 1 || c.TopCause != diag.CauseNoResponse {
+		t.Errorf("channel #3 = %+v (found %v), want only its time-out counted", c, ok)
+	}
+	if rep.Unrecognized != 0 {
+		t.Errorf("%d lines unrecognised: the cancel's follow-up lines are its own", rep.Unrecognized)
+	}
+}
