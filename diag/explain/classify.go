@@ -66,6 +66,7 @@ func readFacts(text string) *facts {
 	}
 	text = strings.ToValidUTF8(text, "\uFFFD")
 	text = dropEscapedColour(text)
+	text = dropInlineFrames(text)
 	if ll := parseLine(text); ll.level != "" {
 		text = ll.msg // the request id is not evidence (and its digits must not look like errno)
 	}
@@ -144,7 +145,7 @@ var (
 	reCONNECT       = regexp.MustCompile(`connect tunnel failed, response (\d{3})`)
 	reAutoOff       = regexp.MustCompile(`通道「(.*?)」（#(\d+)）`)
 	reRelayChan     = regexp.MustCompile(`relay error \(channel #(\d+)`)
-	reNode          = regexp.MustCompile(`(?:connect|read|write) e[a-z]+ (\[[0-9a-f:.]+\]|[0-9a-z.-]+):(\d+)|getaddrinfo e[a-z_]+ ([^\s:]+)`)
+	reNode          = regexp.MustCompile(`(?:connect|read|write) e[a-z]+ (\[[0-9a-f:.]+\]|[0-9a-f]*:[0-9a-f:]*:[0-9a-f:]+|[0-9a-z.-]+):(\d+)|getaddrinfo e[a-z_]+ ([^\s:]+)`)
 	reChanEN        = regexp.MustCompile(`channel #(\d+)(?: \(([^)]*)\))?`)
 )
 
@@ -443,7 +444,9 @@ var kindWords = []struct {
 		"premature close", "prematurely closed", "server closed idle connection", "error: aborted", "typeerror: terminated",
 		"stream disconnected", "连接被断开", "连接已断开", "连接中断", "non-properly terminated", "closed before full header",
 		// A stream that stopped before its last event; schannel's close without close_notify.
-		"stream ended without", "closed abruptly"}},
+		"stream ended without", "closed abruptly",
+		// hyper's IncompleteMessage.
+		"message from remote is incomplete"}},
 	// asyncio's and httpx's wrappers name no errno of their own: "TimeoutError:
 	// [Errno 10060] Connect call failed" is a timeout. Read last.
 	{diag.KindRefused, []string{"connect call failed", "all connection attempts failed"}},

@@ -119,6 +119,7 @@ func ClassifyText(text string) []Line {
 			}
 		}
 	}
+	out = wrappedConnect(out, texts)
 	out = dropGenericConnect(out)
 	out = dropWrappers(out)
 	if len(out) == 0 {
@@ -128,6 +129,30 @@ func ClassifyText(text string) []Line {
 			r = Guess(t) // a person asked about this text: the likeliest reading, said to be one
 		}
 		out = append(out, Line{Input: t, Result: r})
+	}
+	return out
+}
+
+// wrappedConnect: a connect that failed, its reason wrapped onto a line of
+// its own ("Cannot connect to host h:443 ssl:default [The semaphore" /
+// "timeout period has expired]"): the bare time-out is the connect's, read
+// whole.
+func wrappedConnect(out []Line, texts []string) []Line {
+	generic := false
+	for _, l := range out {
+		switch {
+		case l.Result.Layer == diag.LayerTCP && genericConnect(l.Input):
+			generic = true
+		case l.Result.Cause != diag.CauseNoResponse:
+			return out
+		}
+	}
+	if !generic || len(out) < 2 {
+		return out
+	}
+	t := strings.Join(texts, " ")
+	if r := Classify(t); r.Layer == diag.LayerTCP {
+		return []Line{{Input: t, Result: r}}
 	}
 	return out
 }
@@ -234,6 +259,18 @@ func dropEscapedColour(s string) string {
 		return s // the common case: no regexp run
 	}
 	return reEscapedColour.ReplaceAllString(s, "")
+}
+
+// reInlineFrame: a Node stack frame pasted on the error's own line ("… at
+// GetAddrInfoReqWrap.emitLookup [as callback] (node:net:1526:7)"): it names
+// code, and its names ("GetAddrInfo…") must not read as a lookup.
+var reInlineFrame = regexp.MustCompile(`\s+at [^()\s]+(?: \[as [^\]]+\])? \(node:[^)]*\)`)
+
+func dropInlineFrames(s string) string {
+	if !strings.Contains(s, "(node:") {
+		return s
+	}
+	return reInlineFrame.ReplaceAllString(s, "")
 }
 
 // reStatusLine and reHeader: an HTTP response's status line and its header

@@ -95,6 +95,10 @@ func TestClassifyTextPastes(t *testing.T) {
 		{"cloudflare's explanation after its title",
 			"Connection timed out\nWhat happened? The initial connection between Cloudflare's network and the origin web server timed out.",
 			[]diag.Cause{diag.CauseGatewayTO}},
+		// A connect's reason wrapped onto a line of its own.
+		{"a connect time-out wrapped over lines",
+			"ClientConnectorError: Cannot connect to host \napi.example.test:443 ssl:default [The semaphore \ntimeout period has expired]",
+			[]diag.Cause{diag.CauseSYNTimeout}},
 		// A TLS cut after the proxy's words is the tunnel's.
 		{"a reset beside a tunnel that failed",
 			"{ [Error: tunneling socket could not be established, cause=write EPROTO 1403:error:140770FC:SSL routines:SSL23_GET_SERVER_HELLO:unknown protocol:s23_clnt.c:782:\n] code: 'ECONNRESET' }",

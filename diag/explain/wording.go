@@ -77,8 +77,8 @@ var proxyWords = []string{"proxyerror(", "proxyerror:", "cannot connect to proxy
 	"代理连接失败", "代理错误", "代理失败", "代理服务器错误", "代理可能无效", "代理无效", "代理不可用", "authenticate with proxy", "check proxy settings", "检查代理",
 	// The proxy's own log: proxychains' chain; v2ray's outbound and transport.
 	"[proxychains]", "failed to process outbound traffic", "v2ray.com/core/proxy/", "v2ray.com/core/transport/",
-	// httpx's CONNECT that got no answer.
-	"proxy connect request"}
+	// httpx's CONNECT that got no answer; Go's and hyper's tunnel failures.
+	"proxy connect request", "error connecting to proxy", "unsuccessful tunnel"}
 
 // socksWords: a SOCKS client's own errors (PySocks names its exceptions).
 var socksWords = []string{"generalproxyerror", "socks5error", "socks4error", "proxyconnectionerror", "error connecting to socks", "general socks server failure", "request rejected or failed",
@@ -119,8 +119,18 @@ func proxyContext(low string) string {
 		// in its old "dial DIRECT" and mihomo's "proxy=DIRECT" wording).
 		return "http"
 	}
+	if i := strings.Index(low, "curl "); i >= 0 && firstOf(low, curlTransportCodes...) != "" && (strings.Contains(low[i:], " -x ") || strings.Contains(low[i:], " --proxy ")) {
+		// The pasted curl command went through a proxy and its connection
+		// failed (no TLS or HTTP answer: those are the target's, through
+		// the tunnel): the connection was to that proxy.
+		return "http"
+	}
 	return ""
 }
+
+// curlTransportCodes: curl's exits for a connection that failed before any
+// TLS or HTTP answer: (7) connect, (52) empty reply, (55) send, (56) receive.
+var curlTransportCodes = []string{"curl: (7)", "curl: (52)", "curl: (55)", "curl: (56)"}
 
 // reHostWords: the target as Python and Ruby libraries name it.
 var reHostWords = regexp.MustCompile(`(?:cannot connect to host |connectionpool\(host='|failed to open tcp connection to |connection to )(\[[0-9a-f:.]+\]|[^\s:'\[\]]+)(?:'?,? ?(?:port=|:)(\d+))?`)
