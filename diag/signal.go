@@ -107,7 +107,7 @@ const (
 // The providers' words for each mark (lower case). check reads them in
 // answer bodies, explain in log lines: one list, so both name the same causes.
 var (
-	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "location is not supported", "country may not be supported", "country is not supported", "not available in your country",
+	RegionMarkers = []string{"unsupported_country_region_territory", "request not allowed", "user location is not supported", "location is not supported", "location not supported", "country may not be supported", "country is not supported", "not available in your country",
 		"country, region, or territory not supported", "not available in your region", "request not allowed from your location",
 		"from unsupported countries", // Anthropic: "… is not allowed from unsupported countries, regions, or territories"
 		"所在的地区暂不支持", "所在地区暂不支持", "国家或地区不可用", "地区不可用", "不支持您所在"}
@@ -117,7 +117,9 @@ var (
 		// OpenRouter, Hugging Face, Moonshot, DashScope ("Arrearage"), Zhipu: credits or balance spent.
 		"insufficient credits", "included credits", "out of credits", "more credits", "can only afford", "额度已用", "额度用尽", "配额", "exceeded_current_quota", "arrearage", "欠费", "account is in good standing", "无可用资源包",
 		// a plan's usage spent; a relay's token (令牌) with its quota used up.
-		"usage has reached the max", "已用尽"}
+		"usage has reached the max", "已用尽",
+		// SiliconFlow's "Your paid balance is insufficient. Please top up".
+		"balance is insufficient"}
 	HTMLMarkers = []string{"invalid character '<'", "an html page where json was expected", "<!doctype html", "<html", "just a moment...", "attention required! | cloudflare", "unexpected token '<'", "looking for beginning of value",
 		// a client saying the answer was no JSON; a paste with its spaces lost
 		"response is not json", "not json format", "character'<'",

@@ -377,7 +377,7 @@ func (f *facts) path() string {
 // localServiceWords say the service is on this machine when the text names
 // no host: "could not connect to ollama app, is it running?", "… run
 // 'ollama serve' to start it", "Unable to connect to local Ollama instance".
-var localServiceWords = []string{"is it running", "ollama serve", "may not be running", "to local "}
+var localServiceWords = []string{"is it running", "ollama serve", "may not be running", "to local ", "to a running "}
 
 func (f *facts) loopbackTarget() bool {
 	if f.host == "" && firstOf(f.low, localServiceWords...) != "" {
@@ -428,6 +428,7 @@ var kindWords = []struct {
 		// Rust's TimedOut; Ruby's Timeout::Error message.
 		"timedout", "execution expired", "timing out", "a connection attempt failed", "time out", "未响应", "无响应", "semaphore timeout period has expired", "超时",
 		"econnaborted", // axios' code for its own timeout
+		"canceled while waiting for connection", // Go's dial given up by its client's time-out
 		// Windows' 10060 in the languages of 10061 above.
 		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
 		"não respondeu corretamente", "yanıt vermediğinden"}},

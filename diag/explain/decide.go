@@ -226,6 +226,11 @@ func (f *facts) read() (diag.Signal, string) {
 	if w, ok := f.has(badURLWords...); ok {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
 	}
+	if w, ok := f.has(`badstatusline('\x05`, `badstatusline("\x05`, `badstatusline('\\x05`); ok {
+		// Python's http.client reading a SOCKS5 greeting's reply (05 00) as
+		// a status line: an http:// proxy URL on a SOCKS port.
+		return diag.Signal{Layer: diag.LayerProxyConnect, Lookalike: diag.LookProxyWrongScheme}, f.evidence(w)
+	}
 	if w, ok := f.has("und_err_invalid_arg", "check proxy url"); ok {
 		// A client refusing its own settings before any connect: undici's
 		// InvalidArgumentError (a proxy URL without a port), openai-python
@@ -1109,10 +1114,10 @@ func nginxUpstream(low string) (int, string) {
 // or its name or cf-ray in the page) — check's rule for a 403 HTML answer
 // with cf-ray, read from pasted text.
 func (f *facts) cloudflare403Page() bool {
-	if f.status != 403 || firstOf(f.low, "<html", "<!doctype") == "" {
+	if f.status != 403 || firstOf(f.low, "<html", "<!doctype", "content-type: text/html") == "" {
 		return false
 	}
-	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray") != "" && !diag.BodyMarksOf(f.low).Provider()
+	return firstOf(f.low, "no-js ie6 oldie", "cloudflare", "cf-ray", "__cfduid", "__cf_bm") != "" && !diag.BodyMarksOf(f.low).Provider()
 }
 
 // exceptionStatus: SDK exceptions named after their status (openai-python,

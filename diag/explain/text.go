@@ -276,8 +276,8 @@ func dropInlineFrames(s string) string {
 // reStatusLine and reHeader: an HTTP response's status line and its header
 // lines, as curl -i / -D - prints them.
 var (
-	reStatusLine = regexp.MustCompile(`^HTTP/[0-9.]+ [1-5][0-9][0-9]\b`)
-	reHeader     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*: `)
+	reStatusLine = regexp.MustCompile(`^(?:[<>] )?HTTP/[0-9.]+ [1-5][0-9][0-9]\b`) // curl -v marks a response's lines "< "
+	reHeader     = regexp.MustCompile(`^(?:[<>] )?[A-Za-z][A-Za-z0-9-]*: `)
 )
 
 // joinHeaders reads a status line and the header lines after it as one

@@ -95,6 +95,10 @@ func TestClassifyTextPastes(t *testing.T) {
 		{"cloudflare's explanation after its title",
 			"Connection timed out\nWhat happened? The initial connection between Cloudflare's network and the origin web server timed out.",
 			[]diag.Cause{diag.CauseGatewayTO}},
+		// curl -v's response lines ("< "): Cloudflare's 403 told by its headers.
+		{"a cloudflare 403 in curl -v's headers",
+			"< HTTP/1.1 403 Forbidden\n< Content-Type: text/html; charset=UTF-8\n< Set-Cookie: __cfduid=d0; path=/\n< Server: cloudflare",
+			[]diag.Cause{diag.CauseBotWall}},
 		// A connect's reason wrapped onto a line of its own.
 		{"a connect time-out wrapped over lines",
 			"ClientConnectorError: Cannot connect to host \napi.example.test:443 ssl:default [The semaphore \ntimeout period has expired]",

@@ -51,7 +51,12 @@ var phaseWords = []struct {
 		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
 		" port 443 failed", " port 80 failed",
 		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
-		"opentimeout", "connectionfailed", "semaphore timeout", "信号灯超时", "连接超时", "unable to connect to the remote server", "could not connect to the server"}},
+		"opentimeout", "connectionfailed", "semaphore timeout", "信号灯超时", "连接超时", "unable to connect to the remote server", "could not connect to the server",
+		// Windows' 10060 ("A connection attempt failed …") in the other languages kindWords reads.
+		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
+		"não respondeu corretamente", "yanıt vermediğinden",
+		// Go's dial given up before it connected.
+		"while waiting for connection"}},
 }
 
 func phaseOf(low string) phase {
@@ -147,7 +152,7 @@ var statusAnchors = []struct {
 		// Common Log Format ("POST /v1/… HTTP/1.1" 503 -), Python reprs (http_status=404).
 		`http/1.1" `, `http/1.0" `, `http/2" `, `http/2.0" `, "http_status=",
 		"error reference number: ", "api returned ", "response code: ", "response code ", "http code ", `"code":`, `"code": `, "'code': ", "response: ", "response ", "status : ",
-		"exception: ", "error ", "error", "failed-", "code=", "errorcode_", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 "}, true},
+		"exception: ", "error ", "error", "failed-", "code=", "errorcode_", "状态码: ", "状态码：", "状态码 ", "状态码", "错误码: ", "错误码：", "错误码", "返回", "错误：", "错误: ", "错误 ", "报错"}, true},
 }
 
 // reasonPhrases: a status written with its reason phrase ("529 Overloaded",
