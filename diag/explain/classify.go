@@ -427,7 +427,7 @@ var kindWords = []struct {
 	{diag.KindTimeout, []string{"i/o timeout", "did not properly respond after a period of time", "没有正确答复", "连接尝试失败", "並未正確回應", "連線嘗試失敗", "wsaetimedout", "10060", "timed out", "timeout", "deadline exceeded", "etimedout",
 		// Rust's TimedOut; Ruby's Timeout::Error message.
 		"timedout", "execution expired", "timing out", "a connection attempt failed", "time out", "未响应", "无响应", "semaphore timeout period has expired", "超时",
-		"econnaborted", // axios' code for its own timeout
+		"econnaborted",                          // axios' code for its own timeout
 		"canceled while waiting for connection", // Go's dial given up by its client's time-out
 		// Windows' 10060 in the languages of 10061 above.
 		"не получен нужный отклик", "正しく応答しなかったため", "응답이 없어 연결하지 못했", "nicht richtig reagiert", "no respondió adecuadamente", "pas répondu convenablement",
