@@ -57,6 +57,7 @@ var worldFloors = map[string]int{
 	"heldout-31.txt": 116, // round 10: 112/120 (93.3%); together 446/459 (97.2%)
 	"heldout-32.txt": 111, // round 11 (parts 32 and 33, two families each), scored blind once on f957761: 107/113 (94.7%)
 	"heldout-33.txt": 108, // round 11: 104/109 (95.4%); together 211/222 (95.0%)
+	"heldout-34.txt": 105, // round 12 (one part, every family), scored blind once on 89f8cf5: 105/108 (97.2%)
 }
 
 type worldAccept struct {
@@ -178,7 +179,7 @@ var secretLike = regexp.MustCompile(`(?i)\b(sk-(?:ant-|proj-)?[a-z0-9_-]{20,}|be
 // worldParts, in the order they were collected: a later part shares no
 // thread with an earlier one. train-2.txt was collected beside held-out
 // parts 8 and 9 (threads split by issue number mod 3, so no thread is shared).
-var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt", "heldout-20.txt", "heldout-21.txt", "heldout-22.txt", "heldout-23.txt", "heldout-24.txt", "heldout-25.txt", "heldout-26.txt", "heldout-27.txt", "heldout-28.txt", "heldout-29.txt", "heldout-30.txt", "heldout-31.txt", "heldout-32.txt", "heldout-33.txt"}
+var worldParts = []string{"train.txt", "heldout-1.txt", "heldout-2.txt", "heldout-3.txt", "heldout-4.txt", "heldout-5.txt", "heldout-6.txt", "heldout-7.txt", "train-2.txt", "train-3.txt", "train-4.txt", "train-5.txt", "heldout-8.txt", "heldout-9.txt", "heldout-10.txt", "heldout-11.txt", "train-7.txt", "heldout-12.txt", "heldout-13.txt", "heldout-14.txt", "heldout-15.txt", "heldout-16.txt", "heldout-17.txt", "heldout-18.txt", "heldout-20.txt", "heldout-21.txt", "heldout-22.txt", "heldout-23.txt", "heldout-24.txt", "heldout-25.txt", "heldout-26.txt", "heldout-27.txt", "heldout-28.txt", "heldout-29.txt", "heldout-30.txt", "heldout-31.txt", "heldout-32.txt", "heldout-33.txt", "heldout-34.txt"}
 
 // TestWorldHeldOutIsApart: no thread of a held-out part was seen before it.
 func TestWorldHeldOutIsApart(t *testing.T) {
