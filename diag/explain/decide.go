@@ -224,7 +224,7 @@ func (f *facts) read() (diag.Signal, string) {
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyScheme}, f.evidence(asciiLower(w))
 	}
 	if w, ok := f.has(badURLWords...); ok {
-		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(asciiLower(w))
+		return diag.Signal{Layer: diag.LayerConfig, Config: f.badURLConfig()}, f.evidence(asciiLower(w))
 	}
 	if w, ok := f.has(`badstatusline('\x05`, `badstatusline("\x05`, `badstatusline('\\x05`); ok {
 		// Python's http.client reading a SOCKS5 greeting's reply (05 00) as
@@ -235,10 +235,7 @@ func (f *facts) read() (diag.Signal, string) {
 		// A client refusing its own settings before any connect: undici's
 		// InvalidArgumentError (a proxy URL without a port), openai-python
 		// 0.x's "Please check proxy URL. It is malformed…".
-		if strings.Contains(f.low, "proxy") {
-			return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigProxyURL}, f.evidence(w)
-		}
-		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(w)
+		return diag.Signal{Layer: diag.LayerConfig, Config: f.badURLConfig()}, f.evidence(w)
 	}
 	if w, ok := f.has("unsupported protocol scheme"); ok && f.proxyCtx == "" {
 		// Go's, for a base URL without http(s)://: "Get \"localhost:11434\":
@@ -638,10 +635,21 @@ func (f *facts) urlNames(host string) bool {
 	return f.url != "" && err == nil && u.Hostname() == host
 }
 
+// badURLConfig: a URL refused as malformed is the proxy's when the text
+// speaks of a proxy outside any URL ("api-proxy.me" is a host's name).
+func (f *facts) badURLConfig() diag.ConfigProblem {
+	if strings.Contains(blankURLs(f.low), "proxy") {
+		return diag.ConfigProxyURL
+	}
+	return diag.ConfigBadURL
+}
+
 // badURLWords: a client refusing the base URL itself: aiohttp's and httpx's
 // InvalidURL, requests' "Invalid URL 'x'" and its InvalidSchema/MissingSchema
 // (a URL without http(s)://).
-var badURLWords = []string{"invalidurl", "invalid url '", "invalid url \"", "no connection adapters were found for", "no schema supplied", "no scheme supplied"}
+var badURLWords = []string{"invalidurl", "invalid url '", "invalid url \"", "no connection adapters were found for", "no schema supplied", "no scheme supplied",
+	// Node's URL constructor (ERR_INVALID_URL): "TypeError: Invalid URL".
+	"typeerror: invalid url", "err_invalid_url"}
 
 // localProxyFault: a fault that, on a local proxy client's port, is the
 // proxy's: a refused connect, or a connect or read that timed out.
