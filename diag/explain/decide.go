@@ -189,8 +189,8 @@ func (f *facts) read() (diag.Signal, string) {
 		}
 	}
 	if m := reConnectAccess.FindStringSubmatch(f.low); m != nil {
-		// A proxy's access log answering CONNECT ("\"CONNECT h:443 HTTP/1.1\"
-		// 405 157"): nginx, which is no forward proxy, refuses it.
+		// A proxy's access log answering CONNECT (`"CONNECT h:443 HTTP/1.1"
+		// 405 157`): nginx, which is no forward proxy, refuses it.
 		if n, _ := strconv.Atoi(m[1]); n >= 300 {
 			return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: n}, f.evidence(m[0])
 		}
@@ -238,8 +238,8 @@ func (f *facts) read() (diag.Signal, string) {
 		return diag.Signal{Layer: diag.LayerConfig, Config: f.badURLConfig()}, f.evidence(w)
 	}
 	if w, ok := f.has("unsupported protocol scheme"); ok && f.proxyCtx == "" {
-		// Go's, for a base URL without http(s)://: "Get \"localhost:11434\":
-		// unsupported protocol scheme \"localhost\"" (a proxy's is read below).
+		// Go's, for a base URL without http(s):// (`Get "localhost:11434":
+		// unsupported protocol scheme "localhost"`); a proxy's is read below.
 		return diag.Signal{Layer: diag.LayerConfig, Config: diag.ConfigBadURL}, f.evidence(w)
 	}
 	if w, ok := f.has("failed to connect to all addresses"); ok {
@@ -357,8 +357,8 @@ func (f *facts) read() (diag.Signal, string) {
 		return sig, f.evidence(w)
 	}
 	if w, ok := f.has("awaiting headers", "timeout awaiting response headers", "client.timeout exceeded", "context deadline exceeded",
-		// Go's request given up by its context or client (\"net/http: request
-		// canceled\", \"context canceled\"), frp's \"i/o deadline reached\".
+		// Go's request given up by its context or client ("net/http: request
+		// canceled", "context canceled"), frp's "i/o deadline reached".
 		"request canceled", "context canceled", "deadline reached"); ok {
 		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true, Kind: diag.KindTimeout}, f.evidence(asciiLower(w))
 	}
