@@ -200,11 +200,7 @@ func (f *facts) read() (diag.Signal, string) {
 		n, _ := strconv.Atoi(m[1])
 		return diag.Signal{Layer: diag.LayerProxyConnect, ConnectStatus: n}, f.evidence(m[0])
 	}
-	// Cloudflare's 52x pages explain their status in words, and their title
-	// ("Connection timed out") is no connect of the reader's own.
-	if f.status >= 520 && f.status <= 527 && strings.Contains(f.low, "ray id") {
-		return f.answer(), f.evidence(strconv.Itoa(f.status))
-	}
+	// Cloudflare's 52x pages explain their status in words.
 	for _, c := range cloudflareOriginWords {
 		if w, ok := f.has(c.words...); ok {
 			return diag.Signal{Layer: diag.LayerHTTP, HTTPStatus: c.status}, f.evidence(asciiLower(w))
@@ -278,9 +274,10 @@ func (f *facts) read() (diag.Signal, string) {
 	if w, ok := f.has("err_bad_request", "err_bad_response"); ok {
 		return diag.Signal{Layer: diag.LayerHTTP, HTTPErr: true}, f.evidence(asciiLower(w))
 	}
-	// Cloudflare's own 52x page ("Connection timed out Error code 522"): its
-	// words are the edge's view of the origin, not this machine's connect.
-	if f.status >= 520 && f.status <= 527 && (strings.Contains(f.low, "error code") || strings.Contains(f.low, "cloudflare")) {
+	// Cloudflare's own 52x page ("Connection timed out Error code 522",
+	// "Error 522 Ray ID: …"): its words, its title among them, are the
+	// edge's view of the origin, not this machine's connect.
+	if f.status >= 520 && f.status <= 527 && firstOf(f.low, "error code", "cloudflare", "ray id") != "" {
 		return f.answer(), f.evidence(strconv.Itoa(f.status))
 	}
 	for _, m := range markWords {
