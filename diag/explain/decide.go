@@ -850,12 +850,10 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 		if i := strings.Index(low, "lookup "); i >= 0 {
 			low = low[i:]
 		}
-		switch {
-		case strings.Contains(low, "server misbehaving") || strings.Contains(low, "this is usually a temporary error") || containsNumber(low, "11002") || strings.Contains(low, "eai_again") || strings.Contains(low, "socketexception (11)") ||
-			strings.Contains(low, "主机名解析过程中的临时错误") || strings.Contains(low, "non-recoverable error occurred during a database lookup") || strings.Contains(low, "不可恢复的错误") || containsNumber(low, "11003"):
-			// 11002 WSATRY_AGAIN, 11003 WSANO_RECOVERY: the resolver failed, not the name.
-			return dns(diag.Signal{Rcode: "SERVFAIL"}), f.evidence(firstOf(low, "server misbehaving", "this is usually a temporary error", "11002", "eai_again", "主机名解析过程中的临时错误", "non-recoverable error", "不可恢复的错误", "11003"))
-		case strings.Contains(low, "temporary failure in name resolution"):
+		if w := resolverFailed(low); w != "" {
+			return dns(diag.Signal{Rcode: "SERVFAIL"}), f.evidence(w)
+		}
+		if strings.Contains(low, "temporary failure in name resolution") {
 			return dns(diag.Signal{Kind: diag.KindTimeout}), f.evidence("temporary failure in name resolution")
 		}
 		for _, w := range dnsNotFoundWords {
@@ -880,6 +878,28 @@ func (f *facts) dnsSignal() (diag.Signal, string) {
 		return at(diag.LayerDNS), f.evidence("lookup")
 	}
 	return diag.Signal{}, ""
+}
+
+// resolverFailedWords: the resolver failed, not the name (Windows' 11002
+// WSATRY_AGAIN and 11003 WSANO_RECOVERY as numbers, .NET's TryAgain (11)).
+// In this order, so the first one found is the evidence.
+var resolverFailedWords = []struct {
+	w      string
+	number bool
+}{
+	{"server misbehaving", false}, {"this is usually a temporary error", false}, {"11002", true}, {"eai_again", false},
+	{"socketexception (11)", false}, {"主机名解析过程中的临时错误", false}, {"non-recoverable error occurred during a database lookup", false},
+	{"不可恢复的错误", false}, {"11003", true},
+}
+
+// resolverFailed returns the words in low that say the resolver failed.
+func resolverFailed(low string) string {
+	for _, r := range resolverFailedWords {
+		if r.number && containsNumber(low, r.w) || !r.number && strings.Contains(low, r.w) {
+			return r.w
+		}
+	}
+	return ""
 }
 
 // dnsNotFoundWords: the name does not exist, as each stack says it (built
