@@ -37,18 +37,18 @@ var phaseWords = []struct {
 		// .NET's "Authentication failed because the remote party has closed the transport stream", in Chinese.
 		"远程方已关闭传输流"}},
 	// A connect's own timeout, however the message begins ("请求超时:
-	// Connection timeout to host …").
+	// Connection timeout to host …"); the later list need not repeat them.
 	{phaseConnect, []string{"connection timeout to host", "connect timeout", "connecttimeout", "connect_timeout", "connect timed out"}},
 	// urllib3's "Connection broken:" is a body read; Node's "aborted" and
 	// undici's "terminated"/"other side closed" a response cut mid-way.
 	{phaseHTTP, []string{"bytes received", "stream disconnected", "请求超时", "读取超时", "响应超时", "read operation timed out", "read timed out", "readtimeout", "read timeout", "timed out waiting for response", "connection broken:", "[error: aborted]", "error: aborted", "typeerror: terminated", "other side closed", "response ended prematurely",
 		"premature close", "mid-response", "incomplete chunked read", "while reading response header", "while reading upstream", "peer closed connection without sending complete message body", "incompleteread", "chunkedencodingerror",
 		"unexpected end of stream"}}, // OkHttp, reading the answer's headers
-	{phaseConnect, []string{"connect timeout", "connecttimeout", "connect_timeout", "connection timeout to host", "socket connection timeout",
+	{phaseConnect, []string{"socket connection timeout",
 		"connect etimedout", "syscall: 'connect'", `"syscall":"connect"`, "newconnectionerror", "failed to establish a new connection",
 		"cannot connect to host", "dialing to the given tcp address", "failed to open tcp connection", "connect call failed",
 		"all connection attempts failed", "error trying to connect", "connect failed", "connection attempt failed", "etimedout",
-		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "connect timed out", "failed to connect to", "could not establish a connection",
+		"errno 110]", "[errno 60]", "operation timed out", "connection timed out", "failed to connect to", "could not establish a connection",
 		" port 443 failed", " port 80 failed",
 		// Ruby's Net::OpenTimeout, .NET's WebException, Apple's NSURLErrorCannotConnectToHost.
 		"opentimeout", "connectionfailed", "semaphore timeout", "信号灯超时", "连接超时", "unable to connect to the remote server", "could not connect to the server",
