@@ -166,19 +166,13 @@ var bodyMarkers = []struct {
 // a key): a page carrying them is the provider's, not a wall in front of it.
 func (m BodyMarks) Provider() bool { return m&(BodyRegion|BodyQuota|BodyAuth) != 0 }
 
-// resolverNameFailed: the lookup's resolver could not be dialled because
-// its own name did not resolve.
-func resolverNameFailed(de *net.DNSError) bool {
-	var op *net.OpError
-	var inner *net.DNSError
-	return errors.As(de.UnwrapErr, &op) && op.Op == "dial" && errors.As(op.Err, &inner)
-}
-
 // resolverUnnamed: err is a lookup whose resolver, given by name, could
-// not be asked because that name did not resolve.
+// not be dialled because that name did not resolve.
 func resolverUnnamed(err error) bool {
 	var de *net.DNSError
-	return errors.As(err, &de) && resolverNameFailed(de)
+	var op *net.OpError
+	var inner *net.DNSError
+	return errors.As(err, &de) && errors.As(de.UnwrapErr, &op) && op.Op == "dial" && errors.As(op.Err, &inner)
 }
 
 // BodyMarksOf reads the marks in lower-cased text.
@@ -269,7 +263,7 @@ func (ev *Evidence) Signal() Signal {
 			if de.IsTimeout {
 				s.Kind = KindTimeout
 			}
-			if resolverNameFailed(de) {
+			if resolverUnnamed(de) {
 				// --resolver named a host whose own name does not resolve
 				// ("on nonsense:53: dial udp: lookup nonsense …"): that
 				// resolver cannot be reached, whatever the target's name.
